@@ -1,0 +1,138 @@
+"""Command line: `python -m bot run|kb ...`."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from pathlib import Path
+
+from bot.config import TOKEN_ENV, Config, ConfigError, load_config
+from bot.logging_setup import configure_logging
+from bot.services.knowledge import KnowledgeService, UnknownTopicError
+from bot.storage import Storage
+from knowledge_base import CsvError, read_csv, write_csv
+
+HOW_TO_CONFIGURE = f"""\
+Chưa cấu hình bot Telegram / No Telegram bot is configured yet.
+
+Để chạy bot thật / To run the real bot:
+  1. Trong Telegram, nhắn @BotFather lệnh /newbot và lấy token.
+     In Telegram, send /newbot to @BotFather and copy the token.
+  2. cp config.example.toml config.toml
+  3. Điền [telegram] token (hoặc đặt biến môi trường {TOKEN_ENV}),
+     [officials] chat_id (id nhóm cán bộ) và các chủ đề.
+     Fill in [telegram] token (or set {TOKEN_ENV}), [officials] chat_id
+     (the officials' group id) and the topics.
+  4. make run
+
+Chi tiết: README.md / Details: README.md
+"""
+
+
+def _load(path: str) -> Config:
+    try:
+        return load_config(path)
+    except ConfigError as error:
+        not_configured = (error.key == "file" and not Path(path).exists()) or (
+            error.key == "telegram.token" and "missing" in error.problem
+        )
+        if not_configured:
+            print(HOW_TO_CONFIGURE, file=sys.stderr)
+        print(f"Lỗi cấu hình / Configuration error: {error}", file=sys.stderr)
+        raise SystemExit(2) from None
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from bot.app import build_application
+
+    config = _load(args.config)
+    app = build_application(config)
+    app.run_polling(allowed_updates=["message", "edited_message", "callback_query"])
+    return 0
+
+
+async def _with_kb(config: Config) -> tuple[Storage, KnowledgeService]:
+    storage = await Storage.open(config.storage.path)
+    return storage, KnowledgeService(storage, [t.key for t in config.topics])
+
+
+def cmd_kb_import(args: argparse.Namespace) -> int:
+    config = _load(args.config)
+    try:
+        entries = read_csv(args.file)
+    except CsvError as error:
+        print(f"{args.file}: {error}", file=sys.stderr)
+        print("Không nhập mục nào / Nothing was imported.", file=sys.stderr)
+        return 1
+    except OSError as error:
+        print(f"{args.file}: {error.strerror}", file=sys.stderr)
+        return 1
+
+    async def run() -> int:
+        storage, knowledge = await _with_kb(config)
+        try:
+            return await knowledge.publish(entries)
+        finally:
+            await storage.close()
+
+    try:
+        count = asyncio.run(run())
+    except UnknownTopicError as error:
+        print(f"{args.file}: {error}", file=sys.stderr)
+        print("Không nhập mục nào / Nothing was imported.", file=sys.stderr)
+        return 1
+    print(f"Đã nhập {count} mục vào kho giải đáp / Imported {count} entries into the knowledge base.")
+    return 0
+
+
+def cmd_kb_export(args: argparse.Namespace) -> int:
+    config = _load(args.config)
+
+    async def run() -> list:  # type: ignore[type-arg]
+        storage = await Storage.open(config.storage.path)
+        try:
+            return await storage.kb_entries()
+        finally:
+            await storage.close()
+
+    entries = asyncio.run(run())
+    if args.file in (None, "-"):
+        write_csv(entries, sys.stdout)
+    else:
+        write_csv(entries, args.file)
+        print(f"Đã xuất {len(entries)} mục / Exported {len(entries)} entries to {args.file}",
+              file=sys.stderr)
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(prog="python -m bot", description="Đối thoại — dialogue bot")
+    top.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    commands = top.add_subparsers(dest="command", required=True)
+
+    run = commands.add_parser("run", help="run the bot (long polling)")
+    run.add_argument("--config", default="config.toml")
+    run.set_defaults(func=cmd_run)
+
+    kb = commands.add_parser("kb", help="knowledge base").add_subparsers(dest="kb_command", required=True)
+    kb_import = kb.add_parser("import", help="import FILE.csv (id,topic,question,answer)")
+    kb_import.add_argument("file")
+    kb_import.add_argument("--config", default="config.toml")
+    kb_import.set_defaults(func=cmd_kb_import)
+    kb_export = kb.add_parser("export", help="export the knowledge base as CSV")
+    kb_export.add_argument("file", nargs="?", help="output file (default: standard output)")
+    kb_export.add_argument("--config", default="config.toml")
+    kb_export.set_defaults(func=cmd_kb_export)
+    return top
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    configure_logging(logging.DEBUG if args.verbose else logging.INFO)
+    return int(args.func(args))
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,112 @@
+"""The one factory: config in, a ready Application out.
+
+`build_application` wires Telegram; `setup` (run as post_init, or by `start`
+for tests and the sandbox) opens storage and builds the services, because
+those need the event loop.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import BotCommand, LinkPreviewOptions
+from telegram.constants import ParseMode
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, BaseRateLimiter, Defaults
+from telegram.request import BaseRequest
+
+import handlers
+from bot.channels.telegram import CHANNEL, MembershipCache, TelegramSender
+from bot.config import Config
+from bot.i18n import CATALOGS, Catalog
+from bot.services import Services
+from bot.services.ask_flow import AskFlow
+from bot.services.knowledge import KnowledgeService
+from bot.services.outbox import OutboxDispatcher
+from bot.services.questions import OfficialsRoute, QuestionService
+from bot.storage import Storage
+
+log = logging.getLogger(__name__)
+
+WORKER_COMMANDS = ("ask", "my", "help", "cancel")
+
+
+def build_application(config: Config, *, request: BaseRequest | None = None,
+                      get_updates_request: BaseRequest | None = None,
+                      rate_limiter: BaseRateLimiter | None = None) -> Application:  # type: ignore[type-arg]
+    builder = (
+        ApplicationBuilder()
+        .token(config.telegram.token)
+        .base_url(config.telegram.base_url)
+        .defaults(Defaults(parse_mode=ParseMode.HTML,
+                           link_preview_options=LinkPreviewOptions(is_disabled=True)))
+        .rate_limiter(rate_limiter or AIORateLimiter(max_retries=2))
+        .post_init(setup)
+        .post_shutdown(teardown)
+    )
+    if request is not None:
+        builder = builder.request(request)
+    if get_updates_request is not None:
+        builder = builder.get_updates_request(get_updates_request)
+    app = builder.build()
+    app.bot_data["config"] = config
+    app.bot_data["members"] = MembershipCache(config.officials.chat_id, config.officials.admin_user_ids)
+    handlers.register(app, config)
+    return app
+
+
+async def setup(app: Application) -> None:  # type: ignore[type-arg]
+    """Open storage, build the services, load the KB, start delivering."""
+    if "services" in app.bot_data:
+        return
+    config: Config = app.bot_data["config"]
+    storage = await Storage.open(config.storage.path)
+    catalog = Catalog(config.bot.default_language)
+    knowledge = KnowledgeService(storage, [t.key for t in config.topics],
+                                 config.knowledge_base.suggest_threshold)
+    loaded = await knowledge.load()
+    outbox = OutboxDispatcher(storage, {CHANNEL: TelegramSender(app.bot)})
+    questions = QuestionService(
+        storage, catalog, config.topics,
+        OfficialsRoute(CHANNEL, str(config.officials.chat_id), config.bot.default_language),
+        config.bot.timezone, queued=outbox.wake,
+    )
+    app.bot_data["services"] = Services(
+        storage=storage, catalog=catalog, knowledge=knowledge, questions=questions,
+        ask=AskFlow(storage, catalog, config.topics, knowledge, questions), outbox=outbox,
+    )
+    await _set_commands(app, catalog)
+    outbox.start()
+    log.info("ready: %d knowledge-base entries, %d topics", loaded, len(config.topics))
+
+
+async def teardown(app: Application) -> None:  # type: ignore[type-arg]
+    services: Services | None = app.bot_data.pop("services", None)
+    if services is not None:
+        await services.outbox.stop()
+        await services.storage.close()
+
+
+async def _set_commands(app: Application, catalog: Catalog) -> None:  # type: ignore[type-arg]
+    for language in CATALOGS:
+        commands = [BotCommand(c, catalog.text(language, f"cmd.{c}")) for c in WORKER_COMMANDS]
+        code = None if language == catalog.default_language else language
+        await app.bot.set_my_commands(commands, language_code=code)
+
+
+async def start(app: Application, *, poll_interval: float = 0.0, timeout: int = 10) -> None:  # type: ignore[type-arg]
+    """Run the application inside an already running event loop (tests, sandbox)."""
+    await app.initialize()
+    await setup(app)
+    await app.start()
+    assert app.updater is not None
+    await app.updater.start_polling(poll_interval=poll_interval, timeout=timeout,
+                                    allowed_updates=["message", "edited_message", "callback_query"])
+
+
+async def stop(app: Application) -> None:  # type: ignore[type-arg]
+    if app.updater is not None and app.updater.running:
+        await app.updater.stop()
+    if app.running:
+        await app.stop()
+    await teardown(app)
+    await app.shutdown()

@@ -1,0 +1,250 @@
+"""Typed configuration read from TOML.
+
+Every section becomes a frozen dataclass. Validation happens once, at start,
+and every error names the key and the file, so a typo never turns into a
+half-working bot. The token is never part of an error message or a repr.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+DEFAULT_BASE_URL = "https://api.telegram.org/bot"
+TOKEN_ENV = "BOT_TOKEN"
+LANGUAGES = ("vi", "en")
+
+
+class ConfigError(ValueError):
+    """A configuration problem, phrased for the person who edits the file."""
+
+    def __init__(self, path: Path | str, key: str, problem: str) -> None:
+        self.path = str(path)
+        self.key = key
+        self.problem = problem
+        super().__init__(f"{self.path}: [{key}] {problem}")
+
+
+@dataclass(frozen=True)
+class TelegramConfig:
+    token: str = field(repr=False)
+    base_url: str = DEFAULT_BASE_URL
+
+
+@dataclass(frozen=True)
+class OfficialsConfig:
+    chat_id: int
+    admin_user_ids: frozenset[int] = frozenset()
+
+
+@dataclass(frozen=True)
+class OrganizersConfig:
+    user_ids: frozenset[int] = frozenset()
+
+
+@dataclass(frozen=True)
+class StorageConfig:
+    path: Path
+
+
+@dataclass(frozen=True)
+class BotConfig:
+    timezone: str = "Asia/Ho_Chi_Minh"
+    default_language: str = "vi"
+
+
+@dataclass(frozen=True)
+class KnowledgeBaseConfig:
+    # None keeps the matcher's own calibrated default.
+    suggest_threshold: float | None = None
+
+
+@dataclass(frozen=True)
+class Topic:
+    key: str
+    title: str
+    title_en: str
+    thread_id: int | None = None
+
+    def title_for(self, language: str) -> str:
+        return self.title_en if language == "en" else self.title
+
+
+@dataclass(frozen=True)
+class Config:
+    telegram: TelegramConfig
+    officials: OfficialsConfig
+    organizers: OrganizersConfig
+    storage: StorageConfig
+    bot: BotConfig
+    knowledge_base: KnowledgeBaseConfig
+    topics: tuple[Topic, ...]
+    source: str = "<memory>"
+
+    def topic(self, key: str) -> Topic | None:
+        return next((t for t in self.topics if t.key == key), None)
+
+
+class _Reader:
+    """Reads one table, remembering its name so errors can point at it."""
+
+    def __init__(self, path: Path | str, section: str, table: Mapping[str, Any]) -> None:
+        self.path = path
+        self.section = section
+        self.table = table
+
+    def error(self, key: str, problem: str) -> ConfigError:
+        name = f"{self.section}.{key}" if key else self.section
+        return ConfigError(self.path, name, problem)
+
+    def check_keys(self, allowed: set[str]) -> None:
+        unknown = sorted(set(self.table) - allowed)
+        if unknown:
+            raise self.error(unknown[0], f"unknown key; expected one of: {', '.join(sorted(allowed))}")
+
+    def string(self, key: str, default: str | None = None, *, required: bool = False) -> str:
+        value = self.table.get(key, default)
+        if value is None or (required and value == ""):
+            raise self.error(key, "is missing")
+        if not isinstance(value, str):
+            raise self.error(key, f"must be a string, got {type(value).__name__}")
+        return value
+
+    def integer(self, key: str, default: int | None = None, *, required: bool = False) -> int | None:
+        value = self.table.get(key, default)
+        if value is None:
+            if required:
+                raise self.error(key, "is missing")
+            return None
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise self.error(key, f"must be an integer, got {value!r}")
+        return value
+
+    def id_list(self, key: str) -> frozenset[int]:
+        value = self.table.get(key, [])
+        if not isinstance(value, list) or any(
+            isinstance(v, bool) or not isinstance(v, int) for v in value
+        ):
+            raise self.error(key, "must be a list of integer Telegram user ids, e.g. [12345, 67890]")
+        return frozenset(value)
+
+
+def _section(path: Path | str, data: Mapping[str, Any], name: str) -> _Reader:
+    table = data.get(name, {})
+    if not isinstance(table, dict):
+        raise ConfigError(path, name, "must be a table, e.g. [" + name + "]")
+    return _Reader(path, name, table)
+
+
+def _read_telegram(path: Path | str, data: Mapping[str, Any], env: Mapping[str, str]) -> TelegramConfig:
+    reader = _section(path, data, "telegram")
+    reader.check_keys({"token", "base_url"})
+    token = env.get(TOKEN_ENV) or reader.string("token", "")
+    if not token.strip():
+        raise reader.error("token", f"is missing (set it in the file or in the {TOKEN_ENV} environment variable)")
+    if any(c.isspace() for c in token) or ":" not in token:
+        # Never echo the value: it is a secret even when malformed.
+        raise reader.error("token", "does not look like a bot token from @BotFather (digits:letters)")
+    base_url = reader.string("base_url", DEFAULT_BASE_URL)
+    if not base_url.startswith(("http://", "https://")):
+        raise reader.error("base_url", "must start with http:// or https://")
+    return TelegramConfig(token=token.strip(), base_url=base_url)
+
+
+def _read_topics(path: Path | str, data: Mapping[str, Any]) -> tuple[Topic, ...]:
+    raw = data.get("topics")
+    if not isinstance(raw, list) or not raw:
+        raise ConfigError(path, "topics", "is missing: add at least one [[topics]] table with key and title")
+    topics: list[Topic] = []
+    for index, table in enumerate(raw, start=1):
+        if not isinstance(table, dict):
+            raise ConfigError(path, f"topics #{index}", "must be a [[topics]] table")
+        reader = _Reader(path, f"topics #{index}", table)
+        reader.check_keys({"key", "title", "title_en", "thread_id"})
+        key = reader.string("key", required=True)
+        if not key.replace("_", "").replace("-", "").isalnum() or not key.isascii() or len(key) > 32:
+            raise reader.error("key", "must be short ASCII letters, digits, '_' or '-' (it goes into button data)")
+        if any(t.key == key for t in topics):
+            raise reader.error("key", f"duplicate topic key {key!r}")
+        title = reader.string("title", required=True)
+        title_en = reader.string("title_en", title)
+        thread_id = reader.integer("thread_id")
+        topics.append(Topic(key=key, title=title, title_en=title_en, thread_id=thread_id))
+    return tuple(topics)
+
+
+def parse_config(data: Mapping[str, Any], *, path: Path | str = "<memory>",
+                 env: Mapping[str, str] | None = None) -> Config:
+    """Build a validated Config from already-parsed TOML data."""
+    env = os.environ if env is None else env
+    known = {"telegram", "officials", "organizers", "storage", "bot", "knowledge_base", "topics"}
+    unknown = sorted(set(data) - known)
+    if unknown:
+        raise ConfigError(path, unknown[0], f"unknown section; expected one of: {', '.join(sorted(known))}")
+
+    telegram = _read_telegram(path, data, env)
+
+    officials = _section(path, data, "officials")
+    officials.check_keys({"chat_id", "admin_user_ids"})
+    chat_id = officials.integer("chat_id", required=True)
+    assert chat_id is not None
+    officials_config = OfficialsConfig(chat_id=chat_id, admin_user_ids=officials.id_list("admin_user_ids"))
+
+    organizers = _section(path, data, "organizers")
+    organizers.check_keys({"user_ids"})
+
+    storage = _section(path, data, "storage")
+    storage.check_keys({"path"})
+    storage_path = Path(storage.string("path", "data/doithoai.sqlite3", required=True))
+    if not storage_path.is_absolute() and path != "<memory>":
+        storage_path = Path(path).resolve().parent / storage_path
+
+    bot = _section(path, data, "bot")
+    bot.check_keys({"timezone", "default_language"})
+    timezone = bot.string("timezone", "Asia/Ho_Chi_Minh")
+    try:
+        ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise bot.error("timezone", f"unknown time zone {timezone!r}; e.g. Asia/Ho_Chi_Minh") from None
+    language = bot.string("default_language", "vi")
+    if language not in LANGUAGES:
+        raise bot.error("default_language", f"must be one of {', '.join(LANGUAGES)}")
+
+    kb = _section(path, data, "knowledge_base")
+    kb.check_keys({"suggest_threshold"})
+    threshold = kb.table.get("suggest_threshold")
+    if threshold is not None and (
+        isinstance(threshold, bool) or not isinstance(threshold, int | float) or not 0 < threshold <= 1
+    ):
+        raise kb.error("suggest_threshold", "must be a number between 0 and 1")
+
+    return Config(
+        telegram=telegram,
+        officials=officials_config,
+        organizers=OrganizersConfig(user_ids=organizers.id_list("user_ids")),
+        storage=StorageConfig(path=storage_path),
+        bot=BotConfig(timezone=timezone, default_language=language),
+        knowledge_base=KnowledgeBaseConfig(
+            suggest_threshold=None if threshold is None else float(threshold)
+        ),
+        topics=_read_topics(path, data),
+        source=str(path),
+    )
+
+
+def load_config(path: Path | str, env: Mapping[str, str] | None = None) -> Config:
+    """Read and validate a TOML config file."""
+    path = Path(path)
+    try:
+        with path.open("rb") as handle:
+            data = tomllib.load(handle)
+    except FileNotFoundError:
+        raise ConfigError(path, "file", "not found; copy config.example.toml to it and edit") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(path, "file", f"is not valid TOML: {exc}") from None
+    return parse_config(data, path=path, env=env)

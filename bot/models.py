@@ -1,0 +1,114 @@
+"""Plain data the services and channels pass around. No Telegram here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class User:
+    id: int
+    channel: str
+    external_id: str
+    chat_id: str
+    display_name: str
+    language: str
+
+
+@dataclass(frozen=True)
+class Draft:
+    user_id: int
+    step: str
+    version: int
+    topic: str | None = None
+    text: str | None = None
+    anonymous: bool | None = None
+    suggestions: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Question:
+    id: int
+    user_id: int
+    topic: str
+    text: str
+    anonymous: bool
+    asker_name: str | None
+    status: str
+    rating: int | None
+    created_at: float
+    answered_at: float | None
+
+
+@dataclass(frozen=True)
+class Answer:
+    id: int
+    question_id: int
+    official_id: int
+    official_name: str
+    text: str
+    created_at: float
+
+
+@dataclass(frozen=True)
+class Button:
+    label: str
+    data: str
+
+
+@dataclass(frozen=True)
+class Reply:
+    """A message for a user, independent of the channel that carries it.
+
+    `text` is HTML limited to what Telegram understands; `buttons` are rows of
+    choices (a channel without buttons renders them as numbered text).
+    """
+
+    text: str
+    buttons: tuple[tuple[Button, ...], ...] = ()
+
+
+@dataclass(frozen=True)
+class OutboxMessage:
+    id: int
+    channel: str
+    chat_id: str
+    text: str
+    thread_id: int | None = None
+    edit_message_id: int | None = None
+    buttons: tuple[tuple[Button, ...], ...] = ()
+    card_question_id: int | None = None
+    attempts: int = 0
+
+
+@dataclass(frozen=True)
+class OutboxRequest:
+    """A message to queue for delivery; see the outbox table for each field."""
+
+    channel: str
+    chat_id: str
+    text: str
+    buttons: tuple[tuple[Button, ...], ...] = ()
+    thread_id: int | None = None
+    edit_message_id: int | None = None
+    card_question_id: int | None = None
+    dedupe_key: str | None = None
+    due_at: float | None = None
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """What a channel reports after trying to send one outbox message."""
+
+    ok: bool
+    message_id: int | None = None
+    retry_after: float | None = None   # temporary: try again after this many seconds
+    permanent: bool = False            # do not try again (blocked, chat gone, bad request)
+    user_blocked: bool = False
+    error: str = ""
+
+
+@dataclass(frozen=True)
+class Official:
+    id: int
+    name: str

@@ -1,0 +1,25 @@
+"""Domain services: the question lifecycle, the worker's flow, the outbox.
+
+Nothing in this package imports `telegram`; channels translate to and from it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.i18n import Catalog
+from bot.services.ask_flow import AskFlow
+from bot.services.knowledge import KnowledgeService
+from bot.services.outbox import OutboxDispatcher
+from bot.services.questions import QuestionService
+from bot.storage import Storage
+
+
+@dataclass
+class Services:
+    storage: Storage
+    catalog: Catalog
+    knowledge: KnowledgeService
+    questions: QuestionService
+    ask: AskFlow
+    outbox: OutboxDispatcher

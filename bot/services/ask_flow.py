@@ -1,0 +1,237 @@
+"""The worker's conversation for asking a question, independent of the channel.
+
+Steps, kept in the `drafts` table so a restart loses nothing:
+
+    topic ──▶ text ──▶ [kb] ──▶ identity ──▶ confirm ──▶ submitted (#N)
+
+A worker who types a question straight away skips `text`: the question is
+kept and the topic asked for. Every button carries the draft's version, so a
+button from an older step can never act on a newer one.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+
+from bot.config import Topic
+from bot.i18n import Catalog, Raw
+from bot.models import Button, Draft, Reply, User
+from bot.services.knowledge import KnowledgeService
+from bot.services.questions import QuestionService
+from bot.services.text import clean_text, meaningful_length, shorten
+from bot.storage import Storage
+
+MIN_MEANINGFUL = 10
+MAX_LENGTH = 2000
+KB_ANSWER_EXCERPT = 2500
+
+# Button data: "q:<draft version>:<action>[:<argument>]".
+PREFIX = "q"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What the channel should do in response to one worker action."""
+
+    replies: list[Reply] = field(default_factory=list)
+    edit: Reply | None = None       # replace the message whose button was pressed
+    notice: str | None = None       # short toast for a button press
+    keep_buttons: bool = False      # without `edit`: leave the pressed message's buttons
+
+
+class AskFlow:
+    def __init__(self, storage: Storage, catalog: Catalog, topics: Sequence[Topic],
+                 knowledge: KnowledgeService, questions: QuestionService) -> None:
+        self._storage = storage
+        self._catalog = catalog
+        self._topics = list(topics)
+        self._knowledge = knowledge
+        self._questions = questions
+
+    def _t(self, user: User, key: str, **params: object) -> str:
+        return self._catalog.text(user.language, key, **params)
+
+    # -- entry points ------------------------------------------------------
+
+    async def start(self, user: User) -> Outcome:
+        """/ask: begin a new question (dropping any unfinished one)."""
+        current = await self._storage.get_draft(user.id)
+        draft = Draft(user_id=user.id, step="topic", version=_next_version(current))
+        await self._storage.save_draft(draft)
+        return Outcome(replies=[self._topic_prompt(user, draft)])
+
+    async def cancel(self, user: User) -> Outcome:
+        if await self._storage.get_draft(user.id) is None:
+            return Outcome(replies=[Reply(self._t(user, "ask.nothing_to_cancel"))])
+        await self._storage.delete_draft(user.id)
+        return Outcome(replies=[Reply(self._t(user, "ask.cancelled"))])
+
+    async def text(self, user: User, raw_text: str) -> Outcome:
+        """The worker typed something (not a command)."""
+        draft = await self._storage.get_draft(user.id)
+        if draft is None or draft.step == "topic":
+            problem = self._validate(user, raw_text)
+            if problem:
+                return Outcome(replies=[problem])
+            draft = Draft(user_id=user.id, step="topic", version=_next_version(draft),
+                          text=clean_text(raw_text))
+            await self._storage.save_draft(draft)
+            return Outcome(replies=[self._topic_prompt(user, draft)])
+        if draft.step == "text":
+            problem = self._validate(user, raw_text)
+            if problem:
+                return Outcome(replies=[problem])
+            return await self._after_text(user, replace(draft, text=clean_text(raw_text)))
+        # Waiting for a button: show the same choice again rather than guess.
+        return Outcome(replies=[Reply(self._t(user, "ask.use_buttons")), self._prompt_for(user, draft)])
+
+    async def not_text(self, user: User) -> Outcome:
+        """A sticker, voice message, photo without caption, file..."""
+        return Outcome(replies=[Reply(self._t(user, "ask.not_text"))])
+
+    async def button(self, user: User, data: str) -> Outcome:
+        parts = data.split(":", 3)
+        draft = await self._storage.get_draft(user.id)
+        if (len(parts) < 3 or parts[0] != PREFIX or draft is None
+                or parts[1] != str(draft.version)):
+            return Outcome(notice=self._t(user, "ask.stale_button"), keep_buttons=True)
+        action, argument = parts[2], parts[3] if len(parts) > 3 else ""
+        handler = {
+            ("topic", "t"): self._chose_topic,
+            ("kb", "yes"): self._kb_helped,
+            ("kb", "no"): self._kb_not_enough,
+            ("identity", "named"): self._chose_identity,
+            ("identity", "anon"): self._chose_identity,
+            ("confirm", "send"): self._send,
+        }.get((draft.step, action))
+        if action == "cancel":
+            await self._storage.delete_draft(user.id)
+            return Outcome(edit=Reply(self._t(user, "ask.cancelled")))
+        if handler is None:
+            return Outcome(notice=self._t(user, "ask.stale_button"), keep_buttons=True)
+        return await handler(user, draft, action, argument)
+
+    # -- steps -------------------------------------------------------------
+
+    async def _chose_topic(self, user: User, draft: Draft, _action: str, key: str) -> Outcome:
+        topic = next((t for t in self._topics if t.key == key), None)
+        if topic is None:
+            return Outcome(notice=self._t(user, "ask.unknown_topic"), keep_buttons=True)
+        chosen = Reply(self._t(user, "ask.topic_chosen", topic=topic.title_for(user.language)))
+        draft = replace(draft, topic=key)
+        if draft.text:
+            outcome = await self._after_text(user, draft)
+            return replace(outcome, edit=chosen)
+        draft = _advance(draft, "text")
+        await self._storage.save_draft(draft)
+        return Outcome(edit=Reply(self._t(user, "ask.type_question", topic=topic.title_for(user.language))))
+
+    async def _after_text(self, user: User, draft: Draft) -> Outcome:
+        assert draft.text is not None
+        result = self._knowledge.match(draft.text, topic=draft.topic)
+        if result.suggest and result.matches:
+            best = result.matches[0].entry
+            draft = replace(_advance(draft, "kb"), suggestions=(best.id,))
+            await self._storage.save_draft(draft)
+            return Outcome(replies=[self._kb_prompt(user, draft, best.question, best.answer)])
+        draft = _advance(draft, "identity")
+        await self._storage.save_draft(draft)
+        return Outcome(replies=[self._identity_prompt(user, draft)])
+
+    async def _kb_helped(self, user: User, draft: Draft, _action: str, _arg: str) -> Outcome:
+        assert draft.topic and draft.text
+        entry_id = draft.suggestions[0] if draft.suggestions else ""
+        await self._storage.record_deflection(user.id, draft.topic, draft.text, entry_id)
+        return Outcome(replies=[Reply(self._t(user, "ask.kb_thanks"))])
+
+    async def _kb_not_enough(self, user: User, draft: Draft, _action: str, _arg: str) -> Outcome:
+        draft = _advance(draft, "identity")
+        await self._storage.save_draft(draft)
+        return Outcome(replies=[self._identity_prompt(user, draft)])
+
+    async def _chose_identity(self, user: User, draft: Draft, action: str, _arg: str) -> Outcome:
+        draft = replace(_advance(draft, "confirm"), anonymous=action == "anon")
+        await self._storage.save_draft(draft)
+        return Outcome(edit=self._confirm_prompt(user, draft))
+
+    async def _send(self, user: User, draft: Draft, _action: str, _arg: str) -> Outcome:
+        question = await self._questions.submit(draft, user)
+        return Outcome(edit=Reply(self._t(user, "ask.sent", id=question.id)))
+
+    # -- prompts -----------------------------------------------------------
+
+    def _prompt_for(self, user: User, draft: Draft) -> Reply:
+        if draft.step == "identity":
+            return self._identity_prompt(user, draft)
+        if draft.step == "confirm":
+            return self._confirm_prompt(user, draft)
+        # kb: the suggestion may be long; offer the two ways on rather than repeat it.
+        return Reply(self._t(user, "ask.kb_prompt"), self._kb_buttons(user, draft))
+
+    def _button(self, user: User, draft: Draft, key: str, action: str) -> Button:
+        return Button(self._t(user, key), f"{PREFIX}:{draft.version}:{action}")
+
+    def _topic_prompt(self, user: User, draft: Draft) -> Reply:
+        rows = tuple(
+            (Button(topic.title_for(user.language), f"{PREFIX}:{draft.version}:t:{topic.key}"),)
+            for topic in self._topics
+        )
+        return Reply(self._t(user, "ask.choose_topic"),
+                     rows + ((self._button(user, draft, "ask.cancel", "cancel"),),))
+
+    def _kb_buttons(self, user: User, draft: Draft) -> tuple[tuple[Button, ...], ...]:
+        return ((self._button(user, draft, "ask.kb_yes", "yes"),),
+                (self._button(user, draft, "ask.kb_no", "no"),))
+
+    def _kb_prompt(self, user: User, draft: Draft, question: str, answer: str) -> Reply:
+        text = "\n\n".join([
+            self._t(user, "ask.kb_found"),
+            self._t(user, "ask.kb_entry", question=question, answer=shorten(answer, KB_ANSWER_EXCERPT)),
+            self._t(user, "ask.kb_prompt"),
+        ])
+        return Reply(text, self._kb_buttons(user, draft))
+
+    def _identity_prompt(self, user: User, draft: Draft) -> Reply:
+        return Reply(
+            self._t(user, "ask.identity", name=user.display_name),
+            ((self._button(user, draft, "ask.named", "named"),),
+             (self._button(user, draft, "ask.anonymous", "anon"),),
+             (self._button(user, draft, "ask.cancel", "cancel"),)),
+        )
+
+    def _confirm_prompt(self, user: User, draft: Draft) -> Reply:
+        assert draft.topic and draft.text
+        identity = (self._t(user, "ask.identity_anonymous") if draft.anonymous
+                    else self._t(user, "ask.identity_named", name=user.display_name))
+        return Reply(
+            self._t(user, "ask.confirm", topic=self._questions.topic_title(draft.topic, user.language),
+                    identity=Raw(identity), question=draft.text),
+            ((self._button(user, draft, "ask.send", "send"),
+              self._button(user, draft, "ask.cancel", "cancel")),),
+        )
+
+    def _validate(self, user: User, raw_text: str) -> Reply | None:
+        text = clean_text(raw_text)
+        if meaningful_length(text) < MIN_MEANINGFUL:
+            return Reply(self._t(user, "ask.too_short", minimum=MIN_MEANINGFUL))
+        if len(text) > MAX_LENGTH:
+            return Reply(self._t(user, "ask.too_long", length=_number(user, len(text)),
+                                 maximum=_number(user, MAX_LENGTH)))
+        return None
+
+
+def _next_version(draft: Draft | None) -> int:
+    # Milliseconds, not 1: buttons of a finished conversation must not match a new one.
+    return max(int(time.time() * 1000), 0 if draft is None else draft.version + 1)
+
+
+def _number(user: User, value: int) -> str:
+    """12.345 in Vietnamese, 12,345 in English."""
+    grouped = f"{value:,}"
+    return grouped if user.language == "en" else grouped.replace(",", ".")
+
+
+def _advance(draft: Draft, step: str) -> Draft:
+    return replace(draft, step=step, version=draft.version + 1)

@@ -1,0 +1,113 @@
+"""Delivers the outbox: every answer, card and card update the bot owes someone.
+
+Rows are written in the same transaction as the change that causes them, so
+a restart between "answered" and "delivered" loses nothing: the dispatcher
+picks the row up again. Each chat's messages go out in order; a temporary
+failure delays that chat only; a permanent one is recorded, never retried.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Awaitable, Callable, Mapping
+
+from bot.models import Delivery, OutboxMessage
+from bot.storage import Storage
+
+log = logging.getLogger(__name__)
+
+Sender = Callable[[OutboxMessage], Awaitable[Delivery]]
+
+MAX_ATTEMPTS = 8
+MAX_BACKOFF = 300.0
+IDLE_WAIT = 5.0
+
+
+class OutboxDispatcher:
+    def __init__(self, storage: Storage, senders: Mapping[str, Sender], *,
+                 clock: Callable[[], float] = time.time) -> None:
+        self._storage = storage
+        self._senders = dict(senders)
+        self._clock = clock
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+
+    def wake(self) -> None:
+        """Something was queued: look now instead of at the next tick."""
+        self._wake.set()
+
+    def start(self) -> None:
+        if self._task is None:
+            self._task = asyncio.create_task(self._run(), name="outbox-dispatcher")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+
+    async def _run(self) -> None:
+        while True:
+            try:
+                sent = await self.send_due()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("outbox pass failed; retrying shortly")
+                sent = 0
+            if sent:
+                continue
+            await self._sleep_until_next()
+
+    async def _sleep_until_next(self) -> None:
+        next_due = await self._storage.next_outbox_due()
+        wait = IDLE_WAIT if next_due is None else min(IDLE_WAIT, max(0.0, next_due - self._clock()))
+        self._wake.clear()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._wake.wait(), timeout=wait)
+
+    async def send_due(self) -> int:
+        """One pass: try every due row once, in order; returns how many were sent."""
+        sent = 0
+        held: set[tuple[str, str]] = set()
+        for message in await self._storage.due_outbox(self._clock()):
+            chat = (message.channel, message.chat_id)
+            if chat in held:
+                continue
+            delivery = await self._deliver(message)
+            if delivery.ok:
+                await self._storage.mark_sent(message, delivery.message_id)
+                sent += 1
+                continue
+            held.add(chat)
+            await self._record_failure(message, delivery)
+        return sent
+
+    async def _deliver(self, message: OutboxMessage) -> Delivery:
+        sender = self._senders.get(message.channel)
+        if sender is None:
+            return Delivery(ok=False, permanent=True, error=f"no sender for channel {message.channel!r}")
+        try:
+            return await sender(message)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # a sender bug must not stop every other delivery
+            log.exception("sender failed on outbox row %s", message.id)
+            return Delivery(ok=False, error=f"{type(exc).__name__}: {exc}")
+
+    async def _record_failure(self, message: OutboxMessage, delivery: Delivery) -> None:
+        if delivery.user_blocked:
+            await self._storage.mark_blocked(message.channel, message.chat_id)
+        if delivery.permanent or message.attempts + 1 >= MAX_ATTEMPTS:
+            log.warning("outbox row %s failed for good: %s", message.id, delivery.error)
+            await self._storage.mark_failed(message.id, delivery.error)
+            return
+        delay = delivery.retry_after if delivery.retry_after is not None else min(
+            MAX_BACKOFF, 2.0 ** message.attempts
+        )
+        log.info("outbox row %s retry in %.1fs: %s", message.id, delay, delivery.error)
+        await self._storage.retry_later(message.id, self._clock() + delay, delivery.error)

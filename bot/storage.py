@@ -1,0 +1,389 @@
+"""Raw SQL over aiosqlite: the only module that talks to the database.
+
+Migrations are the numbered files in `migrations/`, applied in order at open
+and tracked with `PRAGMA user_version`.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from dataclasses import replace
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+import aiosqlite
+
+from bot.models import Answer, Button, Draft, OutboxMessage, OutboxRequest, Question, User
+from knowledge_base import Entry
+
+log = logging.getLogger(__name__)
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
+
+
+def _buttons_to_json(buttons: Sequence[Sequence[Button]]) -> str | None:
+    if not buttons:
+        return None
+    return json.dumps([[[b.label, b.data] for b in row] for row in buttons], ensure_ascii=False)
+
+
+def _buttons_from_json(raw: str | None) -> tuple[tuple[Button, ...], ...]:
+    if not raw:
+        return ()
+    return tuple(tuple(Button(label, data) for label, data in row) for row in json.loads(raw))
+
+
+class Storage:
+    def __init__(self, db: aiosqlite.Connection, path: str) -> None:
+        self._db = db
+        self.path = path
+
+    @classmethod
+    async def open(cls, path: Path | str, migrations_dir: Path = MIGRATIONS_DIR) -> Storage:
+        path = str(path)
+        if path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        db = await aiosqlite.connect(path)
+        db.row_factory = aiosqlite.Row
+        await db.execute("PRAGMA journal_mode=WAL")
+        await db.execute("PRAGMA foreign_keys=ON")
+        await db.execute("PRAGMA busy_timeout=5000")
+        await db.execute("PRAGMA synchronous=NORMAL")
+        storage = cls(db, path)
+        await storage._migrate(migrations_dir)
+        return storage
+
+    async def close(self) -> None:
+        await self._db.close()
+
+    async def _migrate(self, migrations_dir: Path) -> None:
+        async with self._db.execute("PRAGMA user_version") as cursor:
+            row = await cursor.fetchone()
+        current = row[0] if row else 0
+        for script in sorted(migrations_dir.glob("[0-9][0-9][0-9][0-9]_*.sql")):
+            number = int(script.name[:4])
+            if number <= current:
+                continue
+            log.info("applying migration %s", script.name)
+            # executescript commits first; the version bump rides in the same script.
+            await self._db.executescript(
+                "BEGIN;\n" + script.read_text(encoding="utf-8") + f"\nPRAGMA user_version={number};\nCOMMIT;"
+            )
+
+    async def schema_version(self) -> int:
+        async with self._db.execute("PRAGMA user_version") as cursor:
+            row = await cursor.fetchone()
+        return int(row[0]) if row else 0
+
+    # -- helpers -----------------------------------------------------------
+
+    async def _one(self, sql: str, params: Sequence[Any] = ()) -> aiosqlite.Row | None:
+        async with self._db.execute(sql, params) as cursor:
+            return await cursor.fetchone()
+
+    async def _all(self, sql: str, params: Sequence[Any] = ()) -> list[aiosqlite.Row]:
+        async with self._db.execute(sql, params) as cursor:
+            return list(await cursor.fetchall())
+
+    # -- users -------------------------------------------------------------
+
+    async def upsert_user(self, channel: str, external_id: str, chat_id: str,
+                          display_name: str, language: str) -> User:
+        now = time.time()
+        await self._db.execute(
+            """INSERT INTO users (channel, external_id, chat_id, display_name, language, created_at)
+               VALUES (?, ?, ?, ?, ?, ?)
+               ON CONFLICT (channel, external_id) DO UPDATE SET
+                 chat_id = excluded.chat_id, display_name = excluded.display_name,
+                 language = excluded.language, blocked_at = NULL""",
+            (channel, external_id, chat_id, display_name, language, now),
+        )
+        await self._db.commit()
+        row = await self._one(
+            "SELECT * FROM users WHERE channel = ? AND external_id = ?", (channel, external_id)
+        )
+        assert row is not None
+        return _user(row)
+
+    async def get_user(self, user_id: int) -> User | None:
+        row = await self._one("SELECT * FROM users WHERE id = ?", (user_id,))
+        return _user(row) if row else None
+
+    async def mark_blocked(self, channel: str, chat_id: str) -> None:
+        await self._db.execute(
+            "UPDATE users SET blocked_at = ? WHERE channel = ? AND chat_id = ?",
+            (time.time(), channel, chat_id),
+        )
+        await self._db.commit()
+
+    # -- drafts ------------------------------------------------------------
+
+    async def get_draft(self, user_id: int) -> Draft | None:
+        row = await self._one("SELECT * FROM drafts WHERE user_id = ?", (user_id,))
+        if row is None:
+            return None
+        return Draft(
+            user_id=row["user_id"], step=row["step"], version=row["version"], topic=row["topic"],
+            text=row["text"],
+            anonymous=None if row["anonymous"] is None else bool(row["anonymous"]),
+            suggestions=tuple(json.loads(row["suggestions"] or "[]")),
+        )
+
+    async def save_draft(self, draft: Draft) -> None:
+        await self._db.execute(
+            """INSERT INTO drafts (user_id, step, version, topic, text, anonymous, suggestions, updated_at)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+               ON CONFLICT (user_id) DO UPDATE SET step = excluded.step, version = excluded.version,
+                 topic = excluded.topic, text = excluded.text, anonymous = excluded.anonymous,
+                 suggestions = excluded.suggestions, updated_at = excluded.updated_at""",
+            (draft.user_id, draft.step, draft.version, draft.topic, draft.text,
+             None if draft.anonymous is None else int(draft.anonymous),
+             json.dumps(list(draft.suggestions)), time.time()),
+        )
+        await self._db.commit()
+
+    async def delete_draft(self, user_id: int) -> None:
+        await self._db.execute("DELETE FROM drafts WHERE user_id = ?", (user_id,))
+        await self._db.commit()
+
+    # -- questions ---------------------------------------------------------
+
+    async def submit_question(self, draft: Draft, asker_name: str | None,
+                              card: Callable[[Question], OutboxRequest]) -> Question:
+        """Create the question, queue its card and drop the draft, atomically."""
+        assert draft.topic and draft.text and draft.anonymous is not None
+        now = time.time()
+        name = None if draft.anonymous else asker_name
+        try:
+            cursor = await self._db.execute(
+                """INSERT INTO questions (user_id, topic, text, anonymous, asker_name, created_at)
+                   VALUES (?, ?, ?, ?, ?, ?)""",
+                (draft.user_id, draft.topic, draft.text, int(draft.anonymous), name, now),
+            )
+            assert cursor.lastrowid is not None
+            question = Question(id=cursor.lastrowid, user_id=draft.user_id, topic=draft.topic,
+                                text=draft.text, anonymous=draft.anonymous, asker_name=name,
+                                status="open", rating=None, created_at=now, answered_at=None)
+            request = card(question)
+            await self._insert_outbox(
+                replace(request, card_question_id=question.id,
+                        dedupe_key=request.dedupe_key or f"card:{question.id}"),
+                now,
+            )
+            await self._db.execute("DELETE FROM drafts WHERE user_id = ?", (draft.user_id,))
+            await self._db.commit()
+        except BaseException:
+            await self._db.rollback()
+            raise
+        return question
+
+    async def get_question(self, question_id: int) -> Question | None:
+        row = await self._one("SELECT * FROM questions WHERE id = ?", (question_id,))
+        return _question(row) if row else None
+
+    async def questions_of_user(self, user_id: int, limit: int = 20) -> list[Question]:
+        rows = await self._all(
+            "SELECT * FROM questions WHERE user_id = ? ORDER BY id DESC LIMIT ?", (user_id, limit)
+        )
+        return [_question(r) for r in rows]
+
+    async def set_rating(self, question_id: int, rating: int) -> None:
+        await self._db.execute("UPDATE questions SET rating = ? WHERE id = ?", (rating, question_id))
+        await self._db.commit()
+
+    async def record_deflection(self, user_id: int, topic: str, text: str, kb_entry_id: str) -> None:
+        await self._db.execute(
+            """INSERT INTO kb_deflections (user_id, topic, text, kb_entry_id, created_at)
+               VALUES (?, ?, ?, ?, ?)""",
+            (user_id, topic, text, kb_entry_id, time.time()),
+        )
+        await self._db.execute("DELETE FROM drafts WHERE user_id = ?", (user_id,))
+        await self._db.commit()
+
+    async def count_deflections(self) -> int:
+        row = await self._one("SELECT COUNT(*) FROM kb_deflections")
+        return int(row[0]) if row else 0
+
+    # -- answers -----------------------------------------------------------
+
+    async def add_answer(self, question_id: int, official_id: int, official_name: str, text: str,
+                         source: tuple[str, int] | None,
+                         deliveries: Iterable[OutboxRequest]) -> Answer | None:
+        """Store an answer and queue its deliveries atomically.
+
+        Returns None when this official message was already stored as an
+        answer (a replayed update), so nothing is delivered twice.
+        """
+        now = time.time()
+        try:
+            cursor = await self._db.execute(
+                """INSERT OR IGNORE INTO answers
+                   (question_id, official_id, official_name, text, source_chat_id, source_message_id, created_at)
+                   VALUES (?, ?, ?, ?, ?, ?, ?)""",
+                (question_id, official_id, official_name, text,
+                 source[0] if source else None, source[1] if source else None, now),
+            )
+            if cursor.rowcount == 0:
+                await self._db.rollback()
+                return None
+            answer_id = cursor.lastrowid
+            await self._db.execute(
+                "UPDATE questions SET status = 'answered', answered_at = COALESCE(answered_at, ?) WHERE id = ?",
+                (now, question_id),
+            )
+            for request in deliveries:
+                await self._insert_outbox(request, now)
+            await self._db.commit()
+        except BaseException:
+            await self._db.rollback()
+            raise
+        return Answer(id=answer_id or 0, question_id=question_id, official_id=official_id,
+                      official_name=official_name, text=text, created_at=now)
+
+    async def answers_of(self, question_id: int) -> list[Answer]:
+        rows = await self._all("SELECT * FROM answers WHERE question_id = ? ORDER BY id", (question_id,))
+        return [
+            Answer(id=r["id"], question_id=r["question_id"], official_id=r["official_id"],
+                   official_name=r["official_name"], text=r["text"], created_at=r["created_at"])
+            for r in rows
+        ]
+
+    # -- cards -------------------------------------------------------------
+
+    async def question_for_card(self, chat_id: str, message_id: int) -> int | None:
+        row = await self._one(
+            "SELECT question_id FROM cards WHERE chat_id = ? AND message_id = ?", (chat_id, message_id)
+        )
+        return int(row[0]) if row else None
+
+    async def cards_of(self, question_id: int) -> list[tuple[str, int, int | None]]:
+        rows = await self._all(
+            "SELECT chat_id, message_id, thread_id FROM cards WHERE question_id = ? ORDER BY created_at",
+            (question_id,),
+        )
+        return [(r["chat_id"], r["message_id"], r["thread_id"]) for r in rows]
+
+    # -- knowledge base ----------------------------------------------------
+
+    async def kb_entries(self) -> list[Entry]:
+        rows = await self._all("SELECT id, topic, question, answer FROM kb_entries ORDER BY id")
+        return [Entry(id=r["id"], topic=r["topic"], question=r["question"], answer=r["answer"]) for r in rows]
+
+    async def kb_entry(self, entry_id: str) -> Entry | None:
+        row = await self._one("SELECT id, topic, question, answer FROM kb_entries WHERE id = ?", (entry_id,))
+        return Entry(id=row["id"], topic=row["topic"], question=row["question"], answer=row["answer"]) if row else None
+
+    async def upsert_kb_entries(self, entries: Iterable[Entry]) -> int:
+        """Insert or replace entries in one transaction; returns how many."""
+        now = time.time()
+        count = 0
+        try:
+            for entry in entries:
+                await self._db.execute(
+                    """INSERT INTO kb_entries (id, topic, question, answer, created_at, updated_at)
+                       VALUES (?, ?, ?, ?, ?, ?)
+                       ON CONFLICT (id) DO UPDATE SET topic = excluded.topic, question = excluded.question,
+                         answer = excluded.answer, updated_at = excluded.updated_at""",
+                    (entry.id, entry.topic, entry.question, entry.answer, now, now),
+                )
+                count += 1
+            await self._db.commit()
+        except BaseException:
+            await self._db.rollback()
+            raise
+        return count
+
+    # -- outbox ------------------------------------------------------------
+
+    async def enqueue(self, requests: Iterable[OutboxRequest]) -> None:
+        now = time.time()
+        try:
+            for request in requests:
+                await self._insert_outbox(request, now)
+            await self._db.commit()
+        except BaseException:
+            await self._db.rollback()
+            raise
+
+    async def _insert_outbox(self, request: OutboxRequest, now: float) -> None:
+        await self._db.execute(
+            """INSERT OR IGNORE INTO outbox (channel, chat_id, thread_id, edit_message_id, text, buttons,
+                 card_question_id, dedupe_key, due_at, created_at)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+            (request.channel, request.chat_id, request.thread_id, request.edit_message_id,
+             request.text, _buttons_to_json(request.buttons), request.card_question_id,
+             request.dedupe_key, now if request.due_at is None else request.due_at, now),
+        )
+
+    async def due_outbox(self, now: float, limit: int = 50) -> list[OutboxMessage]:
+        rows = await self._all(
+            # A chat's messages leave in order: a row waits while an older one
+            # to the same chat is still pending (e.g. delayed by a retry).
+            """SELECT * FROM outbox AS o WHERE o.sent_at IS NULL AND o.failed_at IS NULL AND o.due_at <= ?
+                 AND NOT EXISTS (SELECT 1 FROM outbox AS p
+                                 WHERE p.channel = o.channel AND p.chat_id = o.chat_id AND p.id < o.id
+                                   AND p.sent_at IS NULL AND p.failed_at IS NULL)
+               ORDER BY o.id LIMIT ?""",
+            (now, limit),
+        )
+        return [
+            OutboxMessage(id=r["id"], channel=r["channel"], chat_id=r["chat_id"], text=r["text"],
+                          thread_id=r["thread_id"], edit_message_id=r["edit_message_id"],
+                          buttons=_buttons_from_json(r["buttons"]),
+                          card_question_id=r["card_question_id"], attempts=r["attempts"])
+            for r in rows
+        ]
+
+    async def next_outbox_due(self) -> float | None:
+        row = await self._one("SELECT MIN(due_at) FROM outbox WHERE sent_at IS NULL AND failed_at IS NULL")
+        return float(row[0]) if row and row[0] is not None else None
+
+    async def mark_sent(self, message: OutboxMessage, sent_message_id: int | None) -> None:
+        now = time.time()
+        try:
+            await self._db.execute(
+                "UPDATE outbox SET sent_at = ?, sent_message_id = ?, attempts = attempts + 1 WHERE id = ?",
+                (now, sent_message_id, message.id),
+            )
+            if message.card_question_id is not None and sent_message_id is not None:
+                await self._db.execute(
+                    """INSERT OR IGNORE INTO cards (chat_id, message_id, question_id, thread_id, created_at)
+                       VALUES (?, ?, ?, ?, ?)""",
+                    (message.chat_id, sent_message_id, message.card_question_id, message.thread_id, now),
+                )
+            await self._db.commit()
+        except BaseException:
+            await self._db.rollback()
+            raise
+
+    async def mark_failed(self, message_id: int, error: str) -> None:
+        await self._db.execute(
+            "UPDATE outbox SET failed_at = ?, last_error = ?, attempts = attempts + 1 WHERE id = ?",
+            (time.time(), error[:500], message_id),
+        )
+        await self._db.commit()
+
+    async def retry_later(self, message_id: int, due_at: float, error: str) -> None:
+        await self._db.execute(
+            "UPDATE outbox SET due_at = ?, last_error = ?, attempts = attempts + 1 WHERE id = ?",
+            (due_at, error[:500], message_id),
+        )
+        await self._db.commit()
+
+    async def outbox_rows(self) -> list[dict[str, Any]]:
+        """Every outbox row, for inspection by tests and admins."""
+        return [dict(r) for r in await self._all("SELECT * FROM outbox ORDER BY id")]
+
+
+def _user(row: aiosqlite.Row) -> User:
+    return User(id=row["id"], channel=row["channel"], external_id=row["external_id"],
+                chat_id=row["chat_id"], display_name=row["display_name"], language=row["language"])
+
+
+def _question(row: aiosqlite.Row) -> Question:
+    return Question(id=row["id"], user_id=row["user_id"], topic=row["topic"], text=row["text"],
+                    anonymous=bool(row["anonymous"]), asker_name=row["asker_name"], status=row["status"],
+                    rating=row["rating"], created_at=row["created_at"], answered_at=row["answered_at"])

@@ -1,0 +1,42 @@
+"""What every handler needs: the services, the user as the core knows them, replies."""
+
+from __future__ import annotations
+
+from telegram import Message, Update
+from telegram import User as TelegramUser
+from telegram.constants import ParseMode
+from telegram.ext import ContextTypes
+
+from bot.channels.telegram import CHANNEL, keyboard
+from bot.models import Reply, User
+from bot.services import Services
+
+Context = ContextTypes.DEFAULT_TYPE
+
+
+def services(context: Context) -> Services:
+    return context.bot_data["services"]  # type: ignore[no-any-return]
+
+
+async def worker(update: Update, context: Context) -> User:
+    """Register (or refresh) the person writing in a private chat."""
+    sender: TelegramUser = update.effective_user  # type: ignore[assignment]
+    svc = services(context)
+    # A private chat's id is the user's id: replies go there whatever chat
+    # an update came from (a callback may come without its message).
+    return await svc.storage.upsert_user(
+        CHANNEL, str(sender.id), str(sender.id),
+        display_name=sender.full_name, language=svc.catalog.language_for(sender.language_code),
+    )
+
+
+def in_private_chat(update: Update) -> bool:
+    chat = update.effective_chat
+    return chat is None or chat.type == chat.PRIVATE
+
+
+async def send(context: Context, chat_id: int, reply: Reply, *, thread_id: int | None = None) -> Message:
+    return await context.bot.send_message(
+        chat_id, reply.text, parse_mode=ParseMode.HTML, reply_markup=keyboard(reply.buttons),
+        message_thread_id=thread_id,
+    )
