@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
@@ -96,9 +97,16 @@ class Harness:
         return int(match.group(1))
 
     async def card(self, case: int) -> dict[str, Any]:
-        return await self.emu.wait_for_bot_message(
+        card = await self.emu.wait_for_bot_message(
             OFFICIALS, lambda m: m["text"].startswith(("📩", "✅")) and f"#{case} " in m["text"]
         )
+        # The bot links a card to its case right after Telegram confirms the send;
+        # an official cannot reply faster than that, a test can.
+        for _ in range(100):
+            if await self.services.storage.question_for_card(str(OFFICIALS), card["message_id"]):
+                break
+            await asyncio.sleep(0.01)
+        return card
 
     async def answer_by_reply(self, official: int, case: int, text: str) -> dict[str, Any]:
         card = await self.card(case)

@@ -38,7 +38,8 @@ async def test_named_question_answered_by_reply(bot: Harness) -> None:
                                          lambda m: m["text"].startswith("✅"))
     assert "Lan Trần" in edited["text"] and "Sở Xây dựng" in edited["text"]
 
-    await bot.press(WORKER, delivered, "Hữu ích")
+    thanks = await bot.emu.wait_for_callback_answer(await bot.press(WORKER, delivered, "Hữu ích"))
+    assert "Cảm ơn" in thanks["text"]
     question = await bot.services.storage.get_question(case)
     assert question.status == "answered"
     assert question.rating == 1

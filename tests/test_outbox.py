@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 from bot.models import Delivery, OutboxMessage, OutboxRequest
@@ -10,8 +11,10 @@ from bot.storage import Storage
 
 
 class Clock:
+    """Starts a little after the real time the storage stamps rows with."""
+
     def __init__(self) -> None:
-        self.now = 1_000_000.0
+        self.now = time.time() + 1
 
     def __call__(self) -> float:
         return self.now

@@ -110,7 +110,7 @@ STRINGS: dict[str, str] = {
         "<b>Answered</b> by {official} at {time}:\n{answer}"
     ),
     "officials.answer_sent": "✅ Answer to #{id} recorded; the bot is delivering it to the asker.",
-    "officials.answer_usage": "Usage: /answer <case number> <answer text>, e.g. /answer 12 The answer…",
+    "officials.answer_usage": "Usage: /answer &lt;case number&gt; &lt;answer text&gt;, e.g. /answer 12 The answer…",
     "officials.no_such_question": "There is no question #{id}.",
     "officials.answer_empty": "The answer is empty. Please type the answer text.",
     "officials.answer_not_text": "An answer must be text. Please type the answer.",

@@ -117,7 +117,7 @@ STRINGS: dict[str, str] = {
         "<b>Đã trả lời</b> bởi {official} lúc {time}:\n{answer}"
     ),
     "officials.answer_sent": "✅ Đã ghi nhận trả lời cho #{id}; bot đang gửi tới người hỏi.",
-    "officials.answer_usage": "Cú pháp: /answer <mã câu hỏi> <nội dung trả lời>, ví dụ: /answer 12 Nội dung…",
+    "officials.answer_usage": "Cú pháp: /answer &lt;mã câu hỏi&gt; &lt;nội dung trả lời&gt;, ví dụ: /answer 12 Nội dung…",
     "officials.no_such_question": "Không tìm thấy câu hỏi #{id}.",
     "officials.answer_empty": "Nội dung trả lời đang trống. Bạn vui lòng gõ nội dung trả lời.",
     "officials.answer_not_text": "Trả lời cần là văn bản. Bạn vui lòng gõ nội dung trả lời.",
