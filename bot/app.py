@@ -11,7 +11,8 @@ import logging
 
 from telegram import BotCommand, LinkPreviewOptions
 from telegram.constants import ParseMode
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, BaseRateLimiter, Defaults
+from telegram.ext import (AIORateLimiter, Application, ApplicationBuilder, BaseRateLimiter, ContextTypes,
+                          Defaults)
 from telegram.request import BaseRequest
 
 import handlers
@@ -22,12 +23,14 @@ from bot.services import Services
 from bot.services.ask_flow import AskFlow
 from bot.services.knowledge import KnowledgeService
 from bot.services.outbox import OutboxDispatcher
-from bot.services.questions import OfficialsRoute, QuestionService
+from bot.services.housekeeping import Housekeeping
+from bot.services.questions import Deadlines, OfficialsRoute, QuestionService
 from bot.storage import Storage
 
 log = logging.getLogger(__name__)
 
 WORKER_COMMANDS = ("ask", "my", "help", "cancel")
+HOUSEKEEPING_INTERVAL = 30.0  # seconds between looks for overdue cases and the digest
 
 
 def build_application(config: Config, *, request: BaseRequest | None = None,
@@ -49,7 +52,7 @@ def build_application(config: Config, *, request: BaseRequest | None = None,
         builder = builder.get_updates_request(get_updates_request)
     app = builder.build()
     app.bot_data["config"] = config
-    app.bot_data["members"] = MembershipCache(config.officials.chat_id, config.officials.admin_user_ids)
+    app.bot_data["members"] = MembershipCache(config.officials_chats, config.officials.admin_user_ids)
     handlers.register(app, config)
     return app
 
@@ -65,18 +68,32 @@ async def setup(app: Application) -> None:  # type: ignore[type-arg]
                                  config.knowledge_base.suggest_threshold)
     loaded = await knowledge.load()
     outbox = OutboxDispatcher(storage, {CHANNEL: TelegramSender(app.bot)})
+    route = OfficialsRoute(CHANNEL, str(config.officials.chat_id), config.bot.default_language)
     questions = QuestionService(
-        storage, catalog, config.topics,
-        OfficialsRoute(CHANNEL, str(config.officials.chat_id), config.bot.default_language),
-        config.bot.timezone, queued=outbox.wake,
+        storage, catalog, config.topics, config.departments, route,
+        Deadlines(config.officials.deadline_days, config.officials.holidays, config.bot.timezone),
+        queued=outbox.wake,
     )
+    await questions.load()
+    housekeeping = Housekeeping(storage, questions, catalog, route, config.bot.timezone,
+                                config.officials.digest_hour, queued=outbox.wake)
     app.bot_data["services"] = Services(
         storage=storage, catalog=catalog, knowledge=knowledge, questions=questions,
         ask=AskFlow(storage, catalog, config.topics, knowledge, questions), outbox=outbox,
+        housekeeping=housekeeping,
     )
+    if app.job_queue is not None:
+        app.job_queue.run_repeating(_housekeeping_tick, interval=HOUSEKEEPING_INTERVAL, first=5,
+                                    name="housekeeping")
     await _set_commands(app, catalog)
     outbox.start()
     log.info("ready: %d knowledge-base entries, %d topics", loaded, len(config.topics))
+
+
+async def _housekeeping_tick(context: ContextTypes.DEFAULT_TYPE) -> None:
+    services: Services | None = context.bot_data.get("services")
+    if services is not None:
+        await services.housekeeping.tick()
 
 
 async def teardown(app: Application) -> None:  # type: ignore[type-arg]

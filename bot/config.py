@@ -11,6 +11,7 @@ import os
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -40,6 +41,9 @@ class TelegramConfig:
 class OfficialsConfig:
     chat_id: int
     admin_user_ids: frozenset[int] = frozenset()
+    deadline_days: int = 3            # working days (Mon–Fri) to answer, unless a topic says otherwise
+    digest_hour: int = 8              # local hour of the daily digest; -1 turns it off
+    holidays: frozenset[date] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -65,11 +69,19 @@ class KnowledgeBaseConfig:
 
 
 @dataclass(frozen=True)
+class Department:
+    key: str
+    name: str
+
+
+@dataclass(frozen=True)
 class Topic:
     key: str
     title: str
     title_en: str
     thread_id: int | None = None
+    chat_id: int | None = None        # a different officials' group for this topic
+    deadline_days: int | None = None
 
     def title_for(self, language: str) -> str:
         return self.title_en if language == "en" else self.title
@@ -84,10 +96,16 @@ class Config:
     bot: BotConfig
     knowledge_base: KnowledgeBaseConfig
     topics: tuple[Topic, ...]
+    departments: tuple[Department, ...] = ()
     source: str = "<memory>"
 
     def topic(self, key: str) -> Topic | None:
         return next((t for t in self.topics if t.key == key), None)
+
+    @property
+    def officials_chats(self) -> frozenset[int]:
+        """Every group where cards go: the main one and any per-topic ones."""
+        return frozenset({self.officials.chat_id} | {t.chat_id for t in self.topics if t.chat_id})
 
 
 class _Reader:
@@ -165,35 +183,82 @@ def _read_topics(path: Path | str, data: Mapping[str, Any]) -> tuple[Topic, ...]
         if not isinstance(table, dict):
             raise ConfigError(path, f"topics #{index}", "must be a [[topics]] table")
         reader = _Reader(path, f"topics #{index}", table)
-        reader.check_keys({"key", "title", "title_en", "thread_id"})
-        key = reader.string("key", required=True)
-        if not key.replace("_", "").replace("-", "").isalnum() or not key.isascii() or len(key) > 32:
-            raise reader.error("key", "must be short ASCII letters, digits, '_' or '-' (it goes into button data)")
-        if any(t.key == key for t in topics):
-            raise reader.error("key", f"duplicate topic key {key!r}")
+        reader.check_keys({"key", "title", "title_en", "thread_id", "chat_id", "deadline_days"})
+        key = _key(reader, [t.key for t in topics])
         title = reader.string("title", required=True)
-        title_en = reader.string("title_en", title)
-        thread_id = reader.integer("thread_id")
-        topics.append(Topic(key=key, title=title, title_en=title_en, thread_id=thread_id))
+        topics.append(Topic(
+            key=key, title=title, title_en=reader.string("title_en", title),
+            thread_id=reader.integer("thread_id"), chat_id=reader.integer("chat_id"),
+            deadline_days=_days(reader, "deadline_days", None),
+        ))
     return tuple(topics)
+
+
+def _key(reader: _Reader, taken: list[str]) -> str:
+    key = reader.string("key", required=True)
+    if not key.replace("_", "").replace("-", "").isalnum() or not key.isascii() or len(key) > 24:
+        raise reader.error("key", "must be at most 24 ASCII letters, digits, '_' or '-' (it goes into button data)")
+    if key in taken:
+        raise reader.error("key", f"duplicate key {key!r}")
+    return key
+
+
+def _days(reader: _Reader, name: str, default: int | None) -> int | None:
+    value = reader.integer(name, default)
+    if value is not None and not 0 <= value <= 60:
+        raise reader.error(name, "must be a number of working days between 0 and 60")
+    return value
+
+
+def _read_departments(path: Path | str, data: Mapping[str, Any]) -> tuple[Department, ...]:
+    raw = data.get("departments", [])
+    if not isinstance(raw, list):
+        raise ConfigError(path, "departments", "must be [[departments]] tables with key and name")
+    departments: list[Department] = []
+    for index, table in enumerate(raw, start=1):
+        if not isinstance(table, dict):
+            raise ConfigError(path, f"departments #{index}", "must be a [[departments]] table")
+        reader = _Reader(path, f"departments #{index}", table)
+        reader.check_keys({"key", "name"})
+        key = _key(reader, [d.key for d in departments])
+        departments.append(Department(key=key, name=reader.string("name", required=True)))
+    return tuple(departments)
+
+
+def _read_officials(path: Path | str, data: Mapping[str, Any]) -> OfficialsConfig:
+    reader = _section(path, data, "officials")
+    reader.check_keys({"chat_id", "admin_user_ids", "deadline_days", "digest_hour", "holidays"})
+    chat_id = reader.integer("chat_id", required=True)
+    assert chat_id is not None
+    digest_hour = reader.integer("digest_hour", 8)
+    assert digest_hour is not None
+    if not -1 <= digest_hour <= 23:
+        raise reader.error("digest_hour", "must be an hour 0–23 (or -1 for no digest)")
+    holidays = reader.table.get("holidays", [])
+    if not isinstance(holidays, list) or not all(
+        isinstance(d, date) and not isinstance(d, datetime) for d in holidays
+    ):
+        raise reader.error("holidays", "must be a list of dates, e.g. [2026-01-01, 2026-04-30]")
+    deadline = _days(reader, "deadline_days", 3)
+    assert deadline is not None
+    return OfficialsConfig(chat_id=chat_id, admin_user_ids=reader.id_list("admin_user_ids"),
+                           deadline_days=deadline, digest_hour=digest_hour,
+                           holidays=frozenset(holidays))
 
 
 def parse_config(data: Mapping[str, Any], *, path: Path | str = "<memory>",
                  env: Mapping[str, str] | None = None) -> Config:
     """Build a validated Config from already-parsed TOML data."""
     env = os.environ if env is None else env
-    known = {"telegram", "officials", "organizers", "storage", "bot", "knowledge_base", "topics"}
+    known = {"telegram", "officials", "organizers", "storage", "bot", "knowledge_base", "topics",
+             "departments"}
     unknown = sorted(set(data) - known)
     if unknown:
         raise ConfigError(path, unknown[0], f"unknown section; expected one of: {', '.join(sorted(known))}")
 
     telegram = _read_telegram(path, data, env)
 
-    officials = _section(path, data, "officials")
-    officials.check_keys({"chat_id", "admin_user_ids"})
-    chat_id = officials.integer("chat_id", required=True)
-    assert chat_id is not None
-    officials_config = OfficialsConfig(chat_id=chat_id, admin_user_ids=officials.id_list("admin_user_ids"))
+    officials_config = _read_officials(path, data)
 
     organizers = _section(path, data, "organizers")
     organizers.check_keys({"user_ids"})
@@ -233,6 +298,7 @@ def parse_config(data: Mapping[str, Any], *, path: Path | str = "<memory>",
             suggest_threshold=None if threshold is None else float(threshold)
         ),
         topics=_read_topics(path, data),
+        departments=_read_departments(path, data),
         source=str(path),
     )
 

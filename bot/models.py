@@ -24,6 +24,7 @@ class Draft:
     text: str | None = None
     anonymous: bool | None = None
     suggestions: tuple[str, ...] = ()
+    case_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,14 @@ class Question:
     rating: int | None
     created_at: float
     answered_at: float | None
+    version: int = 1
+    department: str | None = None
+    assigned_by: str | None = None
+    forwarded_to: str | None = None
+    duplicate_of: int | None = None
+    reject_reason: str | None = None
+    due_at: float | None = None
+    nudged_at: float | None = None
 
 
 @dataclass(frozen=True)
@@ -48,6 +57,25 @@ class Answer:
     official_name: str
     text: str
     created_at: float
+    edited_at: float | None = None
+
+
+@dataclass(frozen=True)
+class Followup:
+    id: int
+    question_id: int
+    text: str
+    created_at: float
+
+
+@dataclass(frozen=True)
+class Event:
+    question_id: int
+    actor_name: str
+    action: str
+    detail: str
+    created_at: float
+    actor_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -76,6 +104,7 @@ class OutboxMessage:
     text: str
     thread_id: int | None = None
     edit_message_id: int | None = None
+    reply_to_message_id: int | None = None
     buttons: tuple[tuple[Button, ...], ...] = ()
     card_question_id: int | None = None
     attempts: int = 0
@@ -91,6 +120,7 @@ class OutboxRequest:
     buttons: tuple[tuple[Button, ...], ...] = ()
     thread_id: int | None = None
     edit_message_id: int | None = None
+    reply_to_message_id: int | None = None
     card_question_id: int | None = None
     dedupe_key: str | None = None
     due_at: float | None = None

@@ -1,4 +1,8 @@
-"""Every handler, registered in one place, in order, grouped by who is talking."""
+"""Every handler, registered in one place, in order, grouped by who is talking.
+
+All handlers share one group, so exactly one handles an update: the first
+that matches, in the order below. Catch-alls come last.
+"""
 
 from __future__ import annotations
 
@@ -11,28 +15,40 @@ from handlers import errors, officials, worker
 def register(app: Application, config: Config) -> None:  # type: ignore[type-arg]
     new_message = filters.UpdateType.MESSAGE  # edits are not new questions or answers
     private = filters.ChatType.PRIVATE & new_message
-    officials_chat = filters.Chat(config.officials.chat_id) & new_message
+    officials_groups = filters.Chat(list(config.officials_chats))
+    officials_chat = officials_groups & new_message
+    officials_or_admin = officials_chat | private  # admins may act from a private chat
 
-    # Workers, in private chats.
     app.add_handlers([
+        # Workers' commands, in private chats.
         CommandHandler("start", worker.start, filters=private),
         CommandHandler("ask", worker.ask, filters=private),
         CommandHandler("my", worker.my_questions, filters=private),
         CommandHandler("help", worker.help_text, filters=private),
         CommandHandler("cancel", worker.cancel, filters=private),
-        # /answer from an admin in a private chat is still an official's answer.
-        CommandHandler("answer", officials.answer_command, filters=private | officials_chat),
+        # Officials, in their groups (any forum topic); admin ids also in private.
+        CommandHandler("answer", officials.answer_command, filters=officials_or_admin),
+        CommandHandler("assign", officials.assign_command, filters=officials_or_admin),
+        CommandHandler("forward", officials.forward_command, filters=officials_or_admin),
+        CommandHandler("dup", officials.duplicate_command, filters=officials_or_admin),
+        CommandHandler("reject", officials.reject_command, filters=officials_or_admin),
+        CommandHandler("reopen", officials.reopen_command, filters=officials_or_admin),
+        CommandHandler("publish", officials.publish_command, filters=officials_or_admin),
+        CommandHandler("case", officials.case_command, filters=officials_or_admin),
+        CommandHandler("stats", officials.stats_command, filters=officials_or_admin),
+        MessageHandler(officials_chat & filters.REPLY, officials.reply_to_card),
+        MessageHandler(officials_groups & filters.UpdateType.EDITED_MESSAGE, officials.edited_answer),
+        # Workers' messages.
         MessageHandler(private & filters.COMMAND, worker.unknown_command),
         MessageHandler(private & filters.TEXT, worker.text),
         MessageHandler(private & filters.PHOTO & filters.CAPTION, worker.photo_with_caption),
         MessageHandler(private, worker.not_text),
+        # Buttons.
         CallbackQueryHandler(worker.menu_button, pattern=r"^m:"),
         CallbackQueryHandler(worker.ask_button, pattern=r"^q:"),
         CallbackQueryHandler(worker.rate_button, pattern=r"^r:"),
+        CallbackQueryHandler(worker.followup_button, pattern=r"^f:"),
+        CallbackQueryHandler(officials.card_button, pattern=r"^c:"),
         CallbackQueryHandler(worker.unknown_button),  # forged or from an older version
     ])
-
-    # Officials, in their group (any forum topic).
-    app.add_handler(MessageHandler(officials_chat & filters.REPLY, officials.reply_to_card))
-
     app.add_error_handler(errors.on_error)

@@ -1,13 +1,23 @@
-"""The officials' group: answering cards by reply or with /answer N text."""
+"""The officials' groups: answering, routing and closing cases, reports.
+
+Every action checks that the person is an official (member of an officials'
+group, or an admin id) and, for card buttons, that the card is current.
+"""
 
 from __future__ import annotations
 
+import io
 import logging
+from collections.abc import Awaitable, Callable
 
 from telegram import Message, Update
+from telegram.constants import ParseMode
+from telegram.error import BadRequest
 
-from bot.channels.telegram import MembershipCache
+from bot.channels.telegram import MembershipCache, keyboard
 from bot.models import Official, Question, Reply
+from bot.services.cards import PREFIX, REJECT_REASONS
+from bot.services.questions import CaseError
 from bot.services.text import clean_text
 from handlers.common import Context, send, services
 
@@ -18,18 +28,27 @@ def _members(context: Context) -> MembershipCache:
     return context.bot_data["members"]  # type: ignore[no-any-return]
 
 
-def _official(message: Message) -> Official | None:
-    sender = message.from_user
+async def _official(context: Context, update: Update) -> Official | None:
+    """The acting official, or None for anyone else."""
+    sender = update.effective_user
     if sender is None or sender.is_bot:
+        return None
+    if not await _members(context).is_official(context.bot, sender.id):
         return None
     return Official(id=sender.id, name=sender.full_name)
 
 
-async def _tell(context: Context, message: Message, key: str, **params: object) -> None:
+def _t(context: Context, key: str, **params: object) -> str:
     svc = services(context)
-    text = svc.catalog.text(svc.catalog.default_language, key, **params)
-    await send(context, message.chat_id, Reply(text), thread_id=message.message_thread_id
-               if message.is_topic_message else None)
+    return svc.catalog.text(svc.catalog.default_language, key, **params)
+
+
+async def _tell(context: Context, message: Message, key: str, **params: object) -> None:
+    thread = message.message_thread_id if message.is_topic_message else None
+    await send(context, message.chat_id, Reply(_t(context, key, **params)), thread_id=thread)
+
+
+# -- answers ----------------------------------------------------------------
 
 
 async def reply_to_card(update: Update, context: Context) -> None:
@@ -41,10 +60,10 @@ async def reply_to_card(update: Update, context: Context) -> None:
     svc = services(context)
     question = await svc.questions.question_for_card(str(message.chat_id), replied.message_id)
     if question is None:
-        return  # a reply to some other bot message (a notice, an old confirmation)
-    official = _official(message)
-    if official is None or not await _members(context).is_official(context.bot, official.id):
-        log.info("ignored a reply to card #%s from a non-member", question.id)
+        return  # a reply to some other bot message (a notice, a preview)
+    official = await _official(context, update)
+    if official is None:
+        log.info("ignored a reply to card #%s from a non-official", question.id)
         return
     if not message.text:
         await _tell(context, message, "officials.answer_not_text")
@@ -52,23 +71,23 @@ async def reply_to_card(update: Update, context: Context) -> None:
     await _answer(context, message, question, official, message.text)
 
 
-async def answer_command(update: Update, context: Context) -> None:
-    """/answer N text — answers without finding the card."""
-    message = update.effective_message
-    official = _official(message)
-    if official is None or not await _members(context).is_official(context.bot, official.id):
-        await _tell(context, message, "officials.not_allowed")
+async def edited_answer(update: Update, context: Context) -> None:
+    """Editing the message that answered a case sends the worker a correction."""
+    message = update.edited_message
+    if message is None or not message.text:
         return
-    parts = (message.text or "").split(maxsplit=2)
-    number = parts[1].lstrip("#") if len(parts) > 1 else ""
-    if not number.isdigit():
-        await _tell(context, message, "officials.answer_usage")
+    official = await _official(context, update)
+    if official is None:
         return
-    question = await services(context).questions.question(int(number))
-    if question is None:
-        await _tell(context, message, "officials.no_such_question", id=number)
+    text = clean_text(message.text)
+    if message.text.startswith("/answer"):
+        parts = text.split(maxsplit=2)
+        text = parts[2] if len(parts) > 2 else ""
+    if not text:
         return
-    await _answer(context, message, question, official, parts[2] if len(parts) > 2 else "")
+    stamp = int(message.edit_date.timestamp()) if message.edit_date else message.message_id
+    await services(context).questions.edit_answer(str(message.chat_id), message.message_id, official,
+                                                  text, stamp)
 
 
 async def _answer(context: Context, message: Message, question: Question,
@@ -77,9 +96,228 @@ async def _answer(context: Context, message: Message, question: Question,
     if not text:
         await _tell(context, message, "officials.answer_empty")
         return
-    svc = services(context)
-    answer = await svc.questions.answer(question, official, text,
-                                        source=(str(message.chat_id), message.message_id))
+    answer = await services(context).questions.answer(
+        question, official, text, source=(str(message.chat_id), message.message_id))
     if answer is None:
         return  # this message was already taken as an answer
     await _tell(context, message, "officials.answer_sent", id=question.id)
+
+
+# -- commands: /answer N text, /assign N dept, /forward N who, /dup N M, ... ---
+
+
+CommandAction = Callable[[Context, Message, Question, Official, str], Awaitable[None]]
+
+
+def _case_command(action: CommandAction, usage: str, *, needs_argument: bool = True):  # type: ignore[no-untyped-def]
+    """Wrap a "/command N [argument]" handler: permission, parsing, case lookup."""
+
+    async def handler(update: Update, context: Context) -> None:
+        message = update.effective_message
+        official = await _official(context, update)
+        if official is None:
+            await _tell(context, message, "officials.not_allowed")
+            return
+        parts = (message.text or "").split(maxsplit=2)
+        number = parts[1].lstrip("#") if len(parts) > 1 else ""
+        argument = parts[2].strip() if len(parts) > 2 else ""
+        if not number.isdigit() or len(number) > 9:
+            await _tell(context, message, usage, departments=_departments(context))
+            return
+        question = await services(context).questions.question(int(number))
+        if question is None:
+            await _tell(context, message, "officials.no_such_question", id=number)
+            return
+        if needs_argument and not argument:
+            if action is _answer_action:
+                await _tell(context, message, "officials.answer_empty")
+            else:
+                await _tell(context, message, usage, departments=_departments(context))
+            return
+        try:
+            await action(context, message, question, official, argument)
+        except CaseError as error:
+            await _tell(context, message, error.key, **error.params)
+
+    return handler
+
+
+def _departments(context: Context) -> str:
+    return ", ".join(services(context).questions.cards.departments) or "—"
+
+
+async def _answer_action(context: Context, message: Message, question: Question,
+                         official: Official, argument: str) -> None:
+    await _answer(context, message, question, official, argument)
+
+
+async def _done(context: Context, message: Message, question: Question | None, action_key: str,
+                case_id: int) -> None:
+    if question is None:
+        await _tell(context, message, "officials.stale_card")
+        return
+    await _tell(context, message, "officials.done", id=case_id, action=_t(context, action_key))
+
+
+async def _assign_action(context: Context, message: Message, question: Question,
+                         official: Official, argument: str) -> None:
+    changed = await services(context).questions.assign(question, None, official, argument.split()[0])
+    await _done(context, message, changed, "audit.assigned", question.id)
+
+
+async def _forward_action(context: Context, message: Message, question: Question,
+                          official: Official, argument: str) -> None:
+    changed = await services(context).questions.forward(question, None, official, argument)
+    await _done(context, message, changed, "audit.forwarded", question.id)
+
+
+async def _duplicate_action(context: Context, message: Message, question: Question,
+                            official: Official, argument: str) -> None:
+    original = argument.split()[0].lstrip("#")
+    if not original.isdigit() or len(original) > 9:
+        raise CaseError("officials.duplicate_usage")
+    changed = await services(context).questions.mark_duplicate(question, None, official, int(original))
+    await _done(context, message, changed, "audit.duplicate", question.id)
+
+
+async def _reject_action(context: Context, message: Message, question: Question,
+                         official: Official, argument: str) -> None:
+    changed = await services(context).questions.reject(question, None, official, argument)
+    await _done(context, message, changed, "audit.rejected", question.id)
+
+
+async def _reopen_action(context: Context, message: Message, question: Question,
+                         official: Official, _argument: str) -> None:
+    changed = await services(context).questions.reopen(question, None, official)
+    await _done(context, message, changed, "audit.reopened", question.id)
+
+
+async def _publish_action(context: Context, message: Message, question: Question,
+                          official: Official, argument: str) -> None:
+    edited = None
+    if argument:
+        question_text, separator, answer_text = argument.partition("|")
+        if not separator or not clean_text(question_text) or not clean_text(answer_text):
+            raise CaseError("publish.usage")
+        edited = (clean_text(question_text), clean_text(answer_text))
+    svc = services(context)
+    entry = await svc.questions.publish(question, None, official, svc.knowledge, edited)
+    await _tell(context, message, "publish.done", id=question.id, entry=entry.id)
+
+
+async def _case_action(context: Context, message: Message, question: Question,
+                       _official: Official, _argument: str) -> None:
+    text = await services(context).questions.audit(question)
+    thread = message.message_thread_id if message.is_topic_message else None
+    await send(context, message.chat_id, Reply(text), thread_id=thread)
+
+
+answer_command = _case_command(_answer_action, "officials.answer_usage")
+assign_command = _case_command(_assign_action, "officials.assign_usage")
+forward_command = _case_command(_forward_action, "officials.forward_usage")
+duplicate_command = _case_command(_duplicate_action, "officials.duplicate_usage")
+reject_command = _case_command(_reject_action, "officials.reject_usage")
+reopen_command = _case_command(_reopen_action, "officials.case_usage", needs_argument=False)
+publish_command = _case_command(_publish_action, "publish.usage", needs_argument=False)
+case_command = _case_command(_case_action, "officials.case_usage", needs_argument=False)
+
+
+async def stats_command(update: Update, context: Context) -> None:
+    message = update.effective_message
+    if await _official(context, update) is None:
+        await _tell(context, message, "officials.not_allowed")
+        return
+    text, chart = await services(context).housekeeping.stats()
+    thread = message.message_thread_id if message.is_topic_message else None
+    await context.bot.send_photo(message.chat_id, io.BytesIO(chart), caption=text,
+                                 parse_mode=ParseMode.HTML, message_thread_id=thread,
+                                 filename="thong-ke.png")
+
+
+# -- card buttons: "c:<case>:<version>:<action>[:<argument>]" -----------------
+
+
+async def card_button(update: Update, context: Context) -> None:
+    query = update.callback_query
+    official = await _official(context, update)
+    if official is None:
+        await query.answer(_t(context, "officials.not_allowed"), show_alert=True)
+        return
+    parts = (query.data or "").split(":", 4)
+    svc = services(context)
+    question = None
+    if len(parts) >= 4 and parts[0] == PREFIX and parts[1].isdigit() and parts[2].isdigit():
+        question = await svc.questions.question(int(parts[1]))
+    if question is None or question.version != int(parts[2]):
+        await query.answer(_t(context, "officials.stale_card"), show_alert=True)
+        return
+    action, argument = parts[3], parts[4] if len(parts) > 4 else ""
+    try:
+        await _card_action(update, context, question, official, action, argument)
+    except CaseError as error:
+        await query.answer(_t(context, error.key, **error.params), show_alert=True)
+
+
+async def _card_action(update: Update, context: Context, question: Question, official: Official,
+                       action: str, argument: str) -> None:
+    query = update.callback_query
+    svc = services(context)
+    cards = svc.questions.cards
+    version = question.version
+    changed: Question | None = question
+    if action == "assign":
+        if not cards.departments:
+            await query.answer(_t(context, "officials.no_departments"), show_alert=True)
+            return
+        await _show_keyboard(update, cards.department_buttons(question))
+    elif action == "reject":
+        await _show_keyboard(update, cards.reject_buttons(question))
+    elif action == "back":
+        await _show_keyboard(update, cards.buttons(await svc.questions.card_state(question)))
+    elif action == "fwd":
+        await query.answer(_t(context, "officials.forward_hint", id=question.id), show_alert=True)
+        return
+    elif action == "dup":
+        await query.answer(_t(context, "officials.duplicate_hint", id=question.id), show_alert=True)
+        return
+    elif action == "dept":
+        changed = await svc.questions.assign(question, version, official, argument)
+    elif action == "rsn" and argument in REJECT_REASONS:
+        reason = svc.questions.reject_reason_text(argument, svc.catalog.default_language)
+        changed = await svc.questions.reject(question, version, official, reason)
+    elif action == "reopen":
+        changed = await svc.questions.reopen(question, version, official)
+    elif action == "pub":
+        answers = await svc.storage.answers_of(question.id)
+        if question.status != "answered" or not answers:
+            raise CaseError("publish.not_answered")
+        text, buttons = cards.publish_preview(question, answers[-1])
+        message = query.message
+        await query.answer()
+        await context.bot.send_message(
+            message.chat.id, text, parse_mode=ParseMode.HTML, reply_markup=keyboard(buttons),
+            reply_to_message_id=message.message_id,
+            message_thread_id=message.message_thread_id if getattr(message, "is_topic_message", False) else None,
+        )
+        return
+    elif action == "pubok":
+        entry = await svc.questions.publish(question, version, official, svc.knowledge)
+        await query.answer(_t(context, "publish.done", id=question.id, entry=entry.id))
+        try:
+            await query.edit_message_reply_markup(reply_markup=None)
+        except BadRequest:
+            pass
+        return
+    else:
+        changed = None
+    if changed is None:
+        await query.answer(_t(context, "officials.stale_card"), show_alert=True)
+        return
+    await query.answer()
+
+
+async def _show_keyboard(update: Update, buttons) -> None:  # type: ignore[no-untyped-def]
+    try:
+        await update.callback_query.edit_message_reply_markup(reply_markup=keyboard(buttons))
+    except BadRequest:
+        pass  # the same keyboard already: nothing to change

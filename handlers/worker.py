@@ -100,8 +100,19 @@ async def rate_button(update: Update, context: Context) -> None:
     ok = (len(parts) == 3 and parts[1].isdigit() and parts[2] in ("up", "down")
           and await svc.questions.rate(user, int(parts[1]), 1 if parts[2] == "up" else -1))
     await query.answer(svc.catalog.text(user.language, "rate.thanks" if ok else "rate.invalid"))
-    if ok:
-        await _clear_buttons(update)
+
+
+async def followup_button(update: Update, context: Context) -> None:
+    query = update.callback_query
+    if not in_private_chat(update):
+        await query.answer()
+        return
+    user = await worker(update, context)
+    parts = (query.data or "").split(":")
+    if len(parts) != 2 or not parts[1].isdigit() or len(parts[1]) > 9:
+        await query.answer(services(context).catalog.text(user.language, "followup.invalid"))
+        return
+    await _apply(update, context, user, await services(context).ask.start_followup(user, int(parts[1])))
 
 
 async def unknown_button(update: Update, context: Context) -> None:

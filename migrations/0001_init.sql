@@ -24,6 +24,7 @@ CREATE TABLE drafts (
     text        TEXT,
     anonymous   INTEGER,
     suggestions TEXT,                            -- JSON list of KB ids shown
+    case_id     INTEGER,                         -- the question a follow-up or "me too" is about
     updated_at  REAL    NOT NULL
 );
 
@@ -35,10 +36,18 @@ CREATE TABLE questions (
     anonymous   INTEGER NOT NULL CHECK (anonymous IN (0, 1)),
     asker_name  TEXT,                            -- NULL when anonymous
     status      TEXT    NOT NULL DEFAULT 'open'
-                CHECK (status IN ('open', 'answered')),
+                CHECK (status IN ('open', 'answered', 'forwarded', 'duplicate', 'rejected')),
+    version     INTEGER NOT NULL DEFAULT 1,      -- bumped by every transition: stale cards are refused
+    department  TEXT,                            -- key from [[departments]]
+    assigned_by TEXT,
+    forwarded_to TEXT,
+    duplicate_of INTEGER REFERENCES questions(id),
+    reject_reason TEXT,
     rating      INTEGER CHECK (rating IN (-1, 1)),
     created_at  REAL    NOT NULL,
-    answered_at REAL
+    due_at      REAL,                            -- answer deadline (working days)
+    nudged_at   REAL,                            -- the one overdue reminder was queued
+    answered_at REAL                             -- first answer
 );
 CREATE INDEX questions_by_user ON questions (user_id, id);
 CREATE INDEX questions_by_status ON questions (status, created_at);
@@ -52,9 +61,46 @@ CREATE TABLE answers (
     source_chat_id    TEXT,
     source_message_id INTEGER,
     created_at        REAL    NOT NULL,
+    edited_at         REAL,
     UNIQUE (source_chat_id, source_message_id)   -- one official message, one answer
 );
 CREATE INDEX answers_by_question ON answers (question_id, id);
+
+-- Workers who share a question ("me too", or a duplicate's asker): they get its answers.
+CREATE TABLE followers (
+    question_id INTEGER NOT NULL REFERENCES questions(id),
+    user_id     INTEGER NOT NULL REFERENCES users(id),
+    created_at  REAL    NOT NULL,
+    PRIMARY KEY (question_id, user_id)
+);
+
+-- Further questions from the asker after an answer; each reopens the case.
+CREATE TABLE followups (
+    id          INTEGER PRIMARY KEY,
+    question_id INTEGER NOT NULL REFERENCES questions(id),
+    user_id     INTEGER NOT NULL REFERENCES users(id),
+    text        TEXT    NOT NULL,
+    created_at  REAL    NOT NULL
+);
+CREATE INDEX followups_by_question ON followups (question_id, id);
+
+-- The audit trail: every transition, who and when.
+CREATE TABLE events (
+    id          INTEGER PRIMARY KEY,
+    question_id INTEGER NOT NULL REFERENCES questions(id),
+    actor_id    INTEGER,                         -- NULL: the worker or the system
+    actor_name  TEXT    NOT NULL,
+    action      TEXT    NOT NULL,
+    detail      TEXT    NOT NULL DEFAULT '',
+    created_at  REAL    NOT NULL
+);
+CREATE INDEX events_by_question ON events (question_id, id);
+
+-- One row per local day whose digest was queued: a restart never sends it twice.
+CREATE TABLE digests (
+    day        TEXT PRIMARY KEY,
+    created_at REAL NOT NULL
+);
 
 -- Every card posted to officials, so that a reply finds its case.
 CREATE TABLE cards (
@@ -95,6 +141,7 @@ CREATE TABLE outbox (
     chat_id            TEXT    NOT NULL,
     thread_id          INTEGER,
     edit_message_id    INTEGER,                  -- set: edit this message instead of sending
+    reply_to_message_id INTEGER,
     text               TEXT    NOT NULL,         -- HTML
     buttons            TEXT,                     -- JSON rows of [label, data]
     card_question_id   INTEGER REFERENCES questions(id), -- set: link the sent message as a card

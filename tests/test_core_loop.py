@@ -32,7 +32,7 @@ async def test_named_question_answered_by_reply(bot: Harness) -> None:
     delivered = await bot.answer_for(WORKER, case, after=after)
     assert QUESTION in delivered["text"]
     assert "Có. Bạn nộp hồ sơ tại Sở Xây dựng." in delivered["text"]
-    assert [b["text"] for b in delivered["buttons"]] == ["👍 Hữu ích", "👎 Chưa thỏa đáng"]
+    assert [b["text"] for b in delivered["buttons"]] == ["👍 Hữu ích", "👎 Chưa thỏa đáng", "❓ Hỏi thêm"]
 
     edited = await bot.emu.wait_for_edit(OFFICIALS, card["message_id"],
                                          lambda m: m["text"].startswith("✅"))

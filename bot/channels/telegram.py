@@ -7,7 +7,7 @@ import logging
 import time
 from collections.abc import Callable, Sequence
 
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, ReplyParameters
 from telegram.constants import ChatMemberStatus, ParseMode
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 
@@ -51,6 +51,9 @@ class TelegramSender:
             sent = await self._bot.send_message(
                 int(message.chat_id), message.text, parse_mode=ParseMode.HTML,
                 reply_markup=markup, message_thread_id=message.thread_id,
+                reply_parameters=ReplyParameters(message.reply_to_message_id,
+                                                 allow_sending_without_reply=True)
+                if message.reply_to_message_id else None,
             )
             return Delivery(ok=True, message_id=sent.message_id)
         except RetryAfter as exc:
@@ -75,9 +78,9 @@ class MembershipCache:
     ALLOWED = frozenset({ChatMemberStatus.OWNER, ChatMemberStatus.ADMINISTRATOR,
                          ChatMemberStatus.MEMBER})
 
-    def __init__(self, chat_id: int, admin_ids: frozenset[int], *, ttl: float = 60.0,
+    def __init__(self, chat_ids: frozenset[int], admin_ids: frozenset[int], *, ttl: float = 60.0,
                  clock: Callable[[], float] = time.monotonic) -> None:
-        self._chat_id = chat_id
+        self._chat_ids = sorted(chat_ids)
         self._admin_ids = admin_ids
         self._ttl = ttl
         self._clock = clock
@@ -89,16 +92,19 @@ class MembershipCache:
         cached = self._cache.get(user_id)
         if cached and self._clock() - cached[0] < self._ttl:
             return cached[1]
-        try:
-            member = await bot.get_chat_member(self._chat_id, user_id)
-        except BadRequest:  # "user not found" and friends: not a member
-            allowed = False
-        except TelegramError:
-            log.warning("getChatMember failed; treating user as not an official for now")
-            return False
-        else:
+        allowed = False
+        for chat_id in self._chat_ids:
+            try:
+                member = await bot.get_chat_member(chat_id, user_id)
+            except BadRequest:  # "user not found" and friends: not a member
+                continue
+            except TelegramError:
+                log.warning("getChatMember failed; treating user as not an official for now")
+                return False
             allowed = member.status in self.ALLOWED or (
                 member.status == ChatMemberStatus.RESTRICTED and getattr(member, "is_member", False)
             )
+            if allowed:
+                break
         self._cache[user_id] = (self._clock(), allowed)
         return allowed

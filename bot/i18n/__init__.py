@@ -33,6 +33,9 @@ class Catalog:
                 return base
         return self.default_language
 
+    def keys(self, language: str) -> frozenset[str]:
+        return frozenset(CATALOGS.get(language, CATALOGS[self.default_language]))
+
     def text(self, language: str, key: str, /, **params: object) -> str:
         catalog = CATALOGS.get(language, CATALOGS[self.default_language])
         template = catalog.get(key) or CATALOGS["vi"][key]

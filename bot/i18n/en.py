@@ -96,23 +96,132 @@ STRINGS: dict[str, str] = {
         "Please try again in a few minutes."
     ),
     "unknown.command": "The bot does not know this command. Send /help for help.",
-    "card.new": (
-        "📩 <b>#{id}</b> · {topic}\n"
-        "<b>Asked by:</b> {asker}\n"
-        "<blockquote>{question}</blockquote>\n"
-        "<i>Answer by replying to this message, or /answer {id} your text.</i>"
-    ),
-    "card.anonymous": "Anonymous",
-    "card.answered": (
-        "✅ <b>#{id}</b> · {topic}\n"
-        "<b>Asked by:</b> {asker}\n"
-        "<blockquote>{question}</blockquote>\n"
-        "<b>Answered</b> by {official} at {time}:\n{answer}"
-    ),
     "officials.answer_sent": "✅ Answer to #{id} recorded; the bot is delivering it to the asker.",
     "officials.answer_usage": "Usage: /answer &lt;case number&gt; &lt;answer text&gt;, e.g. /answer 12 The answer…",
     "officials.no_such_question": "There is no question #{id}.",
     "officials.answer_empty": "The answer is empty. Please type the answer text.",
     "officials.answer_not_text": "An answer must be text. Please type the answer.",
     "officials.not_allowed": "Only members of the officials' group may answer questions.",
+
+    "card.header": "{icon} <b>#{id}</b> · {topic} · <i>{status}</i>",
+    "card.asker": "<b>Asked by:</b> {asker}",
+    "card.anonymous": "Anonymous",
+    "card.followers": "👥 {count} asking the same",
+    "card.due": "<b>Due:</b> {when}",
+    "card.overdue": "⚠️ <b>Overdue</b> since {when}",
+    "card.department": "<b>Assigned to:</b> {department} (by {by})",
+    "card.forwarded": "<b>Forwarded to:</b> {to}",
+    "card.duplicate": "<b>Duplicate of:</b> #{of}",
+    "card.rejected": "<b>Rejected:</b> {reason}",
+    "card.question": "<blockquote>{question}</blockquote>",
+    "card.followup": "<b>Follow-up</b> ({count}):\n<blockquote>{text}</blockquote>",
+    "card.answer": "<b>Answered</b> by {official} at {when}:\n{answer}",
+    "card.published": "📚 Published to the knowledge base.",
+    "card.how_to_answer": "<i>To answer: reply to this message, or /answer {id} your text.</i>",
+    "card.btn_assign": "🏢 Assign",
+    "card.btn_forward": "↪️ Forward",
+    "card.btn_duplicate": "🔁 Duplicate",
+    "card.btn_reject": "⛔ Reject",
+    "card.btn_publish": "📚 Publish to KB",
+    "card.btn_reopen": "🔄 Reopen",
+    "card.btn_back": "◀️ Back",
+    "case.status.open": "open",
+    "case.status.answered": "answered",
+    "case.status.forwarded": "forwarded",
+    "case.status.duplicate": "duplicate",
+    "case.status.rejected": "rejected",
+    "reject.out_of_scope": "Out of scope",
+    "reject.personal_documents": "Needs personal documents",
+    "reject.unclear": "Unclear",
+    "reject_text.out_of_scope": "This is outside what the dialogue programme can answer.",
+    "reject_text.personal_documents": (
+        "Your case needs your personal documents; please contact the office in charge or your "
+        "grassroots union directly for guidance."
+    ),
+    "reject_text.unclear": "The question is not clear enough; please send it again with more detail.",
+    "publish.preview": (
+        "📚 <b>Knowledge-base entry from #{id} (preview)</b>\n<b>Q:</b> {question}\n<b>A:</b> {answer}\n"
+        "<i>To edit before publishing: /publish {id} question | answer</i>"
+    ),
+    "publish.confirm": "✅ Publish",
+    "publish.done": "📚 #{id} published to the knowledge base (entry {entry}). Similar questions are now answered at once.",
+    "publish.not_answered": "Only answered questions can be published.",
+    "publish.usage": "Usage: /publish &lt;case&gt; [question | answer]",
+    "audit.header": "<b>History of #{id}</b> ({status}):",
+    "audit.line": "• {when} — {actor}: {action}",
+    "audit.detail": "{detail}",
+    "audit.system": "System",
+    "audit.asked": "asked",
+    "audit.answered": "answered",
+    "audit.answer_edited": "edited the answer",
+    "audit.assigned": "assigned",
+    "audit.forwarded": "forwarded to the competent authority",
+    "audit.duplicate": "marked as duplicate",
+    "audit.rejected": "rejected",
+    "audit.reopened": "reopened",
+    "audit.published": "published to the knowledge base",
+    "audit.followup": "asked a follow-up",
+    "audit.followed": "asked the same",
+    "audit.overdue": "overdue reminder",
+    "officials.stale_card": "This card is out of date: the case just changed. Please use the latest card.",
+    "officials.forward_hint": "Send: /forward {id} name of the competent authority",
+    "officials.duplicate_hint": "Send: /dup {id} original case number (e.g. /dup {id} 5)",
+    "officials.forward_usage": "Usage: /forward &lt;case&gt; &lt;competent authority&gt;",
+    "officials.duplicate_usage": "Usage: /dup &lt;case&gt; &lt;original case&gt;",
+    "officials.reject_usage": "Usage: /reject &lt;case&gt; &lt;reason&gt;",
+    "officials.assign_usage": "Usage: /assign &lt;case&gt; &lt;department&gt;. Departments: {departments}",
+    "officials.no_departments": "No departments are configured ([[departments]] in the config file).",
+    "officials.duplicate_self": "A question cannot be a duplicate of itself.",
+    "officials.case_usage": "Usage: /case &lt;case number&gt;",
+    "officials.not_changed": "Case #{id} did not change (it is already in that state).",
+    "officials.done": "✅ #{id}: {action}.",
+    "notify.assigned": "📌 Your question <b>#{id}</b> has been assigned to <b>{department}</b> to answer.",
+    "notify.forwarded": (
+        "↪️ Your question <b>#{id}</b> is for <b>{to}</b> to decide. It has been forwarded there; "
+        "you may also contact them directly."
+    ),
+    "notify.duplicate": (
+        "🔁 Your question <b>#{id}</b> is the same as question <b>#{of}</b>. "
+        "You will receive the answer to #{of}."
+    ),
+    "notify.rejected": (
+        "Sorry, question <b>#{id}</b> cannot be answered through this channel.\n<b>Reason:</b> {reason}\n"
+        "You can ask another question with /ask. Thank you for understanding."
+    ),
+    "notify.correction": "✏️ The answer to your question <b>#{id}</b> was corrected:\n{answer}",
+    "answer.followup": "❓ Ask a follow-up",
+    "followup.prompt": "Please type your follow-up question about <b>#{id}</b> (send /cancel to stop):",
+    "followup.sent": "✅ Your follow-up about <b>#{id}</b> was sent. An official will answer soon.",
+    "followup.card": "❓ <b>Follow-up on #{id}</b> · {topic}\n<blockquote>{text}</blockquote>\n<i>To answer: reply to this message.</i>",
+    "followup.invalid": "You can only follow up on your own answered questions.",
+    "metoo.found": (
+        "👥 A similar question is waiting for an answer:\n<b>#{id}</b> <blockquote>{question}</blockquote>\n"
+        "You can <b>ask the same</b> and receive its answer, or send your own question."
+    ),
+    "metoo.follow": "👥 Same question as #{id}",
+    "metoo.own": "📨 Send my own question",
+    "metoo.following": "✅ You are now following <b>#{id}</b>. The bot will send you its answer.",
+    "status.forwarded": "↪️ forwarded to the competent authority",
+    "status.duplicate": "🔁 same as another question",
+    "status.rejected": "⛔ could not be answered",
+    "nudge.overdue": "⏰ Question <b>#{id}</b> is overdue (due {when}). Please answer it soon.",
+    "digest.header": "🗓 <b>Digest for {day}</b>",
+    "digest.by_status": "<b>By status:</b> {counts}",
+    "digest.by_topic": "<b>Open, by topic:</b>\n{lines}",
+    "digest.by_department": "<b>Open, by department:</b>\n{lines}",
+    "digest.oldest": "<b>Waiting longest:</b>\n{lines}",
+    "digest.oldest_line": "• #{id} · {topic} · since {since}{overdue}",
+    "digest.overdue_mark": " ⚠️ overdue",
+    "digest.none": "No questions are waiting for an answer. 👏",
+    "digest.unassigned": "Unassigned",
+    "stats.text": (
+        "📊 <b>Statistics</b>\n"
+        "Questions: {total}\n{by_status}\n"
+        "Time to answer (median): {median}\n"
+        "Answered on time: {within}\n"
+        "Ratings: 👍 {up} · 👎 {down}\n"
+        "Answered at once by the knowledge base: {deflections}"
+    ),
+    "stats.chart_title": "Questions per week and per topic",
+    "stats.empty": "No data yet",
 }

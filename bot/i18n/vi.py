@@ -103,23 +103,135 @@ STRINGS: dict[str, str] = {
     ),
     "unknown.command": "Bot chưa hiểu lệnh này. Gõ /help để xem hướng dẫn.",
     # -- officials' group --
-    "card.new": (
-        "📩 <b>#{id}</b> · {topic}\n"
-        "<b>Người hỏi:</b> {asker}\n"
-        "<blockquote>{question}</blockquote>\n"
-        "<i>Trả lời bằng cách reply tin nhắn này, hoặc /answer {id} nội dung.</i>"
-    ),
-    "card.anonymous": "Ẩn danh",
-    "card.answered": (
-        "✅ <b>#{id}</b> · {topic}\n"
-        "<b>Người hỏi:</b> {asker}\n"
-        "<blockquote>{question}</blockquote>\n"
-        "<b>Đã trả lời</b> bởi {official} lúc {time}:\n{answer}"
-    ),
     "officials.answer_sent": "✅ Đã ghi nhận trả lời cho #{id}; bot đang gửi tới người hỏi.",
     "officials.answer_usage": "Cú pháp: /answer &lt;mã câu hỏi&gt; &lt;nội dung trả lời&gt;, ví dụ: /answer 12 Nội dung…",
     "officials.no_such_question": "Không tìm thấy câu hỏi #{id}.",
     "officials.answer_empty": "Nội dung trả lời đang trống. Bạn vui lòng gõ nội dung trả lời.",
     "officials.answer_not_text": "Trả lời cần là văn bản. Bạn vui lòng gõ nội dung trả lời.",
     "officials.not_allowed": "Chỉ cán bộ trong nhóm cán bộ mới được trả lời câu hỏi.",
+
+    # -- cards in the officials' group --
+    "card.header": "{icon} <b>#{id}</b> · {topic} · <i>{status}</i>",
+    "card.asker": "<b>Người hỏi:</b> {asker}",
+    "card.anonymous": "Ẩn danh",
+    "card.followers": "👥 {count} người cùng hỏi",
+    "card.due": "<b>Hạn trả lời:</b> {when}",
+    "card.overdue": "⚠️ <b>Quá hạn</b> từ {when}",
+    "card.department": "<b>Phân công:</b> {department} (bởi {by})",
+    "card.forwarded": "<b>Đã chuyển tới:</b> {to}",
+    "card.duplicate": "<b>Trùng với:</b> #{of}",
+    "card.rejected": "<b>Lý do từ chối:</b> {reason}",
+    "card.question": "<blockquote>{question}</blockquote>",
+    "card.followup": "<b>Hỏi thêm</b> (lần {count}):\n<blockquote>{text}</blockquote>",
+    "card.answer": "<b>Trả lời</b> của {official} lúc {when}:\n{answer}",
+    "card.published": "📚 Đã đăng vào kho giải đáp.",
+    "card.how_to_answer": "<i>Trả lời: reply tin nhắn này, hoặc /answer {id} nội dung.</i>",
+    "card.btn_assign": "🏢 Phân công",
+    "card.btn_forward": "↪️ Chuyển cơ quan",
+    "card.btn_duplicate": "🔁 Trùng lặp",
+    "card.btn_reject": "⛔ Từ chối",
+    "card.btn_publish": "📚 Đăng vào kho",
+    "card.btn_reopen": "🔄 Mở lại",
+    "card.btn_back": "◀️ Quay lại",
+    "case.status.open": "chờ trả lời",
+    "case.status.answered": "đã trả lời",
+    "case.status.forwarded": "đã chuyển cơ quan khác",
+    "case.status.duplicate": "trùng lặp",
+    "case.status.rejected": "từ chối",
+    "reject.out_of_scope": "Ngoài phạm vi giải đáp",
+    "reject.personal_documents": "Cần hồ sơ cá nhân",
+    "reject.unclear": "Nội dung chưa rõ",
+    "reject_text.out_of_scope": "Nội dung này nằm ngoài phạm vi giải đáp của chương trình đối thoại.",
+    "reject_text.personal_documents": (
+        "Để giải quyết cần xem hồ sơ, giấy tờ cá nhân của bạn; bạn vui lòng liên hệ trực tiếp "
+        "cơ quan phụ trách hoặc Công đoàn cơ sở để được hướng dẫn."
+    ),
+    "reject_text.unclear": "Nội dung câu hỏi chưa rõ; bạn vui lòng gửi lại câu hỏi cụ thể hơn.",
+    "publish.preview": (
+        "📚 <b>Xem trước mục kho giải đáp từ #{id}</b>\n<b>Hỏi:</b> {question}\n<b>Đáp:</b> {answer}\n"
+        "<i>Muốn sửa trước khi đăng: /publish {id} câu hỏi | câu trả lời</i>"
+    ),
+    "publish.confirm": "✅ Đăng vào kho",
+    "publish.done": "📚 Đã đăng #{id} vào kho giải đáp (mục {entry}). Ai hỏi tương tự sẽ được trả lời ngay.",
+    "publish.not_answered": "Chỉ đăng được câu hỏi đã có trả lời.",
+    "publish.usage": "Cú pháp: /publish &lt;mã&gt; [câu hỏi | câu trả lời]",
+    "audit.header": "<b>Lịch sử #{id}</b> ({status}):",
+    "audit.line": "• {when} — {actor}: {action}",
+    "audit.detail": "{detail}",
+    "audit.system": "Hệ thống",
+    "audit.asked": "gửi câu hỏi",
+    "audit.answered": "trả lời",
+    "audit.answer_edited": "sửa câu trả lời",
+    "audit.assigned": "phân công",
+    "audit.forwarded": "chuyển cơ quan có thẩm quyền",
+    "audit.duplicate": "đánh dấu trùng lặp",
+    "audit.rejected": "từ chối",
+    "audit.reopened": "mở lại",
+    "audit.published": "đăng vào kho giải đáp",
+    "audit.followup": "hỏi thêm",
+    "audit.followed": "cùng hỏi",
+    "audit.overdue": "nhắc quá hạn",
+    "officials.stale_card": "Thẻ này đã cũ: câu hỏi vừa thay đổi. Bạn dùng thẻ mới nhất nhé.",
+    "officials.forward_hint": "Gõ: /forward {id} tên cơ quan có thẩm quyền",
+    "officials.duplicate_hint": "Gõ: /dup {id} mã câu hỏi gốc (ví dụ: /dup {id} 5)",
+    "officials.forward_usage": "Cú pháp: /forward &lt;mã&gt; &lt;tên cơ quan có thẩm quyền&gt;",
+    "officials.duplicate_usage": "Cú pháp: /dup &lt;mã&gt; &lt;mã câu hỏi gốc&gt;",
+    "officials.reject_usage": "Cú pháp: /reject &lt;mã&gt; &lt;lý do&gt;",
+    "officials.assign_usage": "Cú pháp: /assign &lt;mã&gt; &lt;đơn vị&gt;. Các đơn vị: {departments}",
+    "officials.no_departments": "Chưa cấu hình đơn vị nào ([[departments]] trong tệp cấu hình).",
+    "officials.duplicate_self": "Không thể đánh dấu một câu hỏi trùng với chính nó.",
+    "officials.case_usage": "Cú pháp: /case &lt;mã câu hỏi&gt;",
+    "officials.not_changed": "Câu hỏi #{id} không thay đổi (đã ở trạng thái này).",
+    "officials.done": "✅ #{id}: {action}.",
+    # -- what workers are told about their case --
+    "notify.assigned": "📌 Câu hỏi <b>#{id}</b> của bạn đã được giao cho <b>{department}</b> trả lời.",
+    "notify.forwarded": (
+        "↪️ Câu hỏi <b>#{id}</b> thuộc thẩm quyền của <b>{to}</b>. Câu hỏi đã được chuyển tới cơ quan này; "
+        "bạn cũng có thể liên hệ trực tiếp nếu cần."
+    ),
+    "notify.duplicate": (
+        "🔁 Câu hỏi <b>#{id}</b> của bạn trùng với câu hỏi <b>#{of}</b> đã có người gửi. "
+        "Bạn sẽ nhận câu trả lời của #{of}."
+    ),
+    "notify.rejected": (
+        "Rất tiếc, câu hỏi <b>#{id}</b> chưa thể được giải đáp qua kênh này.\n<b>Lý do:</b> {reason}\n"
+        "Bạn có thể gửi câu hỏi khác bằng /ask. Cảm ơn bạn đã thông cảm."
+    ),
+    "notify.correction": "✏️ Câu trả lời cho câu hỏi <b>#{id}</b> vừa được cán bộ chỉnh sửa:\n{answer}",
+    "answer.followup": "❓ Hỏi thêm",
+    "followup.prompt": "Mời bạn gõ câu hỏi thêm về <b>#{id}</b> (gõ /cancel để hủy):",
+    "followup.sent": "✅ Đã gửi câu hỏi thêm về <b>#{id}</b>. Cán bộ sẽ trả lời bạn sớm.",
+    "followup.card": "❓ <b>Hỏi thêm về #{id}</b> · {topic}\n<blockquote>{text}</blockquote>\n<i>Trả lời: reply tin nhắn này.</i>",
+    "followup.invalid": "Bạn chỉ có thể hỏi thêm về câu hỏi của chính mình đã được trả lời.",
+    "metoo.found": (
+        "👥 Có một câu hỏi tương tự đang chờ trả lời:\n<b>#{id}</b> <blockquote>{question}</blockquote>\n"
+        "Bạn có thể <b>cùng hỏi</b> để nhận câu trả lời khi có, hoặc vẫn gửi câu hỏi riêng của bạn."
+    ),
+    "metoo.follow": "👥 Cùng hỏi #{id}",
+    "metoo.own": "📨 Gửi câu hỏi riêng",
+    "metoo.following": "✅ Bạn đã cùng hỏi <b>#{id}</b>. Khi có câu trả lời, bot sẽ gửi cho bạn.",
+    "status.forwarded": "↪️ đã chuyển cơ quan có thẩm quyền",
+    "status.duplicate": "🔁 trùng với câu hỏi khác",
+    "status.rejected": "⛔ chưa thể giải đáp",
+    # -- deadlines, digest, stats --
+    "nudge.overdue": "⏰ Câu hỏi <b>#{id}</b> đã quá hạn trả lời ({when}). Đề nghị đơn vị phụ trách trả lời sớm.",
+    "digest.header": "🗓 <b>Tổng hợp ngày {day}</b>",
+    "digest.by_status": "<b>Theo trạng thái:</b> {counts}",
+    "digest.by_topic": "<b>Đang chờ, theo chủ đề:</b>\n{lines}",
+    "digest.by_department": "<b>Đang chờ, theo đơn vị:</b>\n{lines}",
+    "digest.oldest": "<b>Chờ lâu nhất:</b>\n{lines}",
+    "digest.oldest_line": "• #{id} · {topic} · từ {since}{overdue}",
+    "digest.overdue_mark": " ⚠️ quá hạn",
+    "digest.none": "Không có câu hỏi nào đang chờ trả lời. 👏",
+    "digest.unassigned": "Chưa phân công",
+    "stats.text": (
+        "📊 <b>Thống kê</b>\n"
+        "Tổng số câu hỏi: {total}\n{by_status}\n"
+        "Thời gian trả lời (trung vị): {median}\n"
+        "Trả lời đúng hạn: {within}\n"
+        "Đánh giá: 👍 {up} · 👎 {down}\n"
+        "Được kho giải đáp trả lời ngay: {deflections}"
+    ),
+    "stats.chart_title": "Câu hỏi theo tuần và theo chủ đề",
+    "stats.empty": "Chưa có dữ liệu",
 }

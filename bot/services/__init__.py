@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from bot.i18n import Catalog
 from bot.services.ask_flow import AskFlow
+from bot.services.housekeeping import Housekeeping
 from bot.services.knowledge import KnowledgeService
 from bot.services.outbox import OutboxDispatcher
 from bot.services.questions import QuestionService
@@ -23,3 +24,4 @@ class Services:
     questions: QuestionService
     ask: AskFlow
     outbox: OutboxDispatcher
+    housekeeping: Housekeeping

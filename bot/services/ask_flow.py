@@ -79,6 +79,8 @@ class AskFlow:
                           text=clean_text(raw_text))
             await self._storage.save_draft(draft)
             return Outcome(replies=[self._topic_prompt(user, draft)])
+        if draft.step == "followup":
+            return await self._send_followup(user, draft, raw_text)
         if draft.step == "text":
             problem = self._validate(user, raw_text)
             if problem:
@@ -102,6 +104,8 @@ class AskFlow:
             ("topic", "t"): self._chose_topic,
             ("kb", "yes"): self._kb_helped,
             ("kb", "no"): self._kb_not_enough,
+            ("metoo", "follow"): self._follow_similar,
+            ("metoo", "own"): self._kb_not_enough,
             ("identity", "named"): self._chose_identity,
             ("identity", "anon"): self._chose_identity,
             ("confirm", "send"): self._send,
@@ -136,9 +140,44 @@ class AskFlow:
             draft = replace(_advance(draft, "kb"), suggestions=(best.id,))
             await self._storage.save_draft(draft)
             return Outcome(replies=[self._kb_prompt(user, draft, best.question, best.answer)])
+        similar = self._questions.similar_open(draft.text, draft.topic, user)
+        if similar is not None:
+            draft = replace(_advance(draft, "metoo"), case_id=int(similar.entry.id))
+            await self._storage.save_draft(draft)
+            return Outcome(replies=[self._metoo_prompt(user, draft, similar.entry.question)])
         draft = _advance(draft, "identity")
         await self._storage.save_draft(draft)
         return Outcome(replies=[self._identity_prompt(user, draft)])
+
+    async def _follow_similar(self, user: User, draft: Draft, _action: str, _arg: str) -> Outcome:
+        assert draft.case_id is not None
+        followed = await self._questions.follow(draft.case_id, user)
+        if followed is None:  # answered or closed meanwhile: send their own instead
+            return await self._kb_not_enough(user, draft, "", "")
+        await self._storage.delete_draft(user.id)
+        return Outcome(edit=Reply(self._t(user, "metoo.following", id=followed.id)))
+
+    async def start_followup(self, user: User, question_id: int) -> Outcome:
+        question = await self._questions.question(question_id)
+        if question is None or question.user_id != user.id or question.status != "answered":
+            return Outcome(notice=self._t(user, "followup.invalid"), keep_buttons=True)
+        current = await self._storage.get_draft(user.id)
+        draft = Draft(user_id=user.id, step="followup", version=_next_version(current),
+                      topic=question.topic, case_id=question.id)
+        await self._storage.save_draft(draft)
+        return Outcome(replies=[Reply(self._t(user, "followup.prompt", id=question.id))],
+                       keep_buttons=True)
+
+    async def _send_followup(self, user: User, draft: Draft, raw_text: str) -> Outcome:
+        assert draft.case_id is not None
+        problem = self._validate(user, raw_text)
+        if problem:
+            return Outcome(replies=[problem])
+        question = await self._questions.followup(draft.case_id, user, clean_text(raw_text))
+        await self._storage.delete_draft(user.id)
+        if question is None:
+            return Outcome(replies=[Reply(self._t(user, "followup.invalid"))])
+        return Outcome(replies=[Reply(self._t(user, "followup.sent", id=question.id))])
 
     async def _kb_helped(self, user: User, draft: Draft, _action: str, _arg: str) -> Outcome:
         assert draft.topic and draft.text
@@ -163,6 +202,8 @@ class AskFlow:
     # -- prompts -----------------------------------------------------------
 
     def _prompt_for(self, user: User, draft: Draft) -> Reply:
+        if draft.step == "metoo":
+            return Reply(self._t(user, "ask.use_buttons"), self._metoo_buttons(user, draft))
         if draft.step == "identity":
             return self._identity_prompt(user, draft)
         if draft.step == "confirm":
@@ -192,6 +233,14 @@ class AskFlow:
             self._t(user, "ask.kb_prompt"),
         ])
         return Reply(text, self._kb_buttons(user, draft))
+
+    def _metoo_buttons(self, user: User, draft: Draft) -> tuple[tuple[Button, ...], ...]:
+        return ((Button(self._t(user, "metoo.follow", id=draft.case_id), f"{PREFIX}:{draft.version}:follow"),),
+                (self._button(user, draft, "metoo.own", "own"),))
+
+    def _metoo_prompt(self, user: User, draft: Draft, question: str) -> Reply:
+        return Reply(self._t(user, "metoo.found", id=draft.case_id, question=shorten(question, 600)),
+                     self._metoo_buttons(user, draft))
 
     def _identity_prompt(self, user: User, draft: Draft) -> Reply:
         return Reply(

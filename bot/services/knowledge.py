@@ -43,10 +43,10 @@ class KnowledgeService:
             if entry.topic not in self._topics:
                 raise UnknownTopicError(entry.id, entry.topic)
 
-    async def publish(self, entries: Sequence[Entry]) -> int:
+    async def publish(self, entries: Sequence[Entry], source_question_id: int | None = None) -> int:
         """Store entries (insert or replace) and make them searchable at once."""
         self.check(entries)
-        count = await self._storage.upsert_kb_entries(entries)
+        count = await self._storage.upsert_kb_entries(entries, source_question_id)
         for entry in entries:
             self.matcher.add(entry)
         return count

@@ -1,76 +1,124 @@
-"""A question's life: submitted by a worker, carded to officials, answered, rated."""
+"""A case's life: submitted by a worker, carded to officials, routed, answered, closed.
+
+Every change goes through `Storage.transition` (or `add_answer`), which bumps
+the case's version, records who did what, and queues in the same transaction
+what must be sent: the refreshed cards and the messages for the asker and the
+workers who follow the case. Nothing here imports telegram.
+"""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.config import Topic
+from bot.config import Department, Topic
 from bot.i18n import Catalog, Raw
 from bot.models import Answer, Button, Draft, Official, OutboxRequest, Question, User
+from bot.services.cards import CardRenderer, CardState
+from bot.services.deadlines import add_working_days
 from bot.services.text import MESSAGE_LIMIT, plain_length, shorten, split_text
 from bot.storage import Storage
+from knowledge_base import Entry, Matcher, Match
 
-# The card keeps a readable excerpt; the worker always receives the whole answer.
-CARD_ANSWER_EXCERPT = 1500
+# How a worker's language-independent rating buttons and follow-up button look.
+RATE_PREFIX = "r"
+FOLLOWUP_PREFIX = "f"
 
 
 @dataclass(frozen=True)
 class OfficialsRoute:
-    """Where cards go: one chat, with an optional forum thread per topic."""
+    """Where cards go by default, in which language officials read them."""
 
     channel: str
     chat_id: str
     language: str
 
 
+@dataclass(frozen=True)
+class Deadlines:
+    default_days: int
+    holidays: frozenset
+    timezone: str
+
+
+class CaseError(Exception):
+    """An official's action that cannot be done; `key` is the catalog text to show."""
+
+    def __init__(self, key: str, **params: object) -> None:
+        super().__init__(key)
+        self.key = key
+        self.params = params
+
+
 class QuestionService:
     def __init__(self, storage: Storage, catalog: Catalog, topics: Sequence[Topic],
-                 route: OfficialsRoute, timezone: str,
-                 queued: Callable[[], None] = lambda: None) -> None:
+                 departments: Sequence[Department], route: OfficialsRoute, deadlines: Deadlines,
+                 queued: Callable[[], None] = lambda: None, *, similar_threshold: float | None = None,
+                 clock: Callable[[], float] | None = None) -> None:
         """`queued` is called after outbox rows are written (to wake the dispatcher)."""
         self._storage = storage
-        self._queued = queued
         self._catalog = catalog
         self._topics = {topic.key: topic for topic in topics}
         self._route = route
-        self._zone = ZoneInfo(timezone)
+        self._deadlines = deadlines
+        self._zone = ZoneInfo(deadlines.timezone)
+        self._queued = queued
+        self._clock = clock or time.time
+        self.cards = CardRenderer(catalog, route.language, deadlines.timezone, departments)
+        # Open questions, searchable for "me too" offers.
+        self._open = Matcher() if similar_threshold is None else Matcher(threshold=similar_threshold)
+
+    async def load(self) -> None:
+        for question in await self._storage.open_questions():
+            self._open.add(_open_entry(question))
 
     def topic_title(self, key: str, language: str) -> str:
         topic = self._topics.get(key)
         return topic.title_for(language) if topic else key
 
+    def due_at(self, start: float, topic_key: str) -> float:
+        topic = self._topics.get(topic_key)
+        days = topic.deadline_days if topic and topic.deadline_days is not None else self._deadlines.default_days
+        start_local = datetime.fromtimestamp(start, self._zone)
+        return add_working_days(start_local, days, self._deadlines.holidays).timestamp()
+
+    # -- submitting ----------------------------------------------------------
+
     async def submit(self, draft: Draft, user: User) -> Question:
         """Store the worker's question and queue its card for officials."""
+        assert draft.topic
         question = await self._storage.submit_question(
-            draft, asker_name=user.display_name or None, card=self._new_card
+            draft, asker_name=user.display_name or None,
+            due_at=self.due_at(self._clock(), draft.topic), card=self._new_card,
         )
+        self._open.add(_open_entry(question))
         self._queued()
         return question
 
+    def _where(self, topic_key: str) -> tuple[str, int | None]:
+        topic = self._topics.get(topic_key)
+        chat = str(topic.chat_id) if topic and topic.chat_id else self._route.chat_id
+        return chat, topic.thread_id if topic else None
+
     def _new_card(self, question: Question) -> OutboxRequest:
-        topic = self._topics.get(question.topic)
-        return OutboxRequest(
-            channel=self._route.channel,
-            chat_id=self._route.chat_id,
-            text=self._card_text(question),
-            thread_id=topic.thread_id if topic else None,
-        )
+        chat, thread = self._where(question.topic)
+        state = CardState(question, self.topic_title(question.topic, self._route.language), 0, (), (),
+                          published=False, now=self._clock())
+        return OutboxRequest(channel=self._route.channel, chat_id=chat, thread_id=thread,
+                             text=self.cards.text(state), buttons=self.cards.buttons(state))
 
-    def _asker(self, question: Question) -> str:
-        language = self._route.language
-        if question.anonymous or not question.asker_name:
-            return self._catalog.text(language, "card.anonymous")
-        return question.asker_name
+    def similar_open(self, text: str, topic: str | None, user: User) -> Match | None:
+        """An open question of someone else that strongly matches `text`."""
+        result = self._open.match(text, topic=topic, limit=3)
+        if not result.suggest:
+            return None
+        return next((m for m in result.matches if m.entry.answer != str(user.id)), None)
 
-    def _card_text(self, question: Question) -> str:
-        language = self._route.language
-        return self._catalog.text(
-            language, "card.new", id=question.id, topic=self.topic_title(question.topic, language),
-            asker=self._asker(question), question=question.text,
-        )
+    # -- reading ---------------------------------------------------------------
 
     async def question(self, question_id: int) -> Question | None:
         return await self._storage.get_question(question_id)
@@ -79,67 +127,318 @@ class QuestionService:
         question_id = await self._storage.question_for_card(chat_id, message_id)
         return await self._storage.get_question(question_id) if question_id else None
 
-    async def answer(self, question: Question, official: Official, text: str,
-                     source: tuple[str, int]) -> Answer | None:
-        """Record an official's answer and queue it for the asker and the cards.
-
-        `source` is the official's message (chat id, message id): the same
-        message is never taken as an answer twice.
-        """
-        asker = await self._storage.get_user(question.user_id)
-        deliveries: list[OutboxRequest] = []
-        if asker is not None:
-            deliveries += self._answer_messages(question, asker, text, source)
-        deliveries += await self._card_updates(question, official, text)
-        answer = await self._storage.add_answer(
-            question.id, official.id, official.name, text, source, deliveries
+    async def card_state(self, question: Question) -> CardState:
+        return CardState(
+            question=question,
+            topic_title=self.topic_title(question.topic, self._route.language),
+            followers=len(await self._storage.followers_of(question.id)),
+            answers=await self._storage.answers_of(question.id),
+            followups=await self._storage.followups_of(question.id),
+            published=await self._storage.kb_entry(kb_id(question.id)) is not None,
+            now=self._clock(),
         )
-        if answer is not None:
-            self._queued()
-        return answer
 
-    def _answer_messages(self, question: Question, asker: User, text: str,
-                         source: tuple[str, int]) -> list[OutboxRequest]:
-        language = asker.language
+    async def recipients(self, question: Question) -> list[User]:
+        """The asker and everyone following the case."""
+        asker = await self._storage.get_user(question.user_id)
+        return ([asker] if asker else []) + await self._storage.followers_of(question.id)
+
+    # -- what a change sends -----------------------------------------------------
+
+    async def _card_refresh(self, question: Question) -> list[OutboxRequest]:
+        state = await self.card_state(question)
+        cards = await self._storage.cards_of(question.id)
+        if not cards:
+            return []
+        chat_id, message_id, _thread = cards[0]  # the main card; follow-up cards stay as they are
+        return [OutboxRequest(channel=self._route.channel, chat_id=chat_id, edit_message_id=message_id,
+                              text=self.cards.text(state), buttons=self.cards.buttons(state))]
+
+    def _notice(self, user: User, key: str, dedupe: str, **params: object) -> OutboxRequest:
+        return OutboxRequest(channel=user.channel, chat_id=user.chat_id,
+                             text=self._catalog.text(user.language, key, **params),
+                             dedupe_key=f"{dedupe}:{user.id}")
+
+    def _answer_messages(self, question: Question, user: User, text: str,
+                         dedupe: str) -> list[OutboxRequest]:
+        language = user.language
         first = self._catalog.text(language, "answer.delivered", id=question.id,
                                    question=question.text, answer="")
         later = self._catalog.text(language, "answer.continued", id=question.id, answer="")
         pieces = split_text(text, MESSAGE_LIMIT - plain_length(first),
                             MESSAGE_LIMIT - plain_length(later))
-        rate = (
-            (Button(self._catalog.text(language, "answer.rate_up"), f"r:{question.id}:up"),
-             Button(self._catalog.text(language, "answer.rate_down"), f"r:{question.id}:down")),
+        buttons = (
+            (Button(self._catalog.text(language, "answer.rate_up"), f"{RATE_PREFIX}:{question.id}:up"),
+             Button(self._catalog.text(language, "answer.rate_down"), f"{RATE_PREFIX}:{question.id}:down")),
         )
+        if user.id == question.user_id:
+            buttons += ((Button(self._catalog.text(language, "answer.followup"),
+                                f"{FOLLOWUP_PREFIX}:{question.id}"),),)
         messages = []
         for index, piece in enumerate(pieces):
             key = "answer.delivered" if index == 0 else "answer.continued"
-            body = self._catalog.text(language, key, id=question.id, question=question.text,
-                                      answer=piece)
             messages.append(OutboxRequest(
-                channel=asker.channel, chat_id=asker.chat_id, text=body,
-                buttons=rate if index == len(pieces) - 1 else (),
-                dedupe_key=f"answer:{source[0]}:{source[1]}:{index}",
+                channel=user.channel, chat_id=user.chat_id,
+                text=self._catalog.text(language, key, id=question.id, question=question.text,
+                                        answer=piece),
+                buttons=buttons if index == len(pieces) - 1 else (),
+                dedupe_key=f"{dedupe}:{user.id}:{index}",
             ))
         return messages
 
-    async def _card_updates(self, question: Question, official: Official,
-                            text: str) -> list[OutboxRequest]:
-        language = self._route.language
-        when = datetime.now(self._zone).strftime("%H:%M %d/%m/%Y")
-        body = self._catalog.text(
-            language, "card.answered", id=question.id, topic=self.topic_title(question.topic, language),
-            asker=self._asker(question), question=question.text, official=official.name,
-            time=when, answer=shorten(text, CARD_ANSWER_EXCERPT),
+    async def _commit(self, question: Question | None) -> Question | None:
+        if question is not None:
+            if question.status == "open":
+                self._open.add(_open_entry(question))
+            else:
+                self._open.remove(str(question.id))
+            self._queued()
+        return question
+
+    # -- answering -----------------------------------------------------------------
+
+    async def answer(self, question: Question, official: Official, text: str,
+                     source: tuple[str, int]) -> Answer | None:
+        """Record an official's answer; deliver it to the asker and followers.
+
+        `source` is the official's message (chat id, message id): the same
+        message is never taken as an answer twice.
+        """
+        dedupe = f"answer:{source[0]}:{source[1]}"
+
+        async def deliveries(changed: Question) -> list[OutboxRequest]:
+            messages = []
+            for user in await self.recipients(changed):
+                messages += self._answer_messages(changed, user, text, dedupe)
+            return messages + await self._card_refresh(changed)
+
+        answer = await self._storage.add_answer(question, official.id, official.name, text, source,
+                                                deliveries)
+        if answer is not None:
+            await self._commit(await self._storage.get_question(question.id))
+        return answer
+
+    async def edit_answer(self, chat_id: str, message_id: int, official: Official, text: str,
+                          edit_stamp: int) -> bool:
+        """An official edited the message that was an answer: send the correction."""
+        answer = await self._storage.answer_from(chat_id, message_id)
+        if answer is None:
+            return False
+
+        async def deliveries(question: Question) -> list[OutboxRequest]:
+            notices = [self._notice(u, "notify.correction", f"correction:{answer.id}:{edit_stamp}",
+                                    id=question.id, answer=shorten(text, 3000))
+                       for u in await self.recipients(question)]
+            return notices + await self._card_refresh(question)
+
+        changed = await self._storage.edit_answer(answer, text, (official.id, official.name), deliveries)
+        if changed:
+            self._queued()
+        return changed
+
+    # -- officials' transitions ------------------------------------------------------
+
+    async def _transition(self, question: Question, version: int | None, changes: dict[str, Any],
+                          official: Official | None, action: str, detail: str,
+                          notify: Callable[[Question, User], OutboxRequest | None] | None = None,
+                          *, extra: Callable[[Question], Any] | None = None,
+                          followers: Sequence[tuple[int, int]] = (),
+                          followup: tuple[int, str] | None = None,
+                          ) -> Question | None:
+        async def deliveries(changed: Question) -> list[OutboxRequest]:
+            requests: list[OutboxRequest] = []
+            if notify is not None:
+                for user in await self.recipients(changed):
+                    request = notify(changed, user)
+                    if request is not None:
+                        requests.append(request)
+            if extra is not None:
+                requests += await extra(changed)
+            return requests + await self._card_refresh(changed)
+
+        actor = (official.id, official.name) if official else (None, "")
+        changed = await self._storage.transition(question.id, version, changes, (*actor, action, detail),
+                                                 deliveries, followers=followers, followup=followup)
+        return await self._commit(changed)
+
+    def _stamp(self, question: Question, action: str) -> str:
+        return f"{action}:{question.id}:{question.version}"
+
+    async def assign(self, question: Question, version: int | None, official: Official,
+                     department_key: str) -> Question | None:
+        if department_key not in self.cards.departments:
+            raise CaseError("officials.assign_usage", departments=self._department_list())
+        name = self.cards.department_name(department_key)
+        stamp = self._stamp(question, "assigned")
+        return await self._transition(
+            question, version, {"department": department_key, "assigned_by": official.name},
+            official, "assigned", name,
+            lambda q, u: self._notice(u, "notify.assigned", stamp, id=q.id, department=name)
+            if u.id == q.user_id else None,
         )
-        return [
-            OutboxRequest(channel=self._route.channel, chat_id=chat_id, text=body,
-                          edit_message_id=message_id)
-            for chat_id, message_id, _thread in await self._storage.cards_of(question.id)
-        ]
+
+    def _department_list(self) -> str:
+        return ", ".join(f"{key} ({d.name})" for key, d in self.cards.departments.items())
+
+    async def forward(self, question: Question, version: int | None, official: Official,
+                      authority: str) -> Question | None:
+        authority = shorten(authority.strip(), 200)
+        if not authority:
+            raise CaseError("officials.forward_usage")
+        stamp = self._stamp(question, "forwarded")
+        return await self._transition(
+            question, version, {"status": "forwarded", "forwarded_to": authority}, official,
+            "forwarded", authority,
+            lambda q, u: self._notice(u, "notify.forwarded", stamp, id=q.id, to=authority),
+        )
+
+    async def reject(self, question: Question, version: int | None, official: Official,
+                     reason: str) -> Question | None:
+        reason = shorten(reason.strip(), 500)
+        if not reason:
+            raise CaseError("officials.reject_usage")
+        stamp = self._stamp(question, "rejected")
+        return await self._transition(
+            question, version, {"status": "rejected", "reject_reason": reason}, official, "rejected",
+            reason, lambda q, u: self._notice(u, "notify.rejected", stamp, id=q.id, reason=reason),
+        )
+
+    def reject_reason_text(self, reason_key: str, language: str) -> str:
+        return self._catalog.text(language, f"reject_text.{reason_key}")
+
+    async def mark_duplicate(self, question: Question, version: int | None, official: Official,
+                             original_id: int) -> Question | None:
+        """The asker (and followers) of `question` follow the original instead."""
+        original = await self._root(original_id)
+        if original is None:
+            raise CaseError("officials.no_such_question", id=original_id)
+        if original.id == question.id:
+            raise CaseError("officials.duplicate_self")
+        movers = [u.id for u in await self.recipients(question)]
+        stamp = self._stamp(question, "duplicate")
+        answers = await self._storage.answers_of(original.id)
+
+        def notify(q: Question, user: User) -> OutboxRequest:
+            return self._notice(user, "notify.duplicate", stamp, id=q.id, of=original.id)
+
+        async def extra(_changed: Question) -> list[OutboxRequest]:
+            # Already answered: the movers get the answer now. Either way the
+            # original's card shows the new count of people asking.
+            requests: list[OutboxRequest] = []
+            if answers:
+                for user_id in movers:
+                    user = await self._storage.get_user(user_id)
+                    if user is not None:
+                        requests += self._answer_messages(original, user, answers[-1].text,
+                                                          f"dup-answer:{question.id}")
+            return requests + await self._card_refresh(original)
+
+        return await self._transition(
+            question, version, {"status": "duplicate", "duplicate_of": original.id}, official,
+            "duplicate", f"#{original.id}", notify, extra=extra,
+            followers=[(original.id, user_id) for user_id in movers if user_id != original.user_id],
+        )
+
+    async def _root(self, question_id: int) -> Question | None:
+        """Follow duplicate links to the original question."""
+        seen: set[int] = set()
+        question = await self._storage.get_question(question_id)
+        while question is not None and question.duplicate_of and question.id not in seen:
+            seen.add(question.id)
+            question = await self._storage.get_question(question.duplicate_of)
+        return question
+
+    async def reopen(self, question: Question, version: int | None, official: Official) -> Question | None:
+        if question.status == "open":
+            raise CaseError("officials.not_changed", id=question.id)
+        return await self._transition(
+            question, version,
+            {"status": "open", "forwarded_to": None, "duplicate_of": None, "reject_reason": None,
+             "due_at": self.due_at(self._clock(), question.topic), "nudged_at": None},
+            official, "reopened", "",
+        )
+
+    async def publish(self, question: Question, version: int | None, official: Official,
+                      knowledge: Any, edited: tuple[str, str] | None = None) -> Entry:
+        """Add the question and its latest answer (or an edited pair) to the KB."""
+        answers = await self._storage.answers_of(question.id)
+        if question.status != "answered" or not answers:
+            raise CaseError("publish.not_answered")
+        text, answer = edited or (question.text, answers[-1].text)
+        entry = Entry(id=kb_id(question.id), topic=question.topic, question=text, answer=answer)
+        await knowledge.publish([entry], source_question_id=question.id)
+        changed = await self._transition(question, version, {}, official, "published", entry.id)
+        if changed is None:
+            raise CaseError("officials.stale_card")
+        return entry
+
+    async def nudge(self, question: Question) -> Question | None:
+        """The one reminder for an overdue case, in its thread, under its card."""
+        cards = await self._storage.cards_of(question.id)
+        chat_id, thread = self._where(question.topic)
+
+        async def extra(changed: Question) -> list[OutboxRequest]:
+            assert changed.due_at is not None
+            return [OutboxRequest(
+                channel=self._route.channel, chat_id=cards[0][0] if cards else chat_id,
+                thread_id=thread, reply_to_message_id=cards[0][1] if cards else None,
+                text=self.cards.t("nudge.overdue", id=changed.id, when=self.cards.when(changed.due_at)),
+                dedupe_key=f"nudge:{changed.id}:{changed.due_at}",
+            )]
+
+        return await self._transition(question, question.version, {"nudged_at": self._clock()},
+                                      None, "overdue", "", extra=extra)
+
+    async def audit(self, question: Question) -> str:
+        events = await self._storage.events_of(question.id)
+        return self.cards.audit(question, [(e.actor_name, e.action, e.detail, e.created_at) for e in events])
+
+    # -- workers following and following up -------------------------------------------
+
+    async def follow(self, question_id: int, user: User) -> Question | None:
+        """"Me too": the worker follows an open question and will get its answer."""
+        question = await self._storage.get_question(question_id)
+        if question is None or question.status != "open" or question.user_id == user.id:
+            return None
+        if any(f.id == user.id for f in await self._storage.followers_of(question.id)):
+            return question
+        return await self._transition(question, None, {}, None, "followed", "",
+                                      followers=[(question.id, user.id)])
+
+    async def followup(self, question_id: int, user: User, text: str) -> Question | None:
+        """The asker asks more about an answered case: it reopens with the follow-up."""
+        question = await self._storage.get_question(question_id)
+        if question is None or question.user_id != user.id or question.status != "answered":
+            return None
+        card_chat, thread = self._where(question.topic)
+        cards = await self._storage.cards_of(question.id)
+        reply_to = cards[0][1] if cards else None
+        count = len(await self._storage.followups_of(question.id)) + 1
+
+        async def extra(changed: Question) -> list[OutboxRequest]:
+            return [OutboxRequest(
+                channel=self._route.channel, chat_id=cards[0][0] if cards else card_chat, thread_id=thread,
+                reply_to_message_id=reply_to, card_question_id=changed.id,
+                text=self.cards.t("followup.card", id=changed.id,
+                                  topic=self.topic_title(changed.topic, self._route.language), text=text),
+                dedupe_key=f"followup-card:{changed.id}:{count}",
+            )]
+
+        return await self._transition(
+            question, None, {"status": "open", "due_at": self.due_at(self._clock(), question.topic),
+                             "nudged_at": None},
+            None, "followup", shorten(text, 200), extra=extra, followup=(user.id, text),
+        )
+
+    # -- the worker's own view ----------------------------------------------------------
 
     async def history(self, user: User, limit: int = 10) -> list[tuple[Question, list[Answer]]]:
         questions = await self._storage.questions_of_user(user.id, limit)
-        return [(q, await self._storage.answers_of(q.id)) for q in questions]
+        items = []
+        for question in questions:
+            source = await self._root(question.id) if question.duplicate_of else question
+            items.append((question, await self._storage.answers_of((source or question).id)))
+        return items
 
     async def rate(self, user: User, question_id: int, rating: int) -> bool:
         """Store a 👍/👎; only the asker may rate, and only an answered question."""
@@ -167,3 +466,14 @@ class QuestionService:
                 break
             blocks.append(block)
         return "\n\n".join(blocks)
+
+
+def kb_id(question_id: int) -> str:
+    """The KB entry a case is published as."""
+    return f"case-{question_id}"
+
+
+def _open_entry(question: Question) -> Entry:
+    # The answer field carries the asker's id so "me too" never offers one's own question.
+    return Entry(id=str(question.id), topic=question.topic, question=question.text,
+                 answer=str(question.user_id))

@@ -1,0 +1,148 @@
+"""How a case looks on the officials' card, and which buttons it offers in each state.
+
+Button data: "c:<case>:<version>:<action>[:<argument>]". The version is the
+case's at render time; a click with any other version is refused, so a stale
+card (or a forged one) never changes anything.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from bot.config import Department
+from bot.i18n import Catalog, Raw
+from bot.models import Answer, Button, Followup, Question
+from bot.services.text import shorten
+
+PREFIX = "c"
+QUESTION_EXCERPT = 1500
+FOLLOWUP_EXCERPT = 400
+ANSWER_EXCERPT = 1200
+
+# Preset reasons for rejecting a case; free text goes through /reject N reason.
+REJECT_REASONS = ("out_of_scope", "personal_documents", "unclear")
+
+# Events a worker causes: an empty actor there is an anonymous asker, not the system.
+WORKER_ACTIONS = frozenset({"asked", "followup", "followed"})
+
+STATUS_ICONS = {"open": "📩", "answered": "✅", "forwarded": "↪️", "duplicate": "🔁", "rejected": "⛔"}
+
+
+@dataclass(frozen=True)
+class CardState:
+    """Everything a card shows, read from storage by the caller."""
+
+    question: Question
+    topic_title: str
+    followers: int
+    answers: Sequence[Answer]
+    followups: Sequence[Followup]
+    published: bool
+    now: float
+
+
+class CardRenderer:
+    def __init__(self, catalog: Catalog, language: str, timezone: str,
+                 departments: Sequence[Department]) -> None:
+        self._catalog = catalog
+        self.language = language
+        self._zone = ZoneInfo(timezone)
+        self.departments: Mapping[str, Department] = {d.key: d for d in departments}
+
+    def t(self, key: str, **params: object) -> str:
+        return self._catalog.text(self.language, key, **params)
+
+    def when(self, moment: float) -> str:
+        return datetime.fromtimestamp(moment, self._zone).strftime("%H:%M %d/%m/%Y")
+
+    def department_name(self, key: str | None) -> str:
+        if key is None:
+            return ""
+        department = self.departments.get(key)
+        return department.name if department else key
+
+    def asker(self, question: Question) -> str:
+        if question.anonymous or not question.asker_name:
+            return self.t("card.anonymous")
+        return question.asker_name
+
+    def text(self, state: CardState) -> str:
+        q = state.question
+        lines = [self.t("card.header", icon=STATUS_ICONS.get(q.status, "📩"), id=q.id,
+                        topic=state.topic_title, status=self.t(f"case.status.{q.status}"))]
+        asker = self.t("card.asker", asker=self.asker(q))
+        if state.followers:
+            asker += " · " + self.t("card.followers", count=state.followers)
+        lines.append(asker)
+        if q.status == "open" and q.due_at is not None:
+            key = "card.overdue" if state.now >= q.due_at else "card.due"
+            lines.append(self.t(key, when=self.when(q.due_at)))
+        if q.department:
+            lines.append(self.t("card.department", department=self.department_name(q.department),
+                                by=q.assigned_by or ""))
+        if q.status == "forwarded" and q.forwarded_to:
+            lines.append(self.t("card.forwarded", to=q.forwarded_to))
+        if q.status == "duplicate" and q.duplicate_of:
+            lines.append(self.t("card.duplicate", of=q.duplicate_of))
+        if q.status == "rejected" and q.reject_reason:
+            lines.append(self.t("card.rejected", reason=q.reject_reason))
+        lines.append(self.t("card.question", question=shorten(q.text, QUESTION_EXCERPT)))
+        if state.followups:
+            latest = state.followups[-1]
+            lines.append(self.t("card.followup", count=len(state.followups),
+                                text=shorten(latest.text, FOLLOWUP_EXCERPT)))
+        if state.answers:
+            answer = state.answers[-1]
+            lines.append(self.t("card.answer", official=answer.official_name,
+                                when=self.when(answer.edited_at or answer.created_at),
+                                answer=shorten(answer.text, ANSWER_EXCERPT)))
+        if state.published:
+            lines.append(self.t("card.published"))
+        if q.status == "open":
+            lines.append(self.t("card.how_to_answer", id=q.id))
+        return "\n".join(lines)
+
+    def _button(self, q: Question, key: str, action: str) -> Button:
+        return Button(self.t(key), f"{PREFIX}:{q.id}:{q.version}:{action}")
+
+    def buttons(self, state: CardState) -> tuple[tuple[Button, ...], ...]:
+        q = state.question
+        if q.status == "open":
+            return ((self._button(q, "card.btn_assign", "assign"), self._button(q, "card.btn_forward", "fwd")),
+                    (self._button(q, "card.btn_duplicate", "dup"), self._button(q, "card.btn_reject", "reject")))
+        if q.status == "answered" and not state.published:
+            return ((self._button(q, "card.btn_publish", "pub"), self._button(q, "card.btn_reopen", "reopen")),)
+        return ((self._button(q, "card.btn_reopen", "reopen"),),)
+
+    def department_buttons(self, q: Question) -> tuple[tuple[Button, ...], ...]:
+        rows = tuple((Button(d.name, f"{PREFIX}:{q.id}:{q.version}:dept:{d.key}"),)
+                     for d in self.departments.values())
+        return rows + ((self._button(q, "card.btn_back", "back"),),)
+
+    def reject_buttons(self, q: Question) -> tuple[tuple[Button, ...], ...]:
+        rows = tuple((Button(self.t(f"reject.{reason}"), f"{PREFIX}:{q.id}:{q.version}:rsn:{reason}"),)
+                     for reason in REJECT_REASONS)
+        return rows + ((self._button(q, "card.btn_back", "back"),),)
+
+    def publish_preview(self, q: Question, answer: Answer) -> tuple[str, tuple[tuple[Button, ...], ...]]:
+        text = self.t("publish.preview", id=q.id, question=q.text, answer=shorten(answer.text, 2500))
+        return text, ((self._button(q, "publish.confirm", "pubok"),),)
+
+    def audit(self, q: Question, events: Sequence[tuple[str, str, str, float]]) -> str:
+        lines = [self.t("audit.header", id=q.id, status=Raw(self.t(f"case.status.{q.status}")))]
+        for actor, action, detail, moment in events:
+            label = self.t(f"audit.{action}") if f"audit.{action}" in self._catalog_keys else action
+            if not actor:
+                actor = self.t("card.anonymous" if action in WORKER_ACTIONS else "audit.system")
+            line = self.t("audit.line", when=self.when(moment), actor=actor, action=Raw(label))
+            if detail:
+                line += " — " + self.t("audit.detail", detail=shorten(detail, 200))
+            lines.append(line)
+        return "\n".join(lines)
+
+    @property
+    def _catalog_keys(self) -> frozenset[str]:
+        return self._catalog.keys(self.language)
