@@ -2,26 +2,37 @@
 
 Migrations are the numbered files in `migrations/`, applied in order at open
 and tracked with `PRAGMA user_version`.
+
+There is one connection. Every write goes through `_transaction()`, which
+holds a lock from the first statement to the commit, so two coroutines can
+never interleave statements inside one another's transaction.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import replace
-from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
 import aiosqlite
 
-from bot.models import Answer, Button, Draft, OutboxMessage, OutboxRequest, Question, User
+from bot.models import (Answer, Button, Draft, Event, Followup, OutboxMessage, OutboxRequest,
+                        Question, User)
 from knowledge_base import Entry
 
 log = logging.getLogger(__name__)
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
+
+# Columns a transition may change (see `transition`).
+QUESTION_FIELDS = frozenset({"status", "department", "assigned_by", "forwarded_to", "duplicate_of",
+                             "reject_reason", "due_at", "nudged_at"})
 
 
 def _buttons_to_json(buttons: Sequence[Sequence[Button]]) -> str | None:
@@ -39,6 +50,7 @@ def _buttons_from_json(raw: str | None) -> tuple[tuple[Button, ...], ...]:
 class Storage:
     def __init__(self, db: aiosqlite.Connection, path: str) -> None:
         self._db = db
+        self._lock = asyncio.Lock()
         self.path = path
 
     @classmethod
@@ -60,9 +72,7 @@ class Storage:
         await self._db.close()
 
     async def _migrate(self, migrations_dir: Path) -> None:
-        async with self._db.execute("PRAGMA user_version") as cursor:
-            row = await cursor.fetchone()
-        current = row[0] if row else 0
+        current = await self.schema_version()
         for script in sorted(migrations_dir.glob("[0-9][0-9][0-9][0-9]_*.sql")):
             number = int(script.name[:4])
             if number <= current:
@@ -74,11 +84,20 @@ class Storage:
             )
 
     async def schema_version(self) -> int:
-        async with self._db.execute("PRAGMA user_version") as cursor:
-            row = await cursor.fetchone()
+        row = await self._one("PRAGMA user_version")
         return int(row[0]) if row else 0
 
     # -- helpers -----------------------------------------------------------
+
+    @asynccontextmanager
+    async def _transaction(self) -> AsyncIterator[aiosqlite.Connection]:
+        async with self._lock:
+            try:
+                yield self._db
+                await self._db.commit()
+            except BaseException:
+                await self._db.rollback()
+                raise
 
     async def _one(self, sql: str, params: Sequence[Any] = ()) -> aiosqlite.Row | None:
         async with self._db.execute(sql, params) as cursor:
@@ -88,20 +107,27 @@ class Storage:
         async with self._db.execute(sql, params) as cursor:
             return list(await cursor.fetchall())
 
+    async def _event(self, db: aiosqlite.Connection, question_id: int, actor_id: int | None,
+                     actor_name: str, action: str, detail: str, now: float) -> None:
+        await db.execute(
+            """INSERT INTO events (question_id, actor_id, actor_name, action, detail, created_at)
+               VALUES (?, ?, ?, ?, ?, ?)""",
+            (question_id, actor_id, actor_name, action, detail, now),
+        )
+
     # -- users -------------------------------------------------------------
 
     async def upsert_user(self, channel: str, external_id: str, chat_id: str,
                           display_name: str, language: str) -> User:
-        now = time.time()
-        await self._db.execute(
-            """INSERT INTO users (channel, external_id, chat_id, display_name, language, created_at)
-               VALUES (?, ?, ?, ?, ?, ?)
-               ON CONFLICT (channel, external_id) DO UPDATE SET
-                 chat_id = excluded.chat_id, display_name = excluded.display_name,
-                 language = excluded.language, blocked_at = NULL""",
-            (channel, external_id, chat_id, display_name, language, now),
-        )
-        await self._db.commit()
+        async with self._transaction() as db:
+            await db.execute(
+                """INSERT INTO users (channel, external_id, chat_id, display_name, language, created_at)
+                   VALUES (?, ?, ?, ?, ?, ?)
+                   ON CONFLICT (channel, external_id) DO UPDATE SET
+                     chat_id = excluded.chat_id, display_name = excluded.display_name,
+                     language = excluded.language, blocked_at = NULL""",
+                (channel, external_id, chat_id, display_name, language, time.time()),
+            )
         row = await self._one(
             "SELECT * FROM users WHERE channel = ? AND external_id = ?", (channel, external_id)
         )
@@ -113,11 +139,9 @@ class Storage:
         return _user(row) if row else None
 
     async def mark_blocked(self, channel: str, chat_id: str) -> None:
-        await self._db.execute(
-            "UPDATE users SET blocked_at = ? WHERE channel = ? AND chat_id = ?",
-            (time.time(), channel, chat_id),
-        )
-        await self._db.commit()
+        async with self._transaction() as db:
+            await db.execute("UPDATE users SET blocked_at = ? WHERE channel = ? AND chat_id = ?",
+                             (time.time(), channel, chat_id))
 
     # -- drafts ------------------------------------------------------------
 
@@ -129,55 +153,53 @@ class Storage:
             user_id=row["user_id"], step=row["step"], version=row["version"], topic=row["topic"],
             text=row["text"],
             anonymous=None if row["anonymous"] is None else bool(row["anonymous"]),
-            suggestions=tuple(json.loads(row["suggestions"] or "[]")),
+            suggestions=tuple(json.loads(row["suggestions"] or "[]")), case_id=row["case_id"],
         )
 
     async def save_draft(self, draft: Draft) -> None:
-        await self._db.execute(
-            """INSERT INTO drafts (user_id, step, version, topic, text, anonymous, suggestions, updated_at)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-               ON CONFLICT (user_id) DO UPDATE SET step = excluded.step, version = excluded.version,
-                 topic = excluded.topic, text = excluded.text, anonymous = excluded.anonymous,
-                 suggestions = excluded.suggestions, updated_at = excluded.updated_at""",
-            (draft.user_id, draft.step, draft.version, draft.topic, draft.text,
-             None if draft.anonymous is None else int(draft.anonymous),
-             json.dumps(list(draft.suggestions)), time.time()),
-        )
-        await self._db.commit()
+        async with self._transaction() as db:
+            await db.execute(
+                """INSERT INTO drafts (user_id, step, version, topic, text, anonymous, suggestions,
+                                       case_id, updated_at)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                   ON CONFLICT (user_id) DO UPDATE SET step = excluded.step, version = excluded.version,
+                     topic = excluded.topic, text = excluded.text, anonymous = excluded.anonymous,
+                     suggestions = excluded.suggestions, case_id = excluded.case_id,
+                     updated_at = excluded.updated_at""",
+                (draft.user_id, draft.step, draft.version, draft.topic, draft.text,
+                 None if draft.anonymous is None else int(draft.anonymous),
+                 json.dumps(list(draft.suggestions)), draft.case_id, time.time()),
+            )
 
     async def delete_draft(self, user_id: int) -> None:
-        await self._db.execute("DELETE FROM drafts WHERE user_id = ?", (user_id,))
-        await self._db.commit()
+        async with self._transaction() as db:
+            await db.execute("DELETE FROM drafts WHERE user_id = ?", (user_id,))
 
     # -- questions ---------------------------------------------------------
 
-    async def submit_question(self, draft: Draft, asker_name: str | None,
+    async def submit_question(self, draft: Draft, asker_name: str | None, due_at: float | None,
                               card: Callable[[Question], OutboxRequest]) -> Question:
         """Create the question, queue its card and drop the draft, atomically."""
         assert draft.topic and draft.text and draft.anonymous is not None
         now = time.time()
         name = None if draft.anonymous else asker_name
-        try:
-            cursor = await self._db.execute(
-                """INSERT INTO questions (user_id, topic, text, anonymous, asker_name, created_at)
-                   VALUES (?, ?, ?, ?, ?, ?)""",
-                (draft.user_id, draft.topic, draft.text, int(draft.anonymous), name, now),
+        async with self._transaction() as db:
+            cursor = await db.execute(
+                """INSERT INTO questions (user_id, topic, text, anonymous, asker_name, created_at, due_at)
+                   VALUES (?, ?, ?, ?, ?, ?, ?)""",
+                (draft.user_id, draft.topic, draft.text, int(draft.anonymous), name, now, due_at),
             )
             assert cursor.lastrowid is not None
             question = Question(id=cursor.lastrowid, user_id=draft.user_id, topic=draft.topic,
                                 text=draft.text, anonymous=draft.anonymous, asker_name=name,
-                                status="open", rating=None, created_at=now, answered_at=None)
+                                status="open", rating=None, created_at=now, answered_at=None,
+                                due_at=due_at)
+            await self._event(db, question.id, None, name or "", "asked", "", now)
             request = card(question)
-            await self._insert_outbox(
-                replace(request, card_question_id=question.id,
-                        dedupe_key=request.dedupe_key or f"card:{question.id}"),
-                now,
-            )
-            await self._db.execute("DELETE FROM drafts WHERE user_id = ?", (draft.user_id,))
-            await self._db.commit()
-        except BaseException:
-            await self._db.rollback()
-            raise
+            await self._insert_outbox(db, replace(
+                request, card_question_id=question.id,
+                dedupe_key=request.dedupe_key or f"card:{question.id}"), now)
+            await db.execute("DELETE FROM drafts WHERE user_id = ?", (draft.user_id,))
         return question
 
     async def get_question(self, question_id: int) -> Question | None:
@@ -185,23 +207,102 @@ class Storage:
         return _question(row) if row else None
 
     async def questions_of_user(self, user_id: int, limit: int = 20) -> list[Question]:
+        """The user's own questions and those they follow, newest first."""
         rows = await self._all(
-            "SELECT * FROM questions WHERE user_id = ? ORDER BY id DESC LIMIT ?", (user_id, limit)
+            """SELECT * FROM questions WHERE user_id = ?
+                 OR id IN (SELECT question_id FROM followers WHERE user_id = ?)
+               ORDER BY id DESC LIMIT ?""", (user_id, user_id, limit)
         )
         return [_question(r) for r in rows]
 
+    async def open_questions(self) -> list[Question]:
+        return [_question(r) for r in await self._all(
+            "SELECT * FROM questions WHERE status = 'open' ORDER BY id")]
+
+    async def all_questions(self, since: float = 0.0) -> list[Question]:
+        return [_question(r) for r in await self._all(
+            "SELECT * FROM questions WHERE created_at >= ? ORDER BY id", (since,))]
+
+    async def overdue_questions(self, now: float) -> list[Question]:
+        return [_question(r) for r in await self._all(
+            """SELECT * FROM questions WHERE status = 'open' AND due_at IS NOT NULL AND due_at <= ?
+                 AND nudged_at IS NULL ORDER BY due_at""", (now,))]
+
     async def set_rating(self, question_id: int, rating: int) -> None:
-        await self._db.execute("UPDATE questions SET rating = ? WHERE id = ?", (rating, question_id))
-        await self._db.commit()
+        async with self._transaction() as db:
+            await db.execute("UPDATE questions SET rating = ? WHERE id = ?", (rating, question_id))
+
+    async def transition(
+        self, question_id: int, expected_version: int | None, changes: dict[str, Any],
+        event: tuple[int | None, str, str, str],
+        deliveries: Callable[[Question], Awaitable[Sequence[OutboxRequest]]],
+        *, followers: Iterable[tuple[int, int]] = (), followup: tuple[int, str] | None = None,
+    ) -> Question | None:
+        """Change a question, record who did what, and queue what must be sent — atomically.
+
+        `expected_version` None skips the staleness check (commands typed by
+        officials name the case explicitly). Returns None when the question
+        changed since the caller looked (a stale card or a double click).
+        `deliveries` sees the question as changed, inside the transaction.
+        `followers` are (question id, user id) pairs to add; `followup` is
+        (user id, text) of a worker's follow-up question.
+        """
+        unknown = set(changes) - QUESTION_FIELDS
+        if unknown:
+            raise ValueError(f"not a question field: {sorted(unknown)}")
+        now = time.time()
+        async with self._transaction() as db:
+            assignments = "".join(f", {name} = ?" for name in changes)
+            sql = f"UPDATE questions SET version = version + 1{assignments} WHERE id = ?"
+            params: list[Any] = [*changes.values(), question_id]
+            if expected_version is not None:
+                sql += " AND version = ?"
+                params.append(expected_version)
+            cursor = await db.execute(sql, params)
+            if cursor.rowcount == 0:
+                return None
+            for followed, user_id in followers:
+                await db.execute(
+                    "INSERT OR IGNORE INTO followers (question_id, user_id, created_at) VALUES (?, ?, ?)",
+                    (followed, user_id, now),
+                )
+            if followup is not None:
+                await db.execute(
+                    "INSERT INTO followups (question_id, user_id, text, created_at) VALUES (?, ?, ?, ?)",
+                    (question_id, followup[0], followup[1], now),
+                )
+            actor_id, actor_name, action, detail = event
+            await self._event(db, question_id, actor_id, actor_name, action, detail, now)
+            question = await self.get_question(question_id)
+            assert question is not None
+            for request in await deliveries(question):
+                await self._insert_outbox(db, request, now)
+        return question
+
+    async def followers_of(self, question_id: int) -> list[User]:
+        rows = await self._all(
+            """SELECT users.* FROM followers JOIN users ON users.id = followers.user_id
+               WHERE followers.question_id = ? ORDER BY followers.created_at""", (question_id,))
+        return [_user(r) for r in rows]
+
+    async def followups_of(self, question_id: int) -> list[Followup]:
+        rows = await self._all("SELECT * FROM followups WHERE question_id = ? ORDER BY id", (question_id,))
+        return [Followup(id=r["id"], question_id=r["question_id"], text=r["text"],
+                         created_at=r["created_at"]) for r in rows]
+
+    async def events_of(self, question_id: int) -> list[Event]:
+        rows = await self._all("SELECT * FROM events WHERE question_id = ? ORDER BY id", (question_id,))
+        return [Event(question_id=r["question_id"], actor_id=r["actor_id"], actor_name=r["actor_name"],
+                      action=r["action"], detail=r["detail"], created_at=r["created_at"]) for r in rows]
 
     async def record_deflection(self, user_id: int, topic: str, text: str, kb_entry_id: str) -> None:
-        await self._db.execute(
-            """INSERT INTO kb_deflections (user_id, topic, text, kb_entry_id, created_at)
-               VALUES (?, ?, ?, ?, ?)""",
-            (user_id, topic, text, kb_entry_id, time.time()),
-        )
-        await self._db.execute("DELETE FROM drafts WHERE user_id = ?", (user_id,))
-        await self._db.commit()
+        async with self._transaction() as db:
+            await db.execute(
+                """INSERT INTO kb_deflections (user_id, topic, text, kb_entry_id, created_at)
+                   VALUES (?, ?, ?, ?, ?)""",
+                (user_id, topic, text, kb_entry_id, time.time()),
+            )
+            await db.execute("DELETE FROM drafts WHERE user_id = ?", (user_id,))
 
     async def count_deflections(self) -> int:
         row = await self._one("SELECT COUNT(*) FROM kb_deflections")
@@ -209,47 +310,62 @@ class Storage:
 
     # -- answers -----------------------------------------------------------
 
-    async def add_answer(self, question_id: int, official_id: int, official_name: str, text: str,
-                         source: tuple[str, int] | None,
-                         deliveries: Iterable[OutboxRequest]) -> Answer | None:
-        """Store an answer and queue its deliveries atomically.
+    async def add_answer(self, question: Question, official_id: int, official_name: str, text: str,
+                         source: tuple[str, int],
+                         deliveries: Callable[[Question], Awaitable[Sequence[OutboxRequest]]]
+                         ) -> Answer | None:
+        """Store an answer, close the case and queue its deliveries, atomically.
 
         Returns None when this official message was already stored as an
         answer (a replayed update), so nothing is delivered twice.
         """
         now = time.time()
-        try:
-            cursor = await self._db.execute(
-                """INSERT OR IGNORE INTO answers
-                   (question_id, official_id, official_name, text, source_chat_id, source_message_id, created_at)
+        async with self._transaction() as db:
+            cursor = await db.execute(
+                """INSERT OR IGNORE INTO answers (question_id, official_id, official_name, text,
+                                                  source_chat_id, source_message_id, created_at)
                    VALUES (?, ?, ?, ?, ?, ?, ?)""",
-                (question_id, official_id, official_name, text,
-                 source[0] if source else None, source[1] if source else None, now),
+                (question.id, official_id, official_name, text, source[0], source[1], now),
             )
             if cursor.rowcount == 0:
-                await self._db.rollback()
                 return None
             answer_id = cursor.lastrowid
-            await self._db.execute(
-                "UPDATE questions SET status = 'answered', answered_at = COALESCE(answered_at, ?) WHERE id = ?",
-                (now, question_id),
+            await db.execute(
+                """UPDATE questions SET status = 'answered', version = version + 1,
+                     answered_at = COALESCE(answered_at, ?) WHERE id = ?""",
+                (now, question.id),
             )
-            for request in deliveries:
-                await self._insert_outbox(request, now)
-            await self._db.commit()
-        except BaseException:
-            await self._db.rollback()
-            raise
-        return Answer(id=answer_id or 0, question_id=question_id, official_id=official_id,
+            await self._event(db, question.id, official_id, official_name, "answered", "", now)
+            changed = await self.get_question(question.id)
+            assert changed is not None
+            for request in await deliveries(changed):
+                await self._insert_outbox(db, request, now)
+        return Answer(id=answer_id or 0, question_id=question.id, official_id=official_id,
                       official_name=official_name, text=text, created_at=now)
+
+    async def answer_from(self, chat_id: str, message_id: int) -> Answer | None:
+        row = await self._one(
+            "SELECT * FROM answers WHERE source_chat_id = ? AND source_message_id = ?", (chat_id, message_id))
+        return _answer(row) if row else None
+
+    async def edit_answer(self, answer: Answer, text: str, editor: tuple[int, str],
+                          deliveries: Callable[[Question], Awaitable[Sequence[OutboxRequest]]]) -> bool:
+        """Replace an answer's text and queue the correction; False if nothing changed."""
+        if text == answer.text:
+            return False
+        now = time.time()
+        async with self._transaction() as db:
+            await db.execute("UPDATE answers SET text = ?, edited_at = ? WHERE id = ?", (text, now, answer.id))
+            await self._event(db, answer.question_id, editor[0], editor[1], "answer_edited", "", now)
+            question = await self.get_question(answer.question_id)
+            assert question is not None
+            for request in await deliveries(question):
+                await self._insert_outbox(db, request, now)
+        return True
 
     async def answers_of(self, question_id: int) -> list[Answer]:
         rows = await self._all("SELECT * FROM answers WHERE question_id = ? ORDER BY id", (question_id,))
-        return [
-            Answer(id=r["id"], question_id=r["question_id"], official_id=r["official_id"],
-                   official_name=r["official_name"], text=r["text"], created_at=r["created_at"])
-            for r in rows
-        ]
+        return [_answer(r) for r in rows]
 
     # -- cards -------------------------------------------------------------
 
@@ -260,62 +376,79 @@ class Storage:
         return int(row[0]) if row else None
 
     async def cards_of(self, question_id: int) -> list[tuple[str, int, int | None]]:
+        """The question's cards, the main card first (follow-up cards after it)."""
         rows = await self._all(
-            "SELECT chat_id, message_id, thread_id FROM cards WHERE question_id = ? ORDER BY created_at",
+            "SELECT chat_id, message_id, thread_id FROM cards WHERE question_id = ? ORDER BY rowid",
             (question_id,),
         )
         return [(r["chat_id"], r["message_id"], r["thread_id"]) for r in rows]
+
+    # -- digests -----------------------------------------------------------
+
+    async def queue_digest(self, day: str, requests: Sequence[OutboxRequest]) -> bool:
+        """Queue the digest of `day` unless it was queued before; True if queued now."""
+        now = time.time()
+        async with self._transaction() as db:
+            cursor = await db.execute("INSERT OR IGNORE INTO digests (day, created_at) VALUES (?, ?)",
+                                      (day, now))
+            if cursor.rowcount == 0:
+                return False
+            for request in requests:
+                await self._insert_outbox(db, request, now)
+        return True
+
+    async def digest_sent(self, day: str) -> bool:
+        return await self._one("SELECT 1 FROM digests WHERE day = ?", (day,)) is not None
+
+    async def ratings(self) -> tuple[int, int]:
+        row = await self._one(
+            "SELECT COALESCE(SUM(rating = 1), 0), COALESCE(SUM(rating = -1), 0) FROM questions")
+        return (int(row[0]), int(row[1])) if row else (0, 0)
 
     # -- knowledge base ----------------------------------------------------
 
     async def kb_entries(self) -> list[Entry]:
         rows = await self._all("SELECT id, topic, question, answer FROM kb_entries ORDER BY id")
-        return [Entry(id=r["id"], topic=r["topic"], question=r["question"], answer=r["answer"]) for r in rows]
+        return [_entry(r) for r in rows]
 
     async def kb_entry(self, entry_id: str) -> Entry | None:
         row = await self._one("SELECT id, topic, question, answer FROM kb_entries WHERE id = ?", (entry_id,))
-        return Entry(id=row["id"], topic=row["topic"], question=row["question"], answer=row["answer"]) if row else None
+        return _entry(row) if row else None
 
-    async def upsert_kb_entries(self, entries: Iterable[Entry]) -> int:
+    async def upsert_kb_entries(self, entries: Iterable[Entry], source_question_id: int | None = None) -> int:
         """Insert or replace entries in one transaction; returns how many."""
         now = time.time()
         count = 0
-        try:
+        async with self._transaction() as db:
             for entry in entries:
-                await self._db.execute(
-                    """INSERT INTO kb_entries (id, topic, question, answer, created_at, updated_at)
-                       VALUES (?, ?, ?, ?, ?, ?)
+                await db.execute(
+                    """INSERT INTO kb_entries (id, topic, question, answer, source_question_id,
+                                               created_at, updated_at)
+                       VALUES (?, ?, ?, ?, ?, ?, ?)
                        ON CONFLICT (id) DO UPDATE SET topic = excluded.topic, question = excluded.question,
                          answer = excluded.answer, updated_at = excluded.updated_at""",
-                    (entry.id, entry.topic, entry.question, entry.answer, now, now),
+                    (entry.id, entry.topic, entry.question, entry.answer, source_question_id, now, now),
                 )
                 count += 1
-            await self._db.commit()
-        except BaseException:
-            await self._db.rollback()
-            raise
         return count
 
     # -- outbox ------------------------------------------------------------
 
     async def enqueue(self, requests: Iterable[OutboxRequest]) -> None:
         now = time.time()
-        try:
+        async with self._transaction() as db:
             for request in requests:
-                await self._insert_outbox(request, now)
-            await self._db.commit()
-        except BaseException:
-            await self._db.rollback()
-            raise
+                await self._insert_outbox(db, request, now)
 
-    async def _insert_outbox(self, request: OutboxRequest, now: float) -> None:
-        await self._db.execute(
-            """INSERT OR IGNORE INTO outbox (channel, chat_id, thread_id, edit_message_id, text, buttons,
-                 card_question_id, dedupe_key, due_at, created_at)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+    async def _insert_outbox(self, db: aiosqlite.Connection, request: OutboxRequest, now: float) -> None:
+        await db.execute(
+            """INSERT OR IGNORE INTO outbox (channel, chat_id, thread_id, edit_message_id,
+                 reply_to_message_id, text, buttons, card_question_id, dedupe_key, due_at, created_at)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
             (request.channel, request.chat_id, request.thread_id, request.edit_message_id,
-             request.text, _buttons_to_json(request.buttons), request.card_question_id,
-             request.dedupe_key, now if request.due_at is None else request.due_at, now),
+             request.reply_to_message_id, request.text, _buttons_to_json(request.buttons),
+             request.card_question_id, request.dedupe_key,
+             now if request.due_at is None else request.due_at, now),
         )
 
     async def due_outbox(self, now: float, limit: int = 50) -> list[OutboxMessage]:
@@ -332,6 +465,7 @@ class Storage:
         return [
             OutboxMessage(id=r["id"], channel=r["channel"], chat_id=r["chat_id"], text=r["text"],
                           thread_id=r["thread_id"], edit_message_id=r["edit_message_id"],
+                          reply_to_message_id=r["reply_to_message_id"],
                           buttons=_buttons_from_json(r["buttons"]),
                           card_question_id=r["card_question_id"], attempts=r["attempts"])
             for r in rows
@@ -343,39 +477,39 @@ class Storage:
 
     async def mark_sent(self, message: OutboxMessage, sent_message_id: int | None) -> None:
         now = time.time()
-        try:
-            await self._db.execute(
+        async with self._transaction() as db:
+            await db.execute(
                 "UPDATE outbox SET sent_at = ?, sent_message_id = ?, attempts = attempts + 1 WHERE id = ?",
                 (now, sent_message_id, message.id),
             )
             if message.card_question_id is not None and sent_message_id is not None:
-                await self._db.execute(
+                await db.execute(
                     """INSERT OR IGNORE INTO cards (chat_id, message_id, question_id, thread_id, created_at)
                        VALUES (?, ?, ?, ?, ?)""",
                     (message.chat_id, sent_message_id, message.card_question_id, message.thread_id, now),
                 )
-            await self._db.commit()
-        except BaseException:
-            await self._db.rollback()
-            raise
 
     async def mark_failed(self, message_id: int, error: str) -> None:
-        await self._db.execute(
-            "UPDATE outbox SET failed_at = ?, last_error = ?, attempts = attempts + 1 WHERE id = ?",
-            (time.time(), error[:500], message_id),
-        )
-        await self._db.commit()
+        async with self._transaction() as db:
+            await db.execute(
+                "UPDATE outbox SET failed_at = ?, last_error = ?, attempts = attempts + 1 WHERE id = ?",
+                (time.time(), error[:500], message_id),
+            )
 
     async def retry_later(self, message_id: int, due_at: float, error: str) -> None:
-        await self._db.execute(
-            "UPDATE outbox SET due_at = ?, last_error = ?, attempts = attempts + 1 WHERE id = ?",
-            (due_at, error[:500], message_id),
-        )
-        await self._db.commit()
+        async with self._transaction() as db:
+            await db.execute(
+                "UPDATE outbox SET due_at = ?, last_error = ?, attempts = attempts + 1 WHERE id = ?",
+                (due_at, error[:500], message_id),
+            )
 
     async def outbox_rows(self) -> list[dict[str, Any]]:
         """Every outbox row, for inspection by tests and admins."""
         return [dict(r) for r in await self._all("SELECT * FROM outbox ORDER BY id")]
+
+    async def failed_deliveries(self, limit: int = 20) -> list[dict[str, Any]]:
+        return [dict(r) for r in await self._all(
+            "SELECT * FROM outbox WHERE failed_at IS NOT NULL ORDER BY failed_at DESC LIMIT ?", (limit,))]
 
 
 def _user(row: aiosqlite.Row) -> User:
@@ -384,6 +518,21 @@ def _user(row: aiosqlite.Row) -> User:
 
 
 def _question(row: aiosqlite.Row) -> Question:
-    return Question(id=row["id"], user_id=row["user_id"], topic=row["topic"], text=row["text"],
-                    anonymous=bool(row["anonymous"]), asker_name=row["asker_name"], status=row["status"],
-                    rating=row["rating"], created_at=row["created_at"], answered_at=row["answered_at"])
+    return Question(
+        id=row["id"], user_id=row["user_id"], topic=row["topic"], text=row["text"],
+        anonymous=bool(row["anonymous"]), asker_name=row["asker_name"], status=row["status"],
+        rating=row["rating"], created_at=row["created_at"], answered_at=row["answered_at"],
+        version=row["version"], department=row["department"], assigned_by=row["assigned_by"],
+        forwarded_to=row["forwarded_to"], duplicate_of=row["duplicate_of"],
+        reject_reason=row["reject_reason"], due_at=row["due_at"], nudged_at=row["nudged_at"],
+    )
+
+
+def _answer(row: aiosqlite.Row) -> Answer:
+    return Answer(id=row["id"], question_id=row["question_id"], official_id=row["official_id"],
+                  official_name=row["official_name"], text=row["text"], created_at=row["created_at"],
+                  edited_at=row["edited_at"])
+
+
+def _entry(row: aiosqlite.Row) -> Entry:
+    return Entry(id=row["id"], topic=row["topic"], question=row["question"], answer=row["answer"])
