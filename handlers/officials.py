@@ -38,6 +38,14 @@ async def _official(context: Context, update: Update) -> Official | None:
     return Official(id=sender.id, name=sender.full_name)
 
 
+def _number(text: str) -> int | None:
+    """A case number or card version as typed or carried by a button: 1 to 9 ASCII digits.
+
+    (str.isdigit alone lets through "²", which int() refuses, and numbers too big for SQLite.)
+    """
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 9 else None
+
+
 def _t(context: Context, key: str, **params: object) -> str:
     svc = services(context)
     return svc.catalog.text(svc.catalog.default_language, key, **params)
@@ -121,7 +129,7 @@ def _case_command(action: CommandAction, usage: str, *, needs_argument: bool = T
         parts = (message.text or "").split(maxsplit=2)
         number = parts[1].lstrip("#") if len(parts) > 1 else ""
         argument = parts[2].strip() if len(parts) > 2 else ""
-        if not number.isdigit() or len(number) > 9:
+        if _number(number) is None:
             await _tell(context, message, usage, departments=_departments(context))
             return
         question = await services(context).questions.question(int(number))
@@ -174,7 +182,7 @@ async def _forward_action(context: Context, message: Message, question: Question
 async def _duplicate_action(context: Context, message: Message, question: Question,
                             official: Official, argument: str) -> None:
     original = argument.split()[0].lstrip("#")
-    if not original.isdigit() or len(original) > 9:
+    if _number(original) is None:
         raise CaseError("officials.duplicate_usage")
     changed = await services(context).questions.mark_duplicate(question, None, official, int(original))
     await _done(context, message, changed, "audit.duplicate", question.id)
@@ -246,9 +254,10 @@ async def card_button(update: Update, context: Context) -> None:
     parts = (query.data or "").split(":", 4)
     svc = services(context)
     question = None
-    if len(parts) >= 4 and parts[0] == PREFIX and parts[1].isdigit() and parts[2].isdigit():
-        question = await svc.questions.question(int(parts[1]))
-    if question is None or question.version != int(parts[2]):
+    case_id, version = (_number(parts[1]), _number(parts[2])) if len(parts) >= 4 else (None, None)
+    if parts[0] == PREFIX and case_id is not None:
+        question = await svc.questions.question(case_id)
+    if question is None or question.version != version:
         await query.answer(_t(context, "officials.stale_card"), show_alert=True)
         return
     action, argument = parts[3], parts[4] if len(parts) > 4 else ""
@@ -280,7 +289,7 @@ async def _card_action(update: Update, context: Context, question: Question, off
     elif action == "dup":
         await query.answer(_t(context, "officials.duplicate_hint", id=question.id), show_alert=True)
         return
-    elif action == "dept":
+    elif action == "dept" and argument in cards.departments:
         changed = await svc.questions.assign(question, version, official, argument)
     elif action == "rsn" and argument in REJECT_REASONS:
         reason = svc.questions.reject_reason_text(argument, svc.catalog.default_language)

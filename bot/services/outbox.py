@@ -64,9 +64,11 @@ class OutboxDispatcher:
             await self._sleep_until_next()
 
     async def _sleep_until_next(self) -> None:
+        # Clear before looking: a row queued (and woken for) while we look
+        # must not be slept through.
+        self._wake.clear()
         next_due = await self._storage.next_outbox_due()
         wait = IDLE_WAIT if next_due is None else min(IDLE_WAIT, max(0.0, next_due - self._clock()))
-        self._wake.clear()
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._wake.wait(), timeout=wait)
 

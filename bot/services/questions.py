@@ -226,7 +226,11 @@ class QuestionService:
             return False
 
         async def deliveries(question: Question) -> list[OutboxRequest]:
-            notices = [self._notice(u, "notify.correction", f"correction:{answer.id}:{edit_stamp}",
+            # edit_date has one-second resolution: the time of the version being
+            # replaced tells two quick edits apart.
+            replaced = answer.edited_at or answer.created_at
+            dedupe = f"correction:{answer.id}:{edit_stamp}:{replaced}"
+            notices = [self._notice(u, "notify.correction", dedupe,
                                     id=question.id, answer=shorten(text, 3000))
                        for u in await self.recipients(question)]
             return notices + await self._card_refresh(question)
