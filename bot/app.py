@@ -8,6 +8,7 @@ those need the event loop.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from telegram import BotCommand, LinkPreviewOptions
 from telegram.constants import ParseMode
@@ -23,13 +24,16 @@ from bot.services import Services
 from bot.services.ask_flow import AskFlow
 from bot.services.knowledge import KnowledgeService
 from bot.services.outbox import OutboxDispatcher
+from bot.services.broadcasts import BroadcastService
+from bot.services.conferences import ConferenceService
 from bot.services.housekeeping import Housekeeping
+from bot.services.organizer_flow import OrganizerFlow
 from bot.services.questions import Deadlines, OfficialsRoute, QuestionService
 from bot.storage import Storage
 
 log = logging.getLogger(__name__)
 
-WORKER_COMMANDS = ("ask", "my", "help", "cancel")
+WORKER_COMMANDS = ("ask", "my", "events", "help", "cancel", "stop_news")
 HOUSEKEEPING_INTERVAL = 30.0  # seconds between looks for overdue cases and the digest
 
 
@@ -67,20 +71,29 @@ async def setup(app: Application) -> None:  # type: ignore[type-arg]
     knowledge = KnowledgeService(storage, [t.key for t in config.topics],
                                  config.knowledge_base.suggest_threshold)
     loaded = await knowledge.load()
-    outbox = OutboxDispatcher(storage, {CHANNEL: TelegramSender(app.bot)})
+    wake = Wake()
+    broadcasts = BroadcastService(storage, catalog, queued=wake)
+    outbox = OutboxDispatcher(storage, {CHANNEL: TelegramSender(app.bot)},
+                              after_pass=broadcasts.report_progress)
+    wake.target = outbox.wake
     route = OfficialsRoute(CHANNEL, str(config.officials.chat_id), config.bot.default_language)
     questions = QuestionService(
         storage, catalog, config.topics, config.departments, route,
         Deadlines(config.officials.deadline_days, config.officials.holidays, config.bot.timezone),
-        queued=outbox.wake,
+        queued=wake,
     )
     await questions.load()
-    housekeeping = Housekeeping(storage, questions, catalog, route, config.bot.timezone,
-                                config.officials.digest_hour, queued=outbox.wake)
+    conferences = ConferenceService(storage, catalog, questions, config.bot.timezone,
+                                    config.organizers.reminders, config.organizers.reminder_grace,
+                                    queued=wake)
     app.bot_data["services"] = Services(
         storage=storage, catalog=catalog, knowledge=knowledge, questions=questions,
         ask=AskFlow(storage, catalog, config.topics, knowledge, questions), outbox=outbox,
-        housekeeping=housekeeping,
+        housekeeping=Housekeeping(storage, questions, catalog, route, config.bot.timezone,
+                                  config.officials.digest_hour, queued=wake),
+        conferences=conferences, broadcasts=broadcasts,
+        organizer=OrganizerFlow(storage, catalog, config.topics, conferences, broadcasts,
+                                config.bot.timezone),
     )
     if app.job_queue is not None:
         app.job_queue.run_repeating(_housekeeping_tick, interval=HOUSEKEEPING_INTERVAL, first=5,
@@ -90,10 +103,21 @@ async def setup(app: Application) -> None:  # type: ignore[type-arg]
     log.info("ready: %d knowledge-base entries, %d topics", loaded, len(config.topics))
 
 
+class Wake:
+    """Wakes the outbox dispatcher; services get it before the dispatcher exists."""
+
+    def __init__(self) -> None:
+        self.target: Callable[[], None] = lambda: None
+
+    def __call__(self) -> None:
+        self.target()
+
+
 async def _housekeeping_tick(context: ContextTypes.DEFAULT_TYPE) -> None:
     services: Services | None = context.bot_data.get("services")
     if services is not None:
         await services.housekeeping.tick()
+        await services.conferences.send_due_reminders()
 
 
 async def teardown(app: Application) -> None:  # type: ignore[type-arg]

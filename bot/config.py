@@ -49,6 +49,10 @@ class OfficialsConfig:
 @dataclass(frozen=True)
 class OrganizersConfig:
     user_ids: frozenset[int] = frozenset()
+    # Seconds before a conference at which subscribers are reminded.
+    reminders: tuple[int, ...] = (7 * 86400, 86400, 2 * 3600)
+    # A reminder missed while the bot was down is still sent this late, not later.
+    reminder_grace: int = 3600
 
 
 @dataclass(frozen=True)
@@ -225,6 +229,29 @@ def _read_departments(path: Path | str, data: Mapping[str, Any]) -> tuple[Depart
     return tuple(departments)
 
 
+_UNITS = {"d": 86400, "h": 3600, "m": 60}
+
+
+def _read_organizers(path: Path | str, data: Mapping[str, Any]) -> OrganizersConfig:
+    reader = _section(path, data, "organizers")
+    reader.check_keys({"user_ids", "reminders", "reminder_grace_minutes"})
+    raw = reader.table.get("reminders", ["7d", "1d", "2h"])
+    offsets: list[int] = []
+    if not isinstance(raw, list):
+        raise reader.error("reminders", 'must be a list like ["7d", "1d", "2h"]')
+    for item in raw:
+        text = str(item).strip().lower()
+        if not (isinstance(item, str) and text[:-1].isdigit() and text[-1:] in _UNITS):
+            raise reader.error("reminders", f'{item!r} is not like "7d", "1d", "2h" or "30m"')
+        offsets.append(int(text[:-1]) * _UNITS[text[-1]])
+    grace = reader.integer("reminder_grace_minutes", 60)
+    assert grace is not None
+    if grace < 0:
+        raise reader.error("reminder_grace_minutes", "must be 0 or more")
+    return OrganizersConfig(user_ids=reader.id_list("user_ids"),
+                            reminders=tuple(sorted(set(offsets), reverse=True)), reminder_grace=grace * 60)
+
+
 def _read_officials(path: Path | str, data: Mapping[str, Any]) -> OfficialsConfig:
     reader = _section(path, data, "officials")
     reader.check_keys({"chat_id", "admin_user_ids", "deadline_days", "digest_hour", "holidays"})
@@ -260,8 +287,7 @@ def parse_config(data: Mapping[str, Any], *, path: Path | str = "<memory>",
 
     officials_config = _read_officials(path, data)
 
-    organizers = _section(path, data, "organizers")
-    organizers.check_keys({"user_ids"})
+    organizers_config = _read_organizers(path, data)
 
     storage = _section(path, data, "storage")
     storage.check_keys({"path"})
@@ -291,7 +317,7 @@ def parse_config(data: Mapping[str, Any], *, path: Path | str = "<memory>",
     return Config(
         telegram=telegram,
         officials=officials_config,
-        organizers=OrganizersConfig(user_ids=organizers.id_list("user_ids")),
+        organizers=organizers_config,
         storage=StorageConfig(path=storage_path),
         bot=BotConfig(timezone=timezone, default_language=language),
         knowledge_base=KnowledgeBaseConfig(

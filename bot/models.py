@@ -25,6 +25,7 @@ class Draft:
     anonymous: bool | None = None
     suggestions: tuple[str, ...] = ()
     case_id: int | None = None
+    conference_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,7 @@ class Question:
     reject_reason: str | None = None
     due_at: float | None = None
     nudged_at: float | None = None
+    conference_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -79,6 +81,32 @@ class Event:
 
 
 @dataclass(frozen=True)
+class Conference:
+    id: int
+    title: str
+    starts_at: float
+    place: str
+    description: str
+    topics: tuple[str, ...]
+    status: str
+    created_by: int
+
+
+@dataclass(frozen=True)
+class Broadcast:
+    id: int
+    created_by: int
+    text: str
+    audience: str
+    total: int
+    attachment_kind: str | None = None
+    attachment: str | None = None
+    progress_chat_id: str | None = None
+    progress_message_id: int | None = None
+    finished_at: float | None = None
+
+
+@dataclass(frozen=True)
 class Button:
     label: str
     data: str
@@ -108,6 +136,9 @@ class OutboxMessage:
     buttons: tuple[tuple[Button, ...], ...] = ()
     card_question_id: int | None = None
     attempts: int = 0
+    broadcast_id: int | None = None
+    attachment_kind: str | None = None
+    attachment: str | None = None
 
 
 @dataclass(frozen=True)
@@ -124,6 +155,10 @@ class OutboxRequest:
     card_question_id: int | None = None
     dedupe_key: str | None = None
     due_at: float | None = None
+    priority: int = 0                       # larger waits behind smaller: broadcasts are 1
+    broadcast_id: int | None = None
+    attachment_kind: str | None = None      # "photo" | "document", `text` is then the caption
+    attachment: str | None = None           # the channel's file id
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot.config import Config
-from handlers import errors, officials, worker
+from handlers import errors, officials, organizers, worker
 
 
 def register(app: Application, config: Config) -> None:  # type: ignore[type-arg]
@@ -26,6 +26,14 @@ def register(app: Application, config: Config) -> None:  # type: ignore[type-arg
         CommandHandler("my", worker.my_questions, filters=private),
         CommandHandler("help", worker.help_text, filters=private),
         CommandHandler("cancel", worker.cancel, filters=private),
+        CommandHandler("events", worker.events, filters=private),
+        CommandHandler("stop_news", worker.stop_news, filters=private),
+        CommandHandler("start_news", worker.start_news, filters=private),
+        # Organizers, in private chats (each handler checks the id).
+        CommandHandler("conference", organizers.conference, filters=private),
+        CommandHandler("announce", organizers.announce, filters=private),
+        CommandHandler("agenda", organizers.agenda, filters=private),
+        CommandHandler("answered", organizers.answered_at_conference, filters=private),
         # Officials, in their groups (any forum topic); admin ids also in private.
         CommandHandler("answer", officials.answer_command, filters=officials_or_admin),
         CommandHandler("assign", officials.assign_command, filters=officials_or_admin),
@@ -48,6 +56,9 @@ def register(app: Application, config: Config) -> None:  # type: ignore[type-arg
         CallbackQueryHandler(worker.ask_button, pattern=r"^q:"),
         CallbackQueryHandler(worker.rate_button, pattern=r"^r:"),
         CallbackQueryHandler(worker.followup_button, pattern=r"^f:"),
+        CallbackQueryHandler(worker.event_button, pattern=r"^ev:"),
+        CallbackQueryHandler(worker.news_button, pattern=r"^news:"),
+        CallbackQueryHandler(organizers.organizer_button, pattern=r"^o:"),
         CallbackQueryHandler(officials.card_button, pattern=r"^c:"),
         CallbackQueryHandler(worker.unknown_button),  # forged or from an older version
     ])

@@ -5,10 +5,12 @@ from __future__ import annotations
 from telegram import Message, Update
 from telegram import User as TelegramUser
 from telegram.constants import ParseMode
+from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
 from bot.channels.telegram import CHANNEL, keyboard
 from bot.models import Reply, User
+from bot.services.ask_flow import Outcome
 from bot.services import Services
 
 Context = ContextTypes.DEFAULT_TYPE
@@ -40,3 +42,27 @@ async def send(context: Context, chat_id: int, reply: Reply, *, thread_id: int |
         chat_id, reply.text, parse_mode=ParseMode.HTML, reply_markup=keyboard(reply.buttons),
         message_thread_id=thread_id,
     )
+
+
+async def apply_outcome(update: Update, context: Context, user: User, outcome: Outcome) -> None:
+    """Carry out a flow's Outcome in Telegram terms."""
+    query = update.callback_query
+    if query is not None:
+        await query.answer(outcome.notice)
+        if outcome.edit is not None:
+            try:
+                await query.edit_message_text(outcome.edit.text, parse_mode=ParseMode.HTML,
+                                              reply_markup=keyboard(outcome.edit.buttons))
+            except BadRequest:  # the message is gone or unchanged: say it anew instead
+                await send(context, int(user.chat_id), outcome.edit)
+        elif not outcome.keep_buttons:
+            await clear_buttons(update)
+    for reply in outcome.replies:
+        await send(context, int(user.chat_id), reply)
+
+
+async def clear_buttons(update: Update) -> None:
+    try:
+        await update.callback_query.edit_message_reply_markup(reply_markup=None)
+    except BadRequest:
+        pass  # already without buttons, or deleted: nothing to tidy

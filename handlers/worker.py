@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from telegram import Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
@@ -9,7 +11,8 @@ from telegram.error import BadRequest
 from bot.channels.telegram import keyboard
 from bot.models import Button, Reply, User
 from bot.services.ask_flow import Outcome
-from handlers.common import Context, in_private_chat, send, services, worker
+from handlers import organizers
+from handlers.common import Context, apply_outcome, in_private_chat, send, services, worker
 
 
 async def start(update: Update, context: Context) -> None:
@@ -26,12 +29,14 @@ async def start(update: Update, context: Context) -> None:
 
 async def ask(update: Update, context: Context) -> None:
     user = await worker(update, context)
-    await _apply(update, context, user, await services(context).ask.start(user))
+    await apply_outcome(update, context, user, await services(context).ask.start(user))
 
 
 async def cancel(update: Update, context: Context) -> None:
     user = await worker(update, context)
-    await _apply(update, context, user, await services(context).ask.cancel(user))
+    svc = services(context)
+    outcome = await svc.organizer.cancel(user) if organizers.is_organizer(update, context) else None
+    await apply_outcome(update, context, user, outcome or await svc.ask.cancel(user))
 
 
 async def my_questions(update: Update, context: Context) -> None:
@@ -47,20 +52,88 @@ async def help_text(update: Update, context: Context) -> None:
 
 
 async def text(update: Update, context: Context) -> None:
+    if await organizers.handles_message(update, context):
+        return
     user = await worker(update, context)
-    await _apply(update, context, user, await services(context).ask.text(user, update.effective_message.text or ""))
+    await apply_outcome(update, context, user, await services(context).ask.text(user, update.effective_message.text or ""))
 
 
 async def photo_with_caption(update: Update, context: Context) -> None:
     """A photo with a caption: the caption is the question, the picture is not kept."""
+    if await organizers.handles_message(update, context):
+        return
     user = await worker(update, context)
     caption = update.effective_message.caption or ""
-    await _apply(update, context, user, await services(context).ask.text(user, caption))
+    await apply_outcome(update, context, user, await services(context).ask.text(user, caption))
 
 
 async def not_text(update: Update, context: Context) -> None:
+    if await organizers.handles_message(update, context):  # an announcement's photo or file
+        return
     user = await worker(update, context)
-    await _apply(update, context, user, await services(context).ask.not_text(user))
+    await apply_outcome(update, context, user, await services(context).ask.not_text(user))
+
+
+async def events(update: Update, context: Context) -> None:
+    """/events: upcoming conferences, each with subscribe and ask buttons."""
+    user = await worker(update, context)
+    svc = services(context)
+    upcoming = await svc.conferences.upcoming()
+    if not upcoming:
+        await send(context, int(user.chat_id), Reply(svc.catalog.text(user.language, "events.none")))
+        return
+    await send(context, int(user.chat_id), Reply(svc.catalog.text(user.language, "events.header")))
+    for conference in upcoming:
+        await send(context, int(user.chat_id), await svc.conferences.event_card(conference, user))
+
+
+async def event_button(update: Update, context: Context) -> None:
+    """"ev:<conference>:sub|unsub|ask"."""
+    query = update.callback_query
+    if not in_private_chat(update):
+        await query.answer()
+        return
+    user = await worker(update, context)
+    svc = services(context)
+    parts = (query.data or "").split(":")
+    conference = None
+    if len(parts) == 3 and parts[1].isascii() and parts[1].isdigit() and len(parts[1]) <= 9:
+        conference = await svc.conferences.conference(int(parts[1]))
+    if conference is None or conference.status != "scheduled" or parts[2] not in ("sub", "unsub", "ask"):
+        await query.answer(svc.catalog.text(user.language, "events.gone"))
+        return
+    if parts[2] == "ask":
+        await apply_outcome(update, context, user, replace(await svc.ask.start(user, conference),
+                                                           keep_buttons=True))
+        return
+    await svc.conferences.subscribe(conference.id, user, parts[2] == "sub")
+    await query.answer(svc.catalog.text(user.language,
+                                        "events.subscribed" if parts[2] == "sub" else "events.unsubscribed"))
+    card = await svc.conferences.event_card(conference, user)
+    try:
+        await query.edit_message_text(card.text, parse_mode=ParseMode.HTML, reply_markup=keyboard(card.buttons))
+    except BadRequest:
+        pass  # unchanged (a double tap)
+
+
+async def stop_news(update: Update, context: Context) -> None:
+    user = await worker(update, context)
+    await services(context).broadcasts.opt_out(user, True)
+    await send(context, int(user.chat_id), Reply(services(context).catalog.text(user.language, "news.stopped")))
+
+
+async def start_news(update: Update, context: Context) -> None:
+    user = await worker(update, context)
+    await services(context).broadcasts.opt_out(user, False)
+    await send(context, int(user.chat_id), Reply(services(context).catalog.text(user.language, "news.started")))
+
+
+async def news_button(update: Update, context: Context) -> None:
+    """The 🔕 button under every announcement."""
+    query = update.callback_query
+    await query.answer()
+    if in_private_chat(update) and query.data == "news:off":
+        await stop_news(update, context)
 
 
 async def unknown_command(update: Update, context: Context) -> None:
@@ -85,7 +158,7 @@ async def ask_button(update: Update, context: Context) -> None:
         return
     user = await worker(update, context)
     outcome = await services(context).ask.button(user, update.callback_query.data or "")
-    await _apply(update, context, user, outcome)
+    await apply_outcome(update, context, user, outcome)
 
 
 async def rate_button(update: Update, context: Context) -> None:
@@ -112,7 +185,7 @@ async def followup_button(update: Update, context: Context) -> None:
     if len(parts) != 2 or not parts[1].isdigit() or len(parts[1]) > 9:
         await query.answer(services(context).catalog.text(user.language, "followup.invalid"))
         return
-    await _apply(update, context, user, await services(context).ask.start_followup(user, int(parts[1])))
+    await apply_outcome(update, context, user, await services(context).ask.start_followup(user, int(parts[1])))
 
 
 async def unknown_button(update: Update, context: Context) -> None:
@@ -120,27 +193,3 @@ async def unknown_button(update: Update, context: Context) -> None:
     catalog = services(context).catalog
     language = catalog.language_for(user.language_code if user else None)
     await update.callback_query.answer(catalog.text(language, "ask.stale_button"))
-
-
-async def _apply(update: Update, context: Context, user: User, outcome: Outcome) -> None:
-    """Carry out an Outcome in Telegram terms."""
-    query = update.callback_query
-    if query is not None:
-        await query.answer(outcome.notice)
-        if outcome.edit is not None:
-            try:
-                await query.edit_message_text(outcome.edit.text, parse_mode=ParseMode.HTML,
-                                              reply_markup=keyboard(outcome.edit.buttons))
-            except BadRequest:  # the message is gone or unchanged: say it anew instead
-                await send(context, int(user.chat_id), outcome.edit)
-        elif not outcome.keep_buttons:
-            await _clear_buttons(update)
-    for reply in outcome.replies:
-        await send(context, int(user.chat_id), reply)
-
-
-async def _clear_buttons(update: Update) -> None:
-    try:
-        await update.callback_query.edit_message_reply_markup(reply_markup=None)
-    except BadRequest:
-        pass  # already without buttons, or deleted: nothing to tidy

@@ -48,6 +48,13 @@ class TelegramSender:
                     parse_mode=ParseMode.HTML, reply_markup=markup,
                 )
                 return Delivery(ok=True, message_id=message.edit_message_id)
+            if message.attachment_kind is not None and message.attachment:
+                send = (self._bot.send_photo if message.attachment_kind == "photo"
+                        else self._bot.send_document)
+                sent = await send(int(message.chat_id), message.attachment, caption=message.text or None,
+                                  parse_mode=ParseMode.HTML, reply_markup=markup,
+                                  message_thread_id=message.thread_id)
+                return Delivery(ok=True, message_id=sent.message_id)
             sent = await self._bot.send_message(
                 int(message.chat_id), message.text, parse_mode=ParseMode.HTML,
                 reply_markup=markup, message_thread_id=message.thread_id,
@@ -61,7 +68,7 @@ class TelegramSender:
         except Forbidden as exc:
             return Delivery(ok=False, permanent=True, user_blocked=True, error=str(exc))
         except BadRequest as exc:
-            if _NOT_MODIFIED in str(exc):
+            if _NOT_MODIFIED in str(exc).lower():  # PTB capitalizes: "Message is not modified"
                 return Delivery(ok=True, message_id=message.edit_message_id)
             return Delivery(ok=False, permanent=True, error=str(exc))
         except TelegramError as exc:  # network trouble, timeouts: worth another try

@@ -9,7 +9,10 @@ from dataclasses import dataclass
 
 from bot.i18n import Catalog
 from bot.services.ask_flow import AskFlow
+from bot.services.broadcasts import BroadcastService
+from bot.services.conferences import ConferenceService
 from bot.services.housekeeping import Housekeeping
+from bot.services.organizer_flow import OrganizerFlow
 from bot.services.knowledge import KnowledgeService
 from bot.services.outbox import OutboxDispatcher
 from bot.services.questions import QuestionService
@@ -25,3 +28,6 @@ class Services:
     ask: AskFlow
     outbox: OutboxDispatcher
     housekeeping: Housekeeping
+    conferences: ConferenceService
+    broadcasts: BroadcastService
+    organizer: OrganizerFlow

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, replace
 
 from bot.config import Topic
 from bot.i18n import Catalog, Raw
-from bot.models import Button, Draft, Reply, User
+from bot.models import Button, Conference, Draft, Reply, User
 from bot.services.knowledge import KnowledgeService
 from bot.services.questions import QuestionService
 from bot.services.text import clean_text, meaningful_length, shorten
@@ -39,6 +39,8 @@ class Outcome:
     edit: Reply | None = None       # replace the message whose button was pressed
     notice: str | None = None       # short toast for a button press
     keep_buttons: bool = False      # without `edit`: leave the pressed message's buttons
+    # An organizer confirmed an announcement: (text, audience, attachment or None).
+    start_broadcast: tuple[str, str, tuple[str, str] | None] | None = None
 
 
 class AskFlow:
@@ -55,12 +57,17 @@ class AskFlow:
 
     # -- entry points ------------------------------------------------------
 
-    async def start(self, user: User) -> Outcome:
-        """/ask: begin a new question (dropping any unfinished one)."""
+    async def start(self, user: User, conference: Conference | None = None) -> Outcome:
+        """/ask: begin a new question (dropping any unfinished one), maybe for a conference."""
         current = await self._storage.get_draft(user.id)
-        draft = Draft(user_id=user.id, step="topic", version=_next_version(current))
+        draft = Draft(user_id=user.id, step="topic", version=_next_version(current),
+                      conference_id=conference.id if conference else None)
         await self._storage.save_draft(draft)
-        return Outcome(replies=[self._topic_prompt(user, draft)])
+        prompt = self._topic_prompt(user, draft, conference.topics if conference else ())
+        if conference is not None:
+            prompt = replace(prompt, text=self._t(user, "ask.for_conference", title=conference.title)
+                             + "\n" + prompt.text)
+        return Outcome(replies=[prompt])
 
     async def cancel(self, user: User) -> Outcome:
         if await self._storage.get_draft(user.id) is None:
@@ -214,10 +221,10 @@ class AskFlow:
     def _button(self, user: User, draft: Draft, key: str, action: str) -> Button:
         return Button(self._t(user, key), f"{PREFIX}:{draft.version}:{action}")
 
-    def _topic_prompt(self, user: User, draft: Draft) -> Reply:
+    def _topic_prompt(self, user: User, draft: Draft, only: Sequence[str] = ()) -> Reply:
         rows = tuple(
             (Button(topic.title_for(user.language), f"{PREFIX}:{draft.version}:t:{topic.key}"),)
-            for topic in self._topics
+            for topic in self._topics if not only or topic.key in only
         )
         return Reply(self._t(user, "ask.choose_topic"),
                      rows + ((self._button(user, draft, "ask.cancel", "cancel"),),))

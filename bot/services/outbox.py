@@ -28,8 +28,11 @@ IDLE_WAIT = 5.0
 
 class OutboxDispatcher:
     def __init__(self, storage: Storage, senders: Mapping[str, Sender], *,
-                 clock: Callable[[], float] = time.time) -> None:
+                 clock: Callable[[], float] = time.time,
+                 after_pass: Callable[[], Awaitable[None]] | None = None) -> None:
+        """`after_pass` runs after every pass (e.g. to report a broadcast's progress)."""
         self._storage = storage
+        self._after_pass = after_pass
         self._senders = dict(senders)
         self._clock = clock
         self._wake = asyncio.Event()
@@ -54,6 +57,8 @@ class OutboxDispatcher:
         while True:
             try:
                 sent = await self.send_due()
+                if self._after_pass is not None:
+                    await self._after_pass()
             except asyncio.CancelledError:
                 raise
             except Exception:
