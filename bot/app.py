@@ -127,6 +127,17 @@ async def teardown(app: Application) -> None:  # type: ignore[type-arg]
         await services.storage.close()
 
 
+def agenda_services(config: Config, storage: Storage) -> ConferenceService:
+    """Just enough of the services to read conferences and agendas (for the CLI)."""
+    catalog = Catalog(config.bot.default_language)
+    route = OfficialsRoute(CHANNEL, str(config.officials.chat_id), config.bot.default_language)
+    questions = QuestionService(
+        storage, catalog, config.topics, config.departments, route,
+        Deadlines(config.officials.deadline_days, config.officials.holidays, config.bot.timezone))
+    return ConferenceService(storage, catalog, questions, config.bot.timezone,
+                             config.organizers.reminders, config.organizers.reminder_grace)
+
+
 async def _set_commands(app: Application, catalog: Catalog) -> None:  # type: ignore[type-arg]
     for language in CATALOGS:
         commands = [BotCommand(c, catalog.text(language, f"cmd.{c}")) for c in WORKER_COMMANDS]

@@ -22,8 +22,8 @@ from typing import Any
 
 import aiosqlite
 
-from bot.models import (Answer, Button, Draft, Event, Followup, OutboxMessage, OutboxRequest,
-                        Question, User)
+from bot.models import (Answer, Broadcast, Button, Conference, Draft, Event, Followup, OutboxMessage,
+                        OutboxRequest, Question, User)
 from knowledge_base import Entry
 
 log = logging.getLogger(__name__)
@@ -154,21 +154,22 @@ class Storage:
             text=row["text"],
             anonymous=None if row["anonymous"] is None else bool(row["anonymous"]),
             suggestions=tuple(json.loads(row["suggestions"] or "[]")), case_id=row["case_id"],
+            conference_id=row["conference_id"],
         )
 
     async def save_draft(self, draft: Draft) -> None:
         async with self._transaction() as db:
             await db.execute(
                 """INSERT INTO drafts (user_id, step, version, topic, text, anonymous, suggestions,
-                                       case_id, updated_at)
-                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                       case_id, conference_id, updated_at)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                    ON CONFLICT (user_id) DO UPDATE SET step = excluded.step, version = excluded.version,
                      topic = excluded.topic, text = excluded.text, anonymous = excluded.anonymous,
                      suggestions = excluded.suggestions, case_id = excluded.case_id,
-                     updated_at = excluded.updated_at""",
+                     conference_id = excluded.conference_id, updated_at = excluded.updated_at""",
                 (draft.user_id, draft.step, draft.version, draft.topic, draft.text,
                  None if draft.anonymous is None else int(draft.anonymous),
-                 json.dumps(list(draft.suggestions)), draft.case_id, time.time()),
+                 json.dumps(list(draft.suggestions)), draft.case_id, draft.conference_id, time.time()),
             )
 
     async def delete_draft(self, user_id: int) -> None:
@@ -185,15 +186,17 @@ class Storage:
         name = None if draft.anonymous else asker_name
         async with self._transaction() as db:
             cursor = await db.execute(
-                """INSERT INTO questions (user_id, topic, text, anonymous, asker_name, created_at, due_at)
-                   VALUES (?, ?, ?, ?, ?, ?, ?)""",
-                (draft.user_id, draft.topic, draft.text, int(draft.anonymous), name, now, due_at),
+                """INSERT INTO questions (user_id, topic, text, anonymous, asker_name, created_at, due_at,
+                                         conference_id)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
+                (draft.user_id, draft.topic, draft.text, int(draft.anonymous), name, now, due_at,
+                 draft.conference_id),
             )
             assert cursor.lastrowid is not None
             question = Question(id=cursor.lastrowid, user_id=draft.user_id, topic=draft.topic,
                                 text=draft.text, anonymous=draft.anonymous, asker_name=name,
                                 status="open", rating=None, created_at=now, answered_at=None,
-                                due_at=due_at)
+                                due_at=due_at, conference_id=draft.conference_id)
             await self._event(db, question.id, None, name or "", "asked", "", now)
             request = card(question)
             await self._insert_outbox(db, replace(
@@ -443,12 +446,14 @@ class Storage:
     async def _insert_outbox(self, db: aiosqlite.Connection, request: OutboxRequest, now: float) -> None:
         await db.execute(
             """INSERT OR IGNORE INTO outbox (channel, chat_id, thread_id, edit_message_id,
-                 reply_to_message_id, text, buttons, card_question_id, dedupe_key, due_at, created_at)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                 reply_to_message_id, text, buttons, card_question_id, dedupe_key, due_at, created_at,
+                 priority, broadcast_id, attachment_kind, attachment)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
             (request.channel, request.chat_id, request.thread_id, request.edit_message_id,
              request.reply_to_message_id, request.text, _buttons_to_json(request.buttons),
              request.card_question_id, request.dedupe_key,
-             now if request.due_at is None else request.due_at, now),
+             now if request.due_at is None else request.due_at, now,
+             request.priority, request.broadcast_id, request.attachment_kind, request.attachment),
         )
 
     async def due_outbox(self, now: float, limit: int = 50) -> list[OutboxMessage]:
@@ -459,7 +464,7 @@ class Storage:
                  AND NOT EXISTS (SELECT 1 FROM outbox AS p
                                  WHERE p.channel = o.channel AND p.chat_id = o.chat_id AND p.id < o.id
                                    AND p.sent_at IS NULL AND p.failed_at IS NULL)
-               ORDER BY o.id LIMIT ?""",
+               ORDER BY o.priority, o.id LIMIT ?""",
             (now, limit),
         )
         return [
@@ -467,7 +472,9 @@ class Storage:
                           thread_id=r["thread_id"], edit_message_id=r["edit_message_id"],
                           reply_to_message_id=r["reply_to_message_id"],
                           buttons=_buttons_from_json(r["buttons"]),
-                          card_question_id=r["card_question_id"], attempts=r["attempts"])
+                          card_question_id=r["card_question_id"], attempts=r["attempts"],
+                          broadcast_id=r["broadcast_id"], attachment_kind=r["attachment_kind"],
+                          attachment=r["attachment"])
             for r in rows
         ]
 
@@ -511,6 +518,224 @@ class Storage:
         return [dict(r) for r in await self._all(
             "SELECT * FROM outbox WHERE failed_at IS NOT NULL ORDER BY failed_at DESC LIMIT ?", (limit,))]
 
+    # -- conferences -------------------------------------------------------
+
+    async def create_conference(self, title: str, starts_at: float, place: str, description: str,
+                                topics: Sequence[str], created_by: int,
+                                reminders: Sequence[tuple[str, float]]) -> Conference:
+        now = time.time()
+        async with self._transaction() as db:
+            cursor = await db.execute(
+                """INSERT INTO conferences (title, starts_at, place, description, topics, created_by,
+                                            created_at, updated_at)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
+                (title, starts_at, place, description, json.dumps(list(topics)), created_by, now, now),
+            )
+            conference_id = cursor.lastrowid
+            assert conference_id is not None
+            await self._add_reminders(db, conference_id, starts_at, reminders)
+        conference = await self.conference(conference_id)
+        assert conference is not None
+        return conference
+
+    async def _add_reminders(self, db: aiosqlite.Connection, conference_id: int, starts_at: float,
+                             reminders: Sequence[tuple[str, float]]) -> None:
+        for kind, due_at in reminders:
+            await db.execute(
+                """INSERT OR IGNORE INTO reminders (conference_id, kind, starts_at, due_at)
+                   VALUES (?, ?, ?, ?)""", (conference_id, kind, starts_at, due_at))
+
+    async def update_conference(self, conference_id: int, changes: dict[str, Any],
+                                reminders: Sequence[tuple[str, float]] | None = None) -> Conference | None:
+        """Change a scheduled conference; new `reminders` replace every unsent one."""
+        allowed = {"title", "starts_at", "place", "description", "topics"}
+        if set(changes) - allowed:
+            raise ValueError(f"not a conference field: {sorted(set(changes) - allowed)}")
+        values = {k: json.dumps(list(v)) if k == "topics" else v for k, v in changes.items()}
+        async with self._transaction() as db:
+            assignments = ", ".join(f"{name} = ?" for name in values)
+            cursor = await db.execute(
+                f"UPDATE conferences SET {assignments}, updated_at = ? WHERE id = ? AND status = 'scheduled'",
+                (*values.values(), time.time(), conference_id),
+            )
+            if cursor.rowcount == 0:
+                return None
+            if reminders is not None:
+                await db.execute(
+                    """UPDATE reminders SET skipped = 1 WHERE conference_id = ? AND done_at IS NULL
+                         AND skipped = 0""", (conference_id,))
+                await self._add_reminders(db, conference_id, values["starts_at"], reminders)
+        return await self.conference(conference_id)
+
+    async def cancel_conference(self, conference_id: int, notice_due: float) -> bool:
+        """Cancel once: unsent reminders are skipped and one 'cancelled' notice is due."""
+        async with self._transaction() as db:
+            cursor = await db.execute(
+                "UPDATE conferences SET status = 'cancelled', updated_at = ? WHERE id = ? AND status = 'scheduled'",
+                (time.time(), conference_id))
+            if cursor.rowcount == 0:
+                return False
+            await db.execute(
+                "UPDATE reminders SET skipped = 1 WHERE conference_id = ? AND done_at IS NULL AND skipped = 0",
+                (conference_id,))
+            row = await self._one("SELECT starts_at FROM conferences WHERE id = ?", (conference_id,))
+            await self._add_reminders(db, conference_id, row[0] if row else 0.0, [("cancelled", notice_due)])
+        return True
+
+    async def conference(self, conference_id: int) -> Conference | None:
+        row = await self._one("SELECT * FROM conferences WHERE id = ?", (conference_id,))
+        return _conference(row) if row else None
+
+    async def upcoming_conferences(self, now: float, limit: int = 10) -> list[Conference]:
+        rows = await self._all(
+            """SELECT * FROM conferences WHERE status = 'scheduled' AND starts_at > ?
+               ORDER BY starts_at LIMIT ?""", (now, limit))
+        return [_conference(r) for r in rows]
+
+    async def recent_conferences(self, limit: int = 10) -> list[Conference]:
+        rows = await self._all("SELECT * FROM conferences ORDER BY starts_at DESC LIMIT ?", (limit,))
+        return [_conference(r) for r in rows]
+
+    async def set_subscription(self, conference_id: int, user_id: int, subscribed: bool) -> None:
+        async with self._transaction() as db:
+            if subscribed:
+                await db.execute(
+                    """INSERT OR IGNORE INTO subscriptions (conference_id, user_id, created_at)
+                       VALUES (?, ?, ?)""", (conference_id, user_id, time.time()))
+            else:
+                await db.execute("DELETE FROM subscriptions WHERE conference_id = ? AND user_id = ?",
+                                 (conference_id, user_id))
+
+    async def is_subscribed(self, conference_id: int, user_id: int) -> bool:
+        return await self._one("SELECT 1 FROM subscriptions WHERE conference_id = ? AND user_id = ?",
+                               (conference_id, user_id)) is not None
+
+    async def subscribers(self, conference_id: int) -> list[User]:
+        rows = await self._all(
+            """SELECT users.* FROM subscriptions JOIN users ON users.id = subscriptions.user_id
+               WHERE subscriptions.conference_id = ? AND users.blocked_at IS NULL
+               ORDER BY users.id""", (conference_id,))
+        return [_user(r) for r in rows]
+
+    async def due_reminders(self, now: float) -> list[tuple[int, int, str, float]]:
+        """(reminder id, conference id, kind, due_at) of reminders neither sent nor skipped."""
+        rows = await self._all(
+            """SELECT id, conference_id, kind, due_at FROM reminders
+               WHERE done_at IS NULL AND skipped = 0 AND due_at <= ? ORDER BY due_at""", (now,))
+        return [(r[0], r[1], r[2], r[3]) for r in rows]
+
+    async def finish_reminder(self, reminder_id: int, requests: Sequence[OutboxRequest], *,
+                              skipped: bool = False) -> bool:
+        """Queue a reminder's messages and mark it done, once; False if already done."""
+        now = time.time()
+        async with self._transaction() as db:
+            cursor = await db.execute(
+                """UPDATE reminders SET done_at = ?, skipped = ? WHERE id = ? AND done_at IS NULL
+                     AND skipped = 0""", (now, int(skipped), reminder_id))
+            if cursor.rowcount == 0:
+                return False
+            for request in requests:
+                await self._insert_outbox(db, request, now)
+        return True
+
+    async def agenda(self, conference_id: int) -> list[tuple[Question, int, str]]:
+        """The conference's questions with their vote count (asker + followers) and latest answer."""
+        rows = await self._all(
+            """SELECT q.*, 1 + (SELECT COUNT(*) FROM followers f WHERE f.question_id = q.id) AS votes,
+                      COALESCE((SELECT a.text FROM answers a WHERE a.question_id = q.id
+                                ORDER BY a.id DESC LIMIT 1), '') AS latest_answer
+               FROM questions q WHERE q.conference_id = ? AND q.status != 'duplicate'
+               ORDER BY votes DESC, q.id""", (conference_id,))
+        return [(_question(r), int(r["votes"]), r["latest_answer"]) for r in rows]
+
+    # -- organizers' conversations -------------------------------------------
+
+    async def organizer_draft(self, user_id: int) -> tuple[str, str, int, dict[str, Any]] | None:
+        row = await self._one("SELECT * FROM organizer_drafts WHERE user_id = ?", (user_id,))
+        if row is None:
+            return None
+        return row["kind"], row["step"], row["version"], json.loads(row["data"])
+
+    async def save_organizer_draft(self, user_id: int, kind: str, step: str, version: int,
+                                   data: dict[str, Any]) -> None:
+        async with self._transaction() as db:
+            await db.execute(
+                """INSERT INTO organizer_drafts (user_id, kind, step, version, data, updated_at)
+                   VALUES (?, ?, ?, ?, ?, ?)
+                   ON CONFLICT (user_id) DO UPDATE SET kind = excluded.kind, step = excluded.step,
+                     version = excluded.version, data = excluded.data, updated_at = excluded.updated_at""",
+                (user_id, kind, step, version, json.dumps(data, ensure_ascii=False), time.time()))
+
+    async def delete_organizer_draft(self, user_id: int) -> None:
+        async with self._transaction() as db:
+            await db.execute("DELETE FROM organizer_drafts WHERE user_id = ?", (user_id,))
+
+    # -- announcements -----------------------------------------------------
+
+    async def set_news_opt_out(self, user_id: int, opted_out: bool) -> None:
+        async with self._transaction() as db:
+            await db.execute("UPDATE users SET news_opt_out = ? WHERE id = ?", (int(opted_out), user_id))
+
+    async def audience(self, audience: str) -> list[User]:
+        """Who an announcement reaches: never the blocked, never those who opted out."""
+        kind, _, key = audience.partition(":")
+        base = "SELECT DISTINCT users.* FROM users"
+        where = " WHERE users.blocked_at IS NULL AND users.news_opt_out = 0"
+        params: tuple[Any, ...] = ()
+        if kind == "conference":
+            base += " JOIN subscriptions s ON s.user_id = users.id AND s.conference_id = ?"
+            params = (int(key),)
+        elif kind == "topic":
+            base += " JOIN questions q ON q.user_id = users.id AND q.topic = ?"
+            params = (key,)
+        elif kind != "all":
+            raise ValueError(f"unknown audience {audience!r}")
+        return [_user(r) for r in await self._all(base + where + " ORDER BY users.id", params)]
+
+    async def create_broadcast(self, created_by: int, text: str, audience: str,
+                               attachment: tuple[str, str] | None, progress: tuple[str, int] | None,
+                               requests: Callable[[int], Sequence[OutboxRequest]]) -> Broadcast:
+        """Store the broadcast and queue one outbox row per recipient, atomically."""
+        now = time.time()
+        async with self._transaction() as db:
+            cursor = await db.execute(
+                """INSERT INTO broadcasts (created_by, text, attachment_kind, attachment, audience, total,
+                                           progress_chat_id, progress_message_id, created_at)
+                   VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?)""",
+                (created_by, text, attachment[0] if attachment else None,
+                 attachment[1] if attachment else None, audience,
+                 progress[0] if progress else None, progress[1] if progress else None, now))
+            broadcast_id = cursor.lastrowid
+            assert broadcast_id is not None
+            rows = requests(broadcast_id)
+            for request in rows:
+                await self._insert_outbox(db, request, now)
+            await db.execute("UPDATE broadcasts SET total = ? WHERE id = ?", (len(rows), broadcast_id))
+        broadcast = await self.broadcast(broadcast_id)
+        assert broadcast is not None
+        return broadcast
+
+    async def broadcast(self, broadcast_id: int) -> Broadcast | None:
+        row = await self._one("SELECT * FROM broadcasts WHERE id = ?", (broadcast_id,))
+        return _broadcast(row) if row else None
+
+    async def unfinished_broadcasts(self) -> list[Broadcast]:
+        return [_broadcast(r) for r in await self._all(
+            "SELECT * FROM broadcasts WHERE finished_at IS NULL ORDER BY id")]
+
+    async def broadcast_progress(self, broadcast_id: int) -> tuple[int, int, int]:
+        """(sent, failed, left) of a broadcast's outbox rows."""
+        row = await self._one(
+            """SELECT COALESCE(SUM(sent_at IS NOT NULL), 0), COALESCE(SUM(failed_at IS NOT NULL), 0),
+                      COALESCE(SUM(sent_at IS NULL AND failed_at IS NULL), 0)
+               FROM outbox WHERE broadcast_id = ?""", (broadcast_id,))
+        return (int(row[0]), int(row[1]), int(row[2])) if row else (0, 0, 0)
+
+    async def finish_broadcast(self, broadcast_id: int) -> None:
+        async with self._transaction() as db:
+            await db.execute("UPDATE broadcasts SET finished_at = ? WHERE id = ? AND finished_at IS NULL",
+                             (time.time(), broadcast_id))
+
 
 def _user(row: aiosqlite.Row) -> User:
     return User(id=row["id"], channel=row["channel"], external_id=row["external_id"],
@@ -525,6 +750,7 @@ def _question(row: aiosqlite.Row) -> Question:
         version=row["version"], department=row["department"], assigned_by=row["assigned_by"],
         forwarded_to=row["forwarded_to"], duplicate_of=row["duplicate_of"],
         reject_reason=row["reject_reason"], due_at=row["due_at"], nudged_at=row["nudged_at"],
+        conference_id=row["conference_id"],
     )
 
 
@@ -532,6 +758,19 @@ def _answer(row: aiosqlite.Row) -> Answer:
     return Answer(id=row["id"], question_id=row["question_id"], official_id=row["official_id"],
                   official_name=row["official_name"], text=row["text"], created_at=row["created_at"],
                   edited_at=row["edited_at"])
+
+
+def _conference(row: aiosqlite.Row) -> Conference:
+    return Conference(id=row["id"], title=row["title"], starts_at=row["starts_at"], place=row["place"],
+                      description=row["description"], topics=tuple(json.loads(row["topics"])),
+                      status=row["status"], created_by=row["created_by"])
+
+
+def _broadcast(row: aiosqlite.Row) -> Broadcast:
+    return Broadcast(id=row["id"], created_by=row["created_by"], text=row["text"], audience=row["audience"],
+                     total=row["total"], attachment_kind=row["attachment_kind"], attachment=row["attachment"],
+                     progress_chat_id=row["progress_chat_id"], progress_message_id=row["progress_message_id"],
+                     finished_at=row["finished_at"])
 
 
 def _entry(row: aiosqlite.Row) -> Entry:

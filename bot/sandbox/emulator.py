@@ -619,6 +619,7 @@ class BotApiEmulator:
         self.bot_username = bot_username
         self.bot_first_name = "Đối thoại"
         self.rate_limits = rate_limits
+        self.too_many_requests = 0  # 429s answered, for benchmarks
 
         self._users: dict[int, JSONDict] = {}
         self._deactivated: set[int] = set()
@@ -983,6 +984,10 @@ class BotApiEmulator:
                 "new_chat_member": self._chat_member(chat, user_id, status),
             },
         )
+
+    def open_chat(self, user_id: int) -> None:
+        """As if the user had pressed Start: the bot may now write to them first."""
+        self._chats[user_id].started = True
 
     def block_bot(self, user_id: int, blocked: bool = True) -> None:
         """The user blocks (or unblocks) the bot: sends to them then fail with 403.
@@ -1788,6 +1793,7 @@ class BotApiEmulator:
             return
         retry_after = self._limiter.acquire(chat.id, chat.is_private)
         if retry_after is not None:
+            self.too_many_requests += 1
             raise BotApiError(
                 429,
                 f"Too Many Requests: retry after {retry_after}",

@@ -19,6 +19,7 @@ from typing import BinaryIO, TextIO
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
 __all__ = ["COLUMNS_VI", "SHEET_TITLE", "AgendaRow", "write_csv", "write_xlsx"]
@@ -55,7 +56,9 @@ _WRAPPED = Alignment(wrap_text=True, vertical="top")
 _TITLE_ROW, _HEADER_ROW = 1, 2
 
 
-def write_csv(rows: Sequence[AgendaRow], target: TextIO, headers: Sequence[str] = COLUMNS_VI) -> None:
+def write_csv(
+    rows: Sequence[AgendaRow], target: TextIO, headers: Sequence[str] = COLUMNS_VI
+) -> None:
     """Write a header line and one line per row to `target`, a text stream.
 
     Open the file with ``open(path, "w", encoding="utf-8-sig", newline="")``:
@@ -108,12 +111,8 @@ def write_xlsx(
     last_column = get_column_letter(len(headers))
     sheet.auto_filter.ref = f"A{_HEADER_ROW}:{last_column}{sheet.max_row}"
     sheet.freeze_panes = f"A{_HEADER_ROW + 1}"
-    sheet.print_title_rows = f"{_HEADER_ROW}:{_HEADER_ROW}"
-    sheet.page_setup.orientation = "landscape"
-    sheet.page_setup.fitToWidth = 1
-    sheet.page_setup.fitToHeight = 0
-    sheet.sheet_properties.pageSetUpPr.fitToPage = True
     _set_widths(sheet, headers)
+    _print_across_one_page(sheet)
     workbook.save(target)
 
 
@@ -183,9 +182,18 @@ def _write_row(sheet: Worksheet, agenda_row: AgendaRow) -> None:
         sheet.cell(row=row, column=column).alignment = _WRAPPED
 
 
+def _print_across_one_page(sheet: Worksheet) -> None:
+    """Landscape, all columns on one page width, the header row repeated on every page."""
+    sheet.print_title_rows = f"{_HEADER_ROW}:{_HEADER_ROW}"
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+
+
 def _set_widths(sheet: Worksheet, headers: Sequence[str]) -> None:
     """Each column as wide as its longest line, between the header's word and its cap."""
-    for column, (header, cap) in enumerate(zip(headers, _WIDTHS), start=1):
+    for column, (header, cap) in enumerate(zip(headers, _WIDTHS, strict=True), start=1):
         longest = max(
             (len(line) for (value,) in sheet.iter_rows(min_row=_HEADER_ROW + 1, min_col=column,
                                                        max_col=column, values_only=True)

@@ -57,8 +57,8 @@ _FILLERS = frozenset({"luc", "vao", "ngay", "buoi", "tu", "dung", "next", "this"
 _WEEKDAY_NUMBERS = {"hai": 2, "ba": 3, "tu": 4, "nam": 5, "sau": 6, "bay": 7}
 # Hours each part of the day accepts, and what they become on the 24-hour clock.
 _PERIOD_HOURS: dict[str, dict[int, int]] = {
-    "sang": {hour: hour for hour in range(0, 12)},
-    "am": {12: 0} | {hour: hour for hour in range(0, 12)},
+    "sang": {hour: hour for hour in range(12)},
+    "am": {12: 0} | {hour: hour for hour in range(12)},
     "trua": {1: 13, 2: 14} | {hour: hour for hour in range(11, 15)},
     "chieu": {hour: hour + 12 for hour in range(1, 12)} | {hour: hour for hour in range(12, 24)},
     "toi": {hour: hour + 12 for hour in range(1, 12)} | {hour: hour for hour in range(13, 24)},

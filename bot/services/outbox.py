@@ -36,6 +36,7 @@ class OutboxDispatcher:
         self._senders = dict(senders)
         self._clock = clock
         self._wake = asyncio.Event()
+        self._paused_until = 0.0
         self._task: asyncio.Task[None] | None = None
 
     def wake(self) -> None:
@@ -73,7 +74,11 @@ class OutboxDispatcher:
         # must not be slept through.
         self._wake.clear()
         next_due = await self._storage.next_outbox_due()
-        wait = IDLE_WAIT if next_due is None else min(IDLE_WAIT, max(0.0, next_due - self._clock()))
+        now = self._clock()
+        if self._paused_until > now:
+            await asyncio.sleep(self._paused_until - now)
+            return
+        wait = IDLE_WAIT if next_due is None else min(IDLE_WAIT, max(0.0, next_due - now))
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._wake.wait(), timeout=wait)
 
@@ -92,6 +97,10 @@ class OutboxDispatcher:
                 continue
             held.add(chat)
             await self._record_failure(message, delivery)
+            if delivery.retry_after is not None:
+                # Flood control: Telegram wants the bot to slow down, not just this chat.
+                self._paused_until = self._clock() + delivery.retry_after
+                break
         return sent
 
     async def _deliver(self, message: OutboxMessage) -> Delivery:
