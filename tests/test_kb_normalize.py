@@ -59,12 +59,28 @@ def test_fold_is_the_same_for_old_and_new_tone_placement_and_nfd() -> None:
 
 
 def test_fold_strips_punctuation() -> None:
-    assert fold("Lương... tối-thiểu?!! (vùng I)") == "luong toi thieu vung i"
+    assert fold("Lương... tối-thiểu?!! (vùng I)") == "luong toi thieu vung 1"
 
 
 def test_fold_squeezes_repeated_letters() -> None:
     assert fold("khônggggg đượccc") == "khong duoc"
     assert fold("sao vậyyyy") == "sao vay"
+
+
+def test_fold_keeps_u_of_huu_apart_from_hu() -> None:
+    assert fold("lương hưu, ưu đãi") == "luong huu uu dai"
+    assert fold("hư hỏng") == "hu hong"
+
+
+def test_fold_reads_ranks_in_roman_numerals_digits_or_words() -> None:
+    assert fold("hạng II") == fold("hạng 2") == fold("hang hai") == "hang 2"
+    assert fold("vùng III, bậc IV") == "vung 3 bac 4"
+    assert fold("II") == "i"  # no rank word before it: just letters
+
+
+def test_fold_does_not_squeeze_abbreviations_into_other_ones() -> None:
+    assert fold("cccd") == "can cuoc cong dan"
+    assert fold("cđ") == "cd"  # not "căn cước công dân"
 
 
 def test_fold_keeps_numbers_whole() -> None:
@@ -87,11 +103,22 @@ def test_fold_keeps_numbers_whole() -> None:
         ("HĐLĐ", "hop dong lao dong"),
         ("TNLĐ", "tai nan lao dong"),
         ("GV", "giao vien"),
-        ("cty", "cong ty"),
+        ("cty", "cong ti"),  # "ty"/"ti" fold alike, see below
     ],
 )
 def test_fold_expands_abbreviations(typed: str, expanded: str) -> None:
     assert fold(typed) == expanded
+
+
+def test_fold_unifies_i_and_y_spellings() -> None:
+    assert fold("kỹ sư, lý do, đăng ký") == fold("kĩ sư, lí do, đăng kí")
+    assert fold("y tế") == "y te"  # a lone y is a word of its own
+
+
+def test_accented_teencode_keys_do_not_swallow_real_words() -> None:
+    assert fold("hỗ trợ") == "ho tro"  # "hở" is a particle, "hỗ" is not
+    assert fold("nhà ở") == "nha o"
+    assert fold("nld hdld") == "nguoi lao dong hop dong lao dong"  # keys whose only mark is đ
 
 
 def test_fold_expands_teencode_and_drops_particles() -> None:

@@ -1,0 +1,180 @@
+"""Fit the matcher's scoring model on the DEV split only and write
+knowledge_base/data/kb_model.json.
+
+    .venv/bin/python bench/kb_train.py [--kb FILE] [--queries FILE] [--precision 0.95]
+
+A ranker (conditional logit: which candidate is the answer) over the
+per-candidate features, then a logistic confidence over the rank score, its
+margin over the runner-up and the query-level features (CONFIDENCE_FEATURES). The suggestion threshold
+is chosen on out-of-fold predictions (k-fold over dev queries), so the dev
+precision it promises is not an in-sample figure. The test split is never read.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from knowledge_base.bench import LabelledQuery, load_queries
+from knowledge_base.entries import read_csv
+from knowledge_base.matcher import CANDIDATES, Matcher
+from knowledge_base.model import (
+    CONFIDENCE_FEATURES,
+    FALLBACK,
+    FEATURES,
+    MODEL_FILE,
+    Model,
+    confidence_inputs,
+    fit_choice,
+    fit_logistic,
+    margins,
+    rank_scores,
+)
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@dataclass
+class Group:
+    """One dev query's candidates."""
+
+    query: LabelledQuery
+    ids: list[str]
+    features: np.ndarray  # (candidates, features)
+    labels: np.ndarray
+    conflicts: np.ndarray
+
+
+def collect(matcher: Matcher, queries: Sequence[LabelledQuery]) -> list[Group]:
+    conflict = FEATURES.index("conflict")
+    groups = []
+    for q in queries:
+        candidates = matcher.candidates(q.query, CANDIDATES)
+        ids = [i for i, _ in candidates]
+        x = np.array([f for _, f in candidates], dtype=float).reshape(len(candidates), len(FEATURES))
+        y = np.array([i == q.expected for i in ids], dtype=float)
+        groups.append(Group(q, ids, x, y, x[:, conflict] > 0 if len(ids) else np.zeros(0, bool)))
+    return groups
+
+
+def fit(groups: Sequence[Group], l2: float) -> tuple[np.ndarray, np.ndarray]:
+    """The ranker learns which candidate answers (queries that have one); the
+    confidence then learns, over every candidate of every query (out-of-KB ones
+    included), how likely the ranked first is to be right."""
+    choices = [(g.features, int(np.argmax(g.labels))) for g in groups if g.labels.any()]
+    rank_w = np.append(fit_choice(choices, l2=l2), 0.0)
+    rows, labels = [], []
+    for g in groups:
+        if not len(g.ids):
+            continue
+        ranks = rank_scores(g.features, rank_w)
+        order = np.argsort(-ranks, kind="stable")
+        for i, r, m in zip(order, ranks[order], margins(list(ranks[order])), strict=True):
+            rows.append((*confidence_inputs(r, m, g.features[i]), 1.0))
+            labels.append(g.labels[i])
+    conf_w = fit_logistic(np.array(rows), np.array(labels), l2=l2)
+    return rank_w, conf_w
+
+
+def top_predictions(groups: Sequence[Group], rank_w: np.ndarray, conf_w: np.ndarray) -> list[tuple[float, bool]]:
+    """(probability, correct) of each query's first candidate; conflicts never suggest."""
+    out = []
+    for g in groups:
+        if not len(g.ids):
+            out.append((0.0, False))
+            continue
+        ranks = rank_scores(g.features, rank_w)
+        order = np.argsort(-ranks, kind="stable")
+        ranked = list(ranks[order])
+        first = order[0]
+        inputs = np.array([*confidence_inputs(ranked[0], margins(ranked)[0], g.features[first]), 1.0])
+        p = 1 / (1 + np.exp(-(inputs @ conf_w)))
+        out.append((0.0 if g.conflicts[first] else float(p), bool(g.labels[first])))
+    return out
+
+
+def choose_threshold(predictions: Sequence[tuple[float, bool]], n_in: int,
+                     target: float) -> tuple[float, float, float]:
+    """The lowest threshold whose suggestions reach `target` precision:
+    (threshold, precision, recall)."""
+    ordered = sorted(predictions, reverse=True)
+    best = (1.0, 1.0, 0.0)
+    right = 0
+    for k, (p, ok) in enumerate(ordered, start=1):
+        right += ok
+        boundary = k == len(ordered) or ordered[k][0] < p
+        if boundary and p > 0 and right / k >= target:
+            best = (p, right / k, right / max(n_in, 1))
+    return best
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--kb", default=str(ROOT / "knowledge_base/data/sample_kb.csv"))
+    parser.add_argument("--queries", default=str(ROOT / "bench/data/kb_queries.csv"))
+    parser.add_argument("--precision", type=float, default=0.95, help="target dev precision of suggestions")
+    parser.add_argument("--l2", type=float, default=1.0)
+    parser.add_argument("--folds", type=int, default=5)
+    parser.add_argument("--out", default=str(ROOT / "knowledge_base/data" / MODEL_FILE))
+    args = parser.parse_args()
+
+    dev = [q for q in load_queries(args.queries) if q.split == "dev"]
+    matcher = Matcher(read_csv(args.kb))
+    groups = collect(matcher, dev)
+    n_in = sum(q.expected is not None for q in dev)
+    reachable = sum(g.labels.any() for g in groups)
+    print(f"dev: {len(dev)} queries, {n_in} answerable, expected entry among candidates for {reachable}")
+
+    # Out-of-fold predictions for an honest threshold.
+    order = list(range(len(groups)))
+    random.Random(4).shuffle(order)
+    oof: list[tuple[float, bool]] = [(0.0, False)] * len(groups)
+    for fold in range(args.folds):
+        held = set(order[fold::args.folds])
+        rank_w, conf_w = fit([g for i, g in enumerate(groups) if i not in held], args.l2)
+        held_ids = sorted(held)
+        for i, pred in zip(held_ids, top_predictions([groups[i] for i in held_ids], rank_w, conf_w), strict=True):
+            oof[i] = pred
+    threshold, precision, recall = choose_threshold(oof, n_in, args.precision)
+    print(f"out-of-fold on dev: threshold {threshold:.4f} -> precision {precision:.3f}, recall {recall:.3f}")
+
+    rank_w, conf_w = fit(groups, args.l2)
+    in_sample = top_predictions(groups, rank_w, conf_w)
+    chosen = [ok for p, ok in in_sample if p >= threshold]
+    print(f"in-sample on dev at that threshold: {len(chosen)} suggested, precision "
+          f"{(sum(chosen) / len(chosen)) if chosen else 0:.3f}, recall {sum(chosen) / max(n_in, 1):.3f}")
+    for name, w in zip(FEATURES, rank_w, strict=False):
+        print(f"  {name:<24}{w:+.3f}")
+    print(f"  {'(bias)':<24}{rank_w[-1]:+.3f}")
+    print(f"  confidence: {dict(zip(CONFIDENCE_FEATURES, np.round(conf_w[:-1], 3), strict=True))}, "
+          f"bias {conf_w[-1]:+.3f}")
+
+    model = Model(
+        rank_weights=tuple(round(float(w), 5) for w in rank_w[:-1]),
+        rank_bias=round(float(rank_w[-1]), 5),
+        confidence_weights=tuple(round(float(w), 5) for w in conf_w[:-1]),
+        confidence_bias=round(float(conf_w[-1]), 5),
+        threshold=round(float(threshold), 4),
+        topic_bonus=FALLBACK.topic_bonus,
+        notes={
+            "trained_on": "dev split only",
+            "dev_queries": len(dev),
+            "target_precision": args.precision,
+            "out_of_fold_precision": round(precision, 4),
+            "out_of_fold_recall": round(recall, 4),
+            "l2": args.l2,
+        },
+    )
+    model.save(args.out)
+    print(f"wrote {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,73 @@
+"""`python -m knowledge_base match|bench`."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+
+from .entries import CsvError, read_csv
+from .matcher import DEFAULT_THRESHOLD, Matcher
+
+DEFAULT_KB = "knowledge_base/data/sample_kb.csv"
+DEFAULT_QUERIES = "bench/data/kb_queries.csv"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m knowledge_base", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    match = commands.add_parser("match", help="answer one query per stdin line with JSON lines")
+    match.add_argument("--kb", required=True, help="knowledge-base CSV (id,topic,question,answer)")
+    match.add_argument("--limit", type=int, default=3)
+    match.add_argument("--threshold", type=float, default=DEFAULT_THRESHOLD)
+    match.add_argument("--topic", default=None, help="topic key the worker chose (a hint)")
+
+    bench = commands.add_parser("bench", help="quality and latency figures with a baseline")
+    bench.add_argument("--kb", default=DEFAULT_KB)
+    bench.add_argument("--queries", default=DEFAULT_QUERIES)
+    bench.add_argument("--split", choices=("dev", "test", "all"), default="all")
+    bench.add_argument("--sizes", default="1000,10000,100000",
+                       help="knowledge-base sizes to time, comma-separated (default: %(default)s)")
+    bench.add_argument("--quick", action="store_true", help="time 1000 and 10000 entries only")
+
+    args = parser.parse_args(argv)
+    if args.command == "match":
+        return _match(args)
+    from .bench import run_bench
+
+    sizes = (1_000, 10_000) if args.quick else tuple(int(n) for n in args.sizes.split(",") if n)
+    try:
+        return run_bench(args.kb, args.queries, split=args.split, sizes=sizes)
+    except CsvError as exc:
+        print(exc.message, file=sys.stderr)
+        return 2
+
+
+def _match(args: argparse.Namespace) -> int:
+    try:
+        entries = read_csv(args.kb)
+    except CsvError as exc:
+        print(exc.message, file=sys.stderr)
+        return 2
+    except OSError as exc:
+        print(f"Không đọc được {args.kb} / Cannot read {args.kb}: {exc.strerror}", file=sys.stderr)
+        return 2
+    matcher = Matcher(entries, threshold=args.threshold)
+    sys.stdin.reconfigure(encoding="utf-8", errors="replace")  # type: ignore[union-attr]
+    sys.stdout.reconfigure(encoding="utf-8")  # type: ignore[union-attr]
+    for line in sys.stdin:
+        query = line.rstrip("\r\n")
+        result = matcher.match(query, topic=args.topic, limit=args.limit)
+        record = {
+            "query": query,
+            "suggest": result.suggest,
+            "matches": [{"id": m.entry.id, "score": round(m.score, 4)} for m in result.matches],
+        }
+        print(json.dumps(record, ensure_ascii=False), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

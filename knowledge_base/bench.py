@@ -1,0 +1,338 @@
+"""`python -m knowledge_base bench`: quality on labelled queries and latency on
+synthetic large knowledge bases, for this matcher and a naive rapidfuzz baseline."""
+
+from __future__ import annotations
+
+import csv
+import gc
+import os
+import random
+import statistics
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from rapidfuzz import fuzz, process, utils
+
+from .entries import Entry, read_csv
+from .matcher import Matcher
+from .normalize import normalize
+
+__all__ = ["Baseline", "LabelledQuery", "evaluate", "load_queries", "run_bench", "synthesize"]
+
+OUT_OF_KB_KINDS = ("near_miss", "out_of_scope")
+
+
+@dataclass(frozen=True)
+class LabelledQuery:
+    query: str
+    expected: str | None  # None: nothing should be suggested
+    kind: str
+    split: str
+
+
+def load_queries(path: str | Path) -> list[LabelledQuery]:
+    with open(path, encoding="utf-8-sig", newline="") as stream:
+        rows = list(csv.DictReader(stream))
+    missing = {"query", "expected_id", "kind", "split"} - set(rows[0] if rows else {})
+    if missing:
+        raise ValueError(f"{path}: missing columns {sorted(missing)}")
+    return [
+        LabelledQuery(r["query"], (r["expected_id"] or "").strip() or None, r["kind"].strip(),
+                      r["split"].strip())
+        for r in rows
+    ]
+
+
+# A system under test answers: ranked ids (best first) and whether it suggests the first.
+System = Callable[[str], tuple[list[str], bool]]
+
+
+class Baseline:
+    """What one would write first: WRatio of the raw query against the raw questions."""
+
+    def __init__(self, entries: Iterable[Entry], threshold: float = 0.0) -> None:
+        self.entries = list(entries)
+        self.questions = [e.question for e in self.entries]
+        self.threshold = threshold
+
+    def scores(self, query: str, limit: int = 3) -> list[tuple[str, float]]:
+        hits = process.extract(query, self.questions, scorer=fuzz.WRatio,
+                               processor=utils.default_process, limit=limit)
+        return [(self.entries[i].id, score / 100.0) for _, score, i in hits]
+
+    def __call__(self, query: str) -> tuple[list[str], bool]:
+        hits = self.scores(query)
+        return [i for i, _ in hits], bool(hits) and hits[0][1] >= self.threshold
+
+
+def matcher_system(matcher: Matcher) -> System:
+    def run(query: str) -> tuple[list[str], bool]:
+        result = matcher.match(query)
+        return [m.entry.id for m in result.matches], result.suggest
+
+    return run
+
+
+@dataclass
+class Tally:
+    n_in: int = 0
+    n_out: int = 0
+    top1: int = 0
+    top3: int = 0
+    right: int = 0  # suggested, and the suggestion is the expected entry
+    wrong_in: int = 0  # suggested the wrong entry for an in-KB query
+    wrong_out: int = 0  # suggested anything for an out-of-KB query
+
+    def add(self, query: LabelledQuery, ids: Sequence[str], suggest: bool) -> None:
+        if query.expected is None:
+            self.n_out += 1
+            self.wrong_out += suggest
+            return
+        self.n_in += 1
+        hit = bool(ids) and ids[0] == query.expected
+        self.top1 += hit
+        self.top3 += query.expected in ids[:3]
+        self.right += suggest and hit
+        self.wrong_in += suggest and not hit
+
+    @property
+    def suggested(self) -> int:
+        return self.right + self.wrong_in + self.wrong_out
+
+    def precision(self) -> float | None:
+        return self.right / self.suggested if self.suggested else None
+
+
+def evaluate(system: System, queries: Sequence[LabelledQuery]) -> dict[str, Tally]:
+    """Tallies overall ("all") and per kind."""
+    tallies: dict[str, Tally] = {"all": Tally()}
+    for q in queries:
+        ids, suggest = system(q.query)
+        tallies["all"].add(q, ids, suggest)
+        tallies.setdefault(q.kind, Tally()).add(q, ids, suggest)
+    return tallies
+
+
+def best_baseline_threshold(baseline: Baseline, dev: Sequence[LabelledQuery],
+                            target: float = 0.95) -> tuple[float, str]:
+    """The lowest WRatio threshold whose dev precision reaches `target`; if none
+    does, the one with the best F1 of suggestion precision and recall."""
+    scored = []
+    for q in dev:
+        hits = baseline.scores(q.query, limit=1)
+        if hits:
+            scored.append((hits[0][1], q.expected is not None and hits[0][0] == q.expected))
+    n_in = sum(q.expected is not None for q in dev) or 1
+    best_f1, best_f1_t = -1.0, 1.0
+    for t in sorted({s for s, _ in scored}):
+        chosen = [ok for s, ok in scored if s >= t]
+        right = sum(chosen)
+        precision, recall = right / len(chosen), right / n_in
+        if precision >= target:
+            return t, f"lowest with dev precision >= {target:.2f}"
+        f1 = 2 * precision * recall / (precision + recall) if right else 0.0
+        if f1 > best_f1:
+            best_f1, best_f1_t = f1, t
+    return best_f1_t, f"best dev F1 (precision {target:.2f} unreachable)"
+
+
+# -- synthetic knowledge bases for latency ---------------------------------
+
+_ONSETS = "b c ch d đ g gh h k kh l m n ng nh p ph qu r s t th tr v x".split()
+_RHYMES = ("a ai am an ang anh ao au ay e em en eo ê êm ên ênh i im in inh iêu o oa oai oan "
+           "oang oi om on ong ô ôi ôm ôn ông ơ ơi ơm ơn u ua uân uy uôi uông ư ưa ương ươi").split()
+_TONES = ["", "\u0301", "\u0300", "\u0309", "\u0303", "\u0323"]
+
+
+def synthesize(entries: Sequence[Entry], n: int, *, seed: int = 4) -> list[Entry]:
+    """`n` entries: the real ones, then variants of them in which a few words
+    are replaced by other KB words or by invented syllables, so the vocabulary
+    keeps growing the way a real, larger knowledge base's would."""
+    rng = random.Random(seed)
+    words = sorted({w for e in entries for w in e.question.split()})
+    invented = [
+        normalize(_with_tone(rng.choice(_ONSETS) + rng.choice(_RHYMES), rng.choice(_TONES)))
+        for _ in range(max(2000, n // 5))
+    ]
+    out = list(entries[:n])
+    i = 0
+    while len(out) < n:
+        base = entries[i % len(entries)]
+        i += 1
+        question = base.question.split()
+        for _ in range(rng.randint(2, 4)):
+            pool = invented if rng.random() < 0.5 else words
+            question[rng.randrange(len(question))] = rng.choice(pool)
+        out.append(Entry(f"syn-{i}", base.topic, " ".join(question), base.answer))
+    return out
+
+
+def _with_tone(syllable: str, tone: str) -> str:
+    for k, ch in enumerate(syllable):
+        if ch in "aăâeêioôơuưy" and (k + 1 == len(syllable) or syllable[k + 1] not in "aeiouy"):
+            return syllable[: k + 1] + tone + syllable[k + 1:]
+    return syllable
+
+
+# -- running it --------------------------------------------------------------
+
+def percentile(values: Sequence[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
+
+
+def time_matches(match: Callable[[str], object], queries: Sequence[str], rounds: int = 1) -> list[float]:
+    for q in queries[:20]:
+        match(q)  # warm caches
+    timings = []
+    gc.disable()
+    try:
+        for _ in range(rounds):
+            for q in queries:
+                start = time.perf_counter()
+                match(q)
+                timings.append((time.perf_counter() - start) * 1000)
+    finally:
+        gc.enable()
+    return timings
+
+
+def measure_size(entries: Sequence[Entry]) -> tuple[Matcher, float, float]:
+    """Build a matcher; return it with the build time (s) and the growth of the
+    process's resident memory while building it (MB; the entries already exist)."""
+    gc.collect()
+    before = _resident_mb()
+    start = time.perf_counter()
+    matcher = Matcher(entries)
+    elapsed = time.perf_counter() - start
+    gc.collect()
+    return matcher, elapsed, _resident_mb() - before
+
+
+def _resident_mb() -> float:
+    try:
+        with open("/proc/self/statm") as stream:
+            pages = int(stream.read().split()[1])
+    except OSError:  # not Linux: report the peak instead
+        import resource
+
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return pages * os.sysconf("SC_PAGE_SIZE") / 1e6
+
+
+def run_bench(kb: str, queries_path: str, *, split: str = "all",
+              sizes: Sequence[int] = (1_000, 10_000, 100_000),
+              out: Callable[[str], None] = print) -> int:
+    entries = read_csv(kb)
+    queries = load_queries(queries_path)
+    known = {e.id for e in entries}
+    unknown = sorted({q.expected for q in queries if q.expected and q.expected not in known})
+    if unknown:
+        out(f"warning: {len(unknown)} expected ids are not in {kb}: {', '.join(unknown[:10])}")
+    dev = [q for q in queries if q.split == "dev"]
+    splits = ["dev", "test"] if split == "all" else [split]
+
+    matcher = Matcher(entries)
+    baseline = Baseline(entries)
+    baseline.threshold, how = best_baseline_threshold(baseline, dev)
+    out(f"Knowledge base: {kb} ({len(entries)} entries); queries: {queries_path} "
+        f"({len(dev)} dev, {sum(q.split == 'test' for q in queries)} test)")
+    out(f"Matcher threshold {matcher.threshold:.3f} (shipped, fitted on dev); "
+        f"baseline WRatio threshold {baseline.threshold:.3f} ({how})")
+
+    for name in splits:
+        part = [q for q in queries if q.split == name]
+        if not part:
+            continue
+        ours, theirs = evaluate(matcher_system(matcher), part), evaluate(baseline, part)
+        out("")
+        out(f"== Quality on {name} ({len(part)} queries) ==")
+        out(_quality_table(ours, theirs))
+
+    out("")
+    out("== Latency of one match (ms), synthetic knowledge bases built from the sample ==")
+    texts = [q.query for q in queries]
+    rows = []
+    for size in sizes:
+        big = synthesize(entries, size)
+        big_matcher, build_s, memory_mb = measure_size(big)
+        ours_ms = time_matches(big_matcher.match, texts, rounds=2 if size <= 10_000 else 1)
+        base = Baseline(big)
+        base_texts = texts[:: max(1, size // 2_000)]  # it is slow: a sample will do
+        theirs_ms = time_matches(base, base_texts)
+        add_ms, remove_ms = _time_updates(big_matcher, entries)
+        rows.append((size, ours_ms, theirs_ms, build_s, memory_mb, add_ms, remove_ms))
+        del big_matcher, big
+        gc.collect()
+    out(_latency_table(rows))
+    return 0
+
+
+def _time_updates(matcher: Matcher, entries: Sequence[Entry]) -> tuple[list[float], list[float]]:
+    adds, removes = [], []
+    for i, base in enumerate(entries[:200]):
+        entry = Entry(f"bench-new-{i}", base.topic, base.question + " mới cập nhật", base.answer)
+        start = time.perf_counter()
+        matcher.add(entry)
+        adds.append((time.perf_counter() - start) * 1000)
+    for i in range(min(200, len(entries))):
+        start = time.perf_counter()
+        matcher.remove(f"bench-new-{i}")
+        removes.append((time.perf_counter() - start) * 1000)
+    return adds, removes
+
+
+def _fmt(x: float | None, digits: int = 3) -> str:
+    return "-" if x is None else f"{x:.{digits}f}"
+
+
+def _ratio(a: int, b: int) -> str:
+    return f"{a / b:.3f}" if b else "-"
+
+
+def _quality_table(ours: dict[str, Tally], theirs: dict[str, Tally]) -> str:
+    header = (f"{'kind':<13}{'n':>5} | {'top1':>6}{'top3':>6}{'recall':>7}{'prec':>7}{'wrong':>6}"
+              f" | {'top1':>6}{'top3':>6}{'recall':>7}{'prec':>7}{'wrong':>6}")
+    lines = [f"{'':<19}| {'matcher':^32} | {'baseline (WRatio)':^32}", header, "-" * len(header)]
+    kinds = ["all"] + sorted(k for k in ours if k != "all")
+    for kind in kinds:
+        cells = []
+        for tallies in (ours, theirs):
+            t = tallies[kind]
+            wrong = t.wrong_in + t.wrong_out
+            wrong_cell = f"{wrong}" if t.n_in else f"{_ratio(t.wrong_out, t.n_out)}"
+            cells.append(f"{_ratio(t.top1, t.n_in):>6}{_ratio(t.top3, t.n_in):>6}"
+                         f"{_ratio(t.right, t.n_in):>7}{_fmt(t.precision()):>7}{wrong_cell:>6}")
+        n = ours[kind].n_in + ours[kind].n_out
+        lines.append(f"{kind:<13}{n:>5} | {cells[0]} | {cells[1]}")
+        if kind == "all":
+            lines.append("-" * len(header))
+    a, b = ours["all"], theirs["all"]
+    lines.append("")
+    lines.append(f"in-KB {a.n_in}, out-of-KB {a.n_out}. top1/top3 over in-KB queries; recall = right "
+                 "suggestions / in-KB; prec = right / all suggestions;")
+    lines.append("wrong = count of wrong suggestions (rows of out-of-KB kinds: share of them suggested).")
+    lines.append(f"out-of-KB queries given a suggestion: matcher {_ratio(a.wrong_out, a.n_out)}, "
+                 f"baseline {_ratio(b.wrong_out, b.n_out)}; wrong entry suggested for in-KB: "
+                 f"matcher {a.wrong_in}, baseline {b.wrong_in}")
+    return "\n".join(lines)
+
+
+def _latency_table(rows: list[tuple[int, list[float], list[float], float, float, list[float], list[float]]]) -> str:
+    header = (f"{'entries':>8} | {'p50':>6}{'p95':>7}{'max':>7} | {'base p50':>9}{'p95':>7} | "
+              f"{'build s':>8}{'index MB':>9} | {'add p50':>8}{'max':>7}{'remove p50':>11}")
+    lines = [header, "-" * len(header)]
+    for size, ours, theirs, build, memory, adds, removes in rows:
+        lines.append(
+            f"{size:>8} | {statistics.median(ours):>6.2f}{percentile(ours, 95):>7.2f}{max(ours):>7.2f} | "
+            f"{statistics.median(theirs):>9.2f}{percentile(theirs, 95):>7.2f} | {build:>8.2f}{memory:>9.1f} | "
+            f"{statistics.median(adds):>8.3f}{max(adds):>7.2f}{statistics.median(removes):>11.3f}"
+        )
+    lines.append("")
+    lines.append("p50/p95/max: one Matcher.match (max = longest the event loop is held); base: the "
+                 "WRatio baseline; build: Matcher(entries) from scratch;")
+    lines.append("index MB: resident memory the build added (Entry objects excluded); "
+                 "add/remove: one incremental update at that size, ms.")
+    return "\n".join(lines)

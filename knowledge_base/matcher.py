@@ -1,0 +1,412 @@
+"""Match a worker's question against the knowledge base.
+
+1. Both sides go through `analyze` (normalize, expand teencode, fold accents),
+   synonyms are rewritten to one form (`data/synonyms.txt`), filler and
+   "không phải X" are dropped.
+2. Query syllables unknown to the KB, typed without accents, are corrected to a
+   known syllable one edit away that fits a neighbour, or split in two when the
+   space was lost ("baohiem").
+3. BM25 over folded syllables and syllable pairs picks candidates.
+4. Each candidate gets features (coverage of key terms both ways, of the query
+   by the entry's answer, fuzzy similarity, accents, contrast words such as
+   vợ/chồng); a conditional-logit ranker orders them and a logistic model turns
+   rank score, margin and query-level signals into a probability.
+5. `suggest` is true only when that probability clears the threshold and the
+   best entry has no contrast conflict with the query.
+"""
+
+from __future__ import annotations
+
+import sys
+from array import array
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from itertools import pairwise
+
+from rapidfuzz import fuzz
+from rapidfuzz.distance import OSA
+
+from .contrasts import ContrastGroups, load_contrasts
+from .entries import Entry
+from .index import BM25Index
+from .model import Model, load_model, margins
+from .normalize import Abbreviations, Syllable, analyze, load_abbreviations
+from .synonyms import Thesaurus, load_thesaurus
+
+__all__ = ["DEFAULT_THRESHOLD", "Match", "Matcher", "Result"]
+
+Sides = tuple[tuple[int, int], ...]  # (contrast group, bitmask of alternatives)
+
+DEFAULT_THRESHOLD: float = load_model().threshold
+
+# Longer input is not a question a worker typed; it gets related entries at most.
+MAX_QUERY_CHARS = 1000
+MAX_ANSWER_CHARS = 3000
+CANDIDATES = 30
+
+# Forms of address, politeness and chat filler. They carry no meaning for
+# matching and would otherwise make every padded question look alike. Compared
+# with accents ("tôi" goes, "tối đa" stays; "hỏi" goes, "xã hội" stays) ...
+STOPWORDS = frozenset(
+    "em anh chị mình tôi tui bạn cho hỏi với ơi ad admin thì là mà vậy thế nhỉ nhé nha xin chào "
+    "cảm ơn giúp dùm giùm kính gửi các ạ dạ".split()
+)
+# ... and, in questions typed without any accents, only the folded forms that
+# are not also common words of their own ("hoi" is "hội", "the" is "thẻ").
+PLAIN_STOPWORDS = frozenset(
+    "em anh minh tui cho voi oi ad admin thi la ma vay nhe xin chao cam on giup dum".split()
+)
+
+
+@dataclass(frozen=True)
+class Match:
+    entry: Entry
+    score: float  # calibrated probability that the entry answers the query
+
+
+@dataclass(frozen=True)
+class Result:
+    query: str
+    suggest: bool
+    matches: list[Match]
+
+
+class _Doc:
+    __slots__ = ("accented", "answer", "content", "entry", "sides", "slot")
+
+    def __init__(self, entry: Entry, slot: int, content: list[Syllable], sides: Sides,
+                 answer: array[int]) -> None:
+        self.entry = entry
+        self.slot = slot
+        self.content = tuple(sys.intern(f) for f, _ in content)
+        self.accented = tuple(sys.intern(a) for _, a in content)
+        self.sides = sides
+        self.answer = answer  # hashes of the answer's syllables and syllable pairs
+
+
+class _Memo(dict[str, float]):
+    """idf of the terms one query meets, computed once per query."""
+
+    def __init__(self, compute: Callable[[str], float]) -> None:
+        super().__init__()
+        self._compute = compute
+
+    def __missing__(self, term: str) -> float:
+        value = self[term] = self._compute(term)
+        return value
+
+
+class _Query:
+    """A parsed question and what every candidate's features need from it."""
+
+    def __init__(self, content: list[str], accented: list[str], has_accents: bool, sides: Sides,
+                 excluded: Sides, index: BM25Index, vocabulary: Counter[str],
+                 spellings: Counter[str]) -> None:
+        self.content = content
+        self.has_accents = has_accents
+        self.sides = sides
+        self.excluded = excluded  # alternatives the worker ruled out ("không phải mầm non")
+        self.text = " ".join(content)
+        self.idf = _Memo(index.idf)
+        self.max_idf = index.max_idf()
+        idf = self.idf
+        self.terms = set(content)
+        self.bigrams = set(_bigrams(content))
+        self.known = {t for t in self.terms if t in vocabulary}
+        known_bigrams = {b for b in self.bigrams if index.df(b)}
+        self.mass = sum(idf[t] for t in self.terms) or 1.0
+        self.known_mass = sum(idf[t] for t in self.known) or 1.0
+        self.b_mass = sum(idf[b] for b in self.bigrams)
+        self.known_b_mass = sum(idf[b] for b in known_bigrams)
+        self.unknown_share = sum(idf[t] for t in self.terms - self.known) / self.mass
+        self.unknown_bigram_share = (
+            (len(self.bigrams) - len(known_bigrams)) / len(self.bigrams) if self.bigrams else 0.0
+        )
+        # Known when folded but never written so ("đảng" where the KB has "đăng"):
+        # the folded match is likely a different word.
+        misspelt = {f for f, a in zip(content, accented, strict=True)
+                    if has_accents and a and f in self.known and a not in spellings}
+        self.unknown_spelling_share = sum(idf[t] for t in misspelt) / self.mass
+        self.hashed_terms = [(_hash32(t), idf[t]) for t in self.terms]
+        self.hashed_bigrams = [(_hash32(b), idf[b]) for b in self.bigrams]
+        # accents typed for each syllable; "" marks a corrected one (accents unknown)
+        self.typed: dict[str, set[str]] = {}
+        for f, a in zip(content, accented, strict=True):
+            if a:
+                self.typed.setdefault(f, set()).add(a)
+
+
+class Matcher:
+    """Incremental matcher. Not thread-safe: call it from one thread (the event loop)."""
+
+    def __init__(self, entries: Iterable[Entry] = (), *, threshold: float = DEFAULT_THRESHOLD) -> None:
+        self.threshold = threshold
+        self._model: Model = load_model()
+        self._abbreviations: Abbreviations = load_abbreviations()
+        self._contrasts: ContrastGroups = load_contrasts()
+        self._thesaurus: Thesaurus = load_thesaurus()
+        self._index = BM25Index()
+        self._docs: list[_Doc | None] = []
+        self._by_id: dict[str, _Doc] = {}
+        self._free: list[int] = []
+        self._vocabulary: Counter[str] = Counter()  # folded syllable -> number of entries
+        self._spellings: Counter[str] = Counter()  # accented syllable -> number of entries
+        self._near: dict[str, set[str]] = {}  # one-deletion key -> known syllables
+        for entry in entries:
+            self.add(entry)
+
+    def __len__(self) -> int:
+        return len(self._by_id)
+
+    def add(self, entry: Entry) -> None:
+        """Insert, or replace the entry with the same id."""
+        if entry.id in self._by_id:
+            self.remove(entry.id)
+        content, _, sides, _ = self._prepare(entry.question)
+        slot = self._free.pop() if self._free else len(self._docs)
+        doc = _Doc(entry, slot, content, sides, self._answer_hashes(entry.answer))
+        if slot == len(self._docs):
+            self._docs.append(doc)
+        else:
+            self._docs[slot] = doc
+        self._by_id[entry.id] = doc
+        self._index.add(slot, _terms(doc.content), len(doc.content))
+        self._spellings.update(set(doc.accented))
+        for syllable in set(doc.content):
+            self._vocabulary[syllable] += 1
+            if self._vocabulary[syllable] == 1:
+                for key in _deletions(syllable):
+                    self._near.setdefault(key, set()).add(syllable)
+
+    def remove(self, entry_id: str) -> None:
+        doc = self._by_id.pop(entry_id, None)
+        if doc is None:
+            return
+        self._index.remove(doc.slot, _terms(doc.content))
+        self._docs[doc.slot] = None
+        self._free.append(doc.slot)
+        self._spellings.subtract(set(doc.accented))
+        for spelling in set(doc.accented):
+            if not self._spellings[spelling]:
+                del self._spellings[spelling]
+        for syllable in set(doc.content):
+            self._vocabulary[syllable] -= 1
+            if not self._vocabulary[syllable]:
+                del self._vocabulary[syllable]
+                for key in _deletions(syllable):
+                    near = self._near[key]
+                    near.discard(syllable)
+                    if not near:
+                        del self._near[key]
+
+    def match(self, query: str, *, topic: str | None = None, limit: int = 3) -> Result:
+        """Best entries first. `topic` (the worker's choice) boosts entries of
+        that topic without hiding a clearly better one from another topic."""
+        if not isinstance(query, str) or not self._by_id or limit <= 0:
+            return Result(query, False, [])
+        parsed = self._parse(query[:MAX_QUERY_CHARS])
+        if parsed is None:
+            return Result(query, False, [])
+        scored = []
+        for doc in self._candidates(parsed, max(CANDIDATES, limit)):
+            features = self._features(parsed, doc)
+            rank = self._model.rank_score(features)
+            if topic is not None and doc.entry.topic == topic:
+                rank += self._model.topic_bonus
+            scored.append((rank, doc, features))
+        if not scored:
+            return Result(query, False, [])
+        scored.sort(key=lambda item: item[0], reverse=True)
+        ranks = [rank for rank, _, _ in scored[:limit + 1]]
+        matches = [
+            Match(doc.entry, self._model.confidence(rank, margin, features))
+            for (rank, doc, features), margin in zip(scored[:limit], margins(ranks))
+        ]
+        best = scored[0][1]
+        suggest = (
+            len(query) <= MAX_QUERY_CHARS
+            and matches[0].score >= self.threshold
+            and not self._contrasts.conflict(parsed.sides, best.sides, parsed.excluded)
+        )
+        return Result(query, suggest, matches)
+
+    # -- internals ---------------------------------------------------------
+
+    def _prepare(self, text: str) -> tuple[list[Syllable], bool, Sides, Sides]:
+        """Content syllables (synonyms rewritten, filler and "không phải X"
+        dropped), whether accents were typed, the contrast alternatives named
+        and those ruled out by "không phải"."""
+        syllables, has_accents = analyze(text, self._abbreviations)
+        syllables = self._thesaurus.rewrite(syllables, has_accents)
+        excluded: dict[int, int] = {}
+        dropped: set[int] = set()
+        for start, (group, alternative, end) in self._contrasts.negated(syllables, has_accents).items():
+            excluded[group] = excluded.get(group, 0) | 1 << alternative
+            dropped.update(range(start, end))
+        if dropped:
+            syllables = [s for i, s in enumerate(syllables) if i not in dropped]
+        sides = self._contrasts.sides(syllables, has_accents)
+        if has_accents:
+            content = [s for s in syllables if s[1] not in STOPWORDS]
+        else:
+            content = [s for s in syllables if s[0] not in PLAIN_STOPWORDS]
+        return content, has_accents, sides, tuple(sorted(excluded.items()))
+
+    def _answer_hashes(self, answer: str) -> array[int]:
+        # Answers are long: keep only 32-bit hashes of their terms (a set per
+        # entry would cost kilobytes); a false hit is one in tens of millions.
+        words, has_accents = analyze(answer[:MAX_ANSWER_CHARS], self._abbreviations)
+        words = self._thesaurus.rewrite(words, has_accents)
+        folded = [f for f, a in words if a not in STOPWORDS]
+        terms = set(folded) | set(_bigrams(folded))
+        return array("i", sorted(_hash32(t) for t in terms))
+
+    def _parse(self, text: str) -> _Query | None:
+        content, has_accents, sides, excluded = self._prepare(text)
+        if not content:
+            return None
+        folded: list[str] = []
+        accented: list[str] = []
+        for i, (f, a) in enumerate(content):
+            # Only words typed without marks: one typed with them is a real word far
+            # more often than a typo ("huyện" is not "chuyển").
+            if f in self._vocabulary or len(f) < 3 or not f.isalpha() or not a.isascii():
+                folded.append(f)
+                accented.append(a)
+                continue
+            previous = folded[-1] if folded else None
+            following = content[i + 1][0] if i + 1 < len(content) else None
+            fixed = self._correct(f, previous, following)
+            folded.extend(fixed)
+            accented.extend([""] * len(fixed) if fixed != [f] else [a])
+        return _Query(folded, accented, has_accents, sides, excluded, self._index, self._vocabulary,
+                      self._spellings)
+
+    def _correct(self, word: str, previous: str | None, following: str | None) -> list[str]:
+        """Two known syllables if a space was lost ("baohiem"), or a known
+        syllable one edit away that forms a known bigram with a neighbour.
+        Without that context a word the KB lacks is left alone: it is more
+        often a real word ("tăng", "quê") than a typo."""
+        splits = [
+            (self._index.df(f"{word[:i]} {word[i:]}"), [word[:i], word[i:]])
+            for i in range(1, len(word))
+            if word[:i] in self._vocabulary and word[i:] in self._vocabulary
+        ]
+        splits = [s for s in splits if s[0]]
+        if splits:
+            return max(splits)[1]
+        candidates = set()
+        for key in _deletions(word) | {word}:
+            candidates |= self._near.get(key, set())
+        candidates = {c for c in candidates if OSA.distance(word, c, score_cutoff=1) <= 1}
+        if not candidates:
+            return [word]
+
+        def preference(candidate: str) -> tuple[int, int, str]:
+            paired = sum(
+                self._index.df(bigram) > 0
+                for bigram in (f"{previous} {candidate}", f"{candidate} {following}")
+            )
+            return paired, self._vocabulary[candidate], candidate
+
+        best = max(candidates, key=preference)
+        return [best] if preference(best)[0] else [word]
+
+    def _features(self, query: _Query, doc: _Doc) -> list[float]:
+        idf = query.idf
+        max_idf = query.max_idf
+        d_terms = set(doc.content)
+        shared = query.terms & d_terms
+        shared_mass = sum([idf[t] for t in shared])
+        d_mass = sum([idf[t] for t in d_terms]) or 1.0
+        missing = [idf[t] for t in d_terms - shared]
+        missing_in_doc = max([idf[t] for t in query.known - d_terms], default=0.0)
+
+        d_bigrams = set(_bigrams(doc.content))
+        shared_b_mass = sum([idf[b] for b in query.bigrams & d_bigrams])
+        d_b_mass = sum([idf[b] for b in d_bigrams])
+
+        answer = set(doc.answer)
+        in_answer = sum([w for h, w in query.hashed_terms if h in answer])
+        in_answer_b = sum([w for h, w in query.hashed_bigrams if h in answer])
+
+        q_cov = shared_mass / query.known_mass
+        d_cov = shared_mass / d_mass
+        doc_text = " ".join(doc.content)
+        contrasts = self._contrasts
+        return [
+            q_cov,
+            d_cov,
+            shared_b_mass / query.known_b_mass if query.known_b_mass else 0.0,
+            shared_b_mass / d_b_mass if d_b_mass else 0.0,
+            2 * q_cov * d_cov / (q_cov + d_cov) if shared_mass else 0.0,
+            max(missing, default=0.0) / max_idf,
+            sum(missing) / max_idf,
+            missing_in_doc / max_idf,
+            query.unknown_share,
+            query.unknown_bigram_share,
+            query.unknown_spelling_share,
+            fuzz.token_set_ratio(query.text, doc_text) / 100.0,
+            fuzz.ratio(query.text, doc_text) / 100.0,
+            _accent_mismatch(query, doc, shared),
+            in_answer / query.mass,
+            in_answer_b / query.b_mass if query.b_mass else 0.0,
+            float(contrasts.conflict(query.sides, doc.sides, query.excluded)),
+            float(contrasts.unasked(query.sides, doc.sides)),
+            float(contrasts.overasked(query.sides, doc.sides)),
+            min(2, contrasts.unmentioned(query.sides, doc.sides)) / 2,
+            1.0 / len(query.content),
+        ]
+
+    def features(self, query: str, entry_id: str) -> list[float] | None:
+        """The model's features for one (query, entry) pair; for training and tests."""
+        parsed = self._parse(query[:MAX_QUERY_CHARS])
+        doc = self._by_id.get(entry_id)
+        return None if parsed is None or doc is None else self._features(parsed, doc)
+
+    def candidates(self, query: str, k: int = CANDIDATES) -> list[tuple[str, list[float]]]:
+        """BM25 candidates of a query with their features; for training."""
+        parsed = self._parse(query[:MAX_QUERY_CHARS])
+        if parsed is None:
+            return []
+        return [(doc.entry.id, self._features(parsed, doc)) for doc in self._candidates(parsed, k)]
+
+    def _candidates(self, query: _Query, k: int) -> list[_Doc]:
+        weights = dict.fromkeys(query.content, 1.0)
+        weights.update(dict.fromkeys(_bigrams(query.content), 1.0))
+        docs = [self._docs[slot] for slot, _ in self._index.top(weights, k)]
+        return [doc for doc in docs if doc is not None]
+
+
+def _bigrams(tokens: Sequence[str]) -> list[str]:
+    return [f"{a} {b}" for a, b in pairwise(tokens)]
+
+
+def _terms(content: Sequence[str]) -> list[str]:
+    """What the question index holds for an entry: syllables and syllable pairs."""
+    return [*content, *_bigrams(content)]
+
+
+def _hash32(term: str) -> int:
+    return hash(term) & 0x7FFFFFFF
+
+
+def _deletions(word: str) -> set[str]:
+    return {word[:i] + word[i + 1:] for i in range(len(word))}
+
+
+def _accent_mismatch(query: _Query, doc: _Doc, shared: set[str]) -> float:
+    """Share of the syllables both sides use whose accents differ ("năm"/"nam"),
+    counted only when the worker typed accents at all."""
+    if not query.has_accents or not shared:
+        return 0.0
+    typed = query.typed
+    compared = [f for f in shared if f in typed]
+    if not compared:
+        return 0.0
+    written: dict[str, set[str]] = {}
+    for f, a in zip(doc.content, doc.accented, strict=True):
+        if f in typed:
+            written.setdefault(f, set()).add(a)
+    return sum(not (typed[f] & written[f]) for f in compared) / len(compared)

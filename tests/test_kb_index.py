@@ -1,0 +1,171 @@
+"""The incremental pieces: an index (and a matcher) updated entry by entry must
+answer exactly as one built from scratch; the rule files behave as documented."""
+
+import json
+import random
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from knowledge_base import Entry, Matcher, write_csv
+from knowledge_base.contrasts import ContrastGroups
+from knowledge_base.index import BM25Index
+from knowledge_base.normalize import analyze
+from knowledge_base.synonyms import Thesaurus
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_index_after_adds_and_removes_equals_a_rebuild() -> None:
+    rng = random.Random(7)
+    index, live = BM25Index(), dict[int, list[str]]()
+    for _ in range(2000):
+        slot = rng.randrange(60)
+        if slot in live and rng.random() < 0.5:
+            index.remove(slot, live.pop(slot))
+        elif slot not in live:
+            terms = [rng.choice("abcdefghij") for _ in range(rng.randint(1, 5))]
+            index.add(slot, terms, len(terms))
+            live[slot] = terms
+    rebuilt = BM25Index()
+    for slot, terms in live.items():
+        rebuilt.add(slot, terms, len(terms))
+    assert len(index) == len(rebuilt) == len(live)
+    for term in "abcdefghijk":
+        assert index.df(term) == rebuilt.df(term) == sum(term in t for t in live.values())
+    weights = {"a": 1.0, "c": 1.0, "j": 0.5}
+    ours, theirs = dict(index.top(weights, 100)), dict(rebuilt.top(weights, 100))
+    assert ours.keys() == theirs.keys()
+    assert [ours[k] for k in sorted(ours)] == pytest.approx([theirs[k] for k in sorted(theirs)])
+
+
+def test_matcher_updated_in_place_answers_like_a_fresh_one() -> None:
+    questions = [
+        "Nghỉ thai sản được bao lâu?", "Chồng nghỉ thai sản mấy ngày?", "Rút bảo hiểm xã hội một lần",
+        "Thuê nhà ở xã hội cần gì?", "Mua nhà ở xã hội cần gì?", "Đoàn phí đóng bao nhiêu?",
+        "Làm thêm giờ tối đa bao nhiêu giờ?", "Thẻ bảo hiểm y tế bị mất", "Lương tối thiểu vùng",
+    ]
+    rng = random.Random(3)
+    matcher, current = Matcher(), dict[str, Entry]()
+    for step in range(300):
+        key = f"e{rng.randrange(12)}"
+        if key in current and rng.random() < 0.4:
+            matcher.remove(key)
+            del current[key]
+        else:
+            entry = Entry(key, rng.choice(["a", "b"]), rng.choice(questions), f"answer {step}")
+            matcher.add(entry)
+            current[key] = entry
+    fresh = Matcher(current.values())
+    assert len(matcher) == len(fresh) == len(current)
+    for query in ["nghi thai san bao lau", "rút bhxh 1 lần", "thue nha o xa hoi", "lương"]:
+        ours, theirs = matcher.match(query, limit=5), fresh.match(query, limit=5)
+        assert [(m.entry, round(m.score, 6)) for m in ours.matches] == [
+            (m.entry, round(m.score, 6)) for m in theirs.matches
+        ]
+        assert ours.suggest == theirs.suggest
+
+
+def test_synonyms_rewrite_longest_phrase_first_and_respect_accents() -> None:
+    thesaurus = Thesaurus.parse("làm thêm giờ | tăng ca | làm thêm\nsinh con | đẻ\n# comment\n")
+
+    def rewrite(text: str) -> list[str]:
+        syllables, accented = analyze(text)
+        return [f for f, _ in thesaurus.rewrite(syllables, accented)]
+
+    assert rewrite("lương tăng ca") == ["luong", "lam", "them", "gio"]
+    assert rewrite("luong tang ca") == ["luong", "lam", "them", "gio"]  # two syllables: folded is safe
+    assert rewrite("làm thêm giờ") == ["lam", "them", "gio"]  # the canonical form stays whole
+    assert rewrite("vợ đẻ") == ["vo", "sinh", "con"]
+    assert rewrite("de lam gi") == ["de", "lam", "gi"]  # "de" without accents may be "để"
+    with pytest.raises(ValueError):
+        Thesaurus.parse("only one phrase\n")
+
+
+def test_contrast_groups_conflict_and_negation() -> None:
+    groups = ContrastGroups.parse("vợ | chồng\nmua | thuê\n")
+
+    def sides(text: str) -> tuple[tuple[int, int], ...]:
+        return groups.sides(*analyze(text))
+
+    assert groups.conflict(sides("chồng nghỉ thai sản"), sides("nghỉ thai sản của vợ"))
+    assert not groups.conflict(sides("vợ sinh con, chồng nghỉ"), sides("nghỉ thai sản của vợ"))
+    assert not groups.conflict(sides("nghỉ thai sản"), sides("nghỉ thai sản của vợ"))
+    assert groups.conflict(sides("mua nha o xa hoi"), sides("Thuê nhà ở xã hội"))  # folded when unaccented
+    syllables, accented = analyze("tôi hỏi về thuê, không phải mua nhà")
+    negated = groups.negated(syllables, accented)
+    # at "không" (4): group "mua|thuê", alternative "mua", which ends before "nhà" (7)
+    assert negated == {4: (1, 0, 7)}
+    with pytest.raises(ValueError):
+        ContrastGroups.parse("only one side\n")
+
+
+def test_bench_cli_prints_both_systems_and_latency(tmp_path: Path) -> None:
+    entries = [
+        Entry("a", "t", "Rút bảo hiểm xã hội một lần cần điều kiện gì?", "..."),
+        Entry("b", "t", "Thẻ bảo hiểm y tế bị mất làm lại ở đâu?", "..."),
+        Entry("c", "t", "Đoàn viên đóng đoàn phí bao nhiêu?", "..."),
+    ]
+    kb = tmp_path / "kb.csv"
+    write_csv(entries, kb)
+    queries = tmp_path / "q.csv"
+    queries.write_text(
+        "query,expected_id,kind,split\n"
+        "rut bhxh 1 lan,a,teencode,dev\nmất thẻ bhyt,b,abbrev,dev\ngiá vàng,,out_of_scope,dev\n"
+        "đoàn phí bn,c,teencode,test\nbảo hiểm xe máy,,out_of_scope,test\n",
+        encoding="utf-8",
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "knowledge_base", "bench", "--kb", str(kb), "--queries", str(queries),
+         "--sizes", "50"],
+        check=False, capture_output=True, text=True, encoding="utf-8", cwd=ROOT, timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    out = done.stdout
+    assert "Quality on dev (3 queries)" in out and "Quality on test (2 queries)" in out
+    assert "baseline (WRatio)" in out and "teencode" in out
+    assert "Latency" in out and "      50 |" in out
+    json.dumps(out)  # printable text only
+
+
+def test_shipped_model_matches_the_features_the_matcher_computes() -> None:
+    from importlib import resources
+
+    from knowledge_base.model import FEATURES, MODEL_FILE, Model
+
+    text = resources.files("knowledge_base").joinpath("data", MODEL_FILE).read_text("utf-8")
+    model = Model.from_json(text)  # raises if features changed without running bench/kb_train.py
+    assert len(model.rank_weights) == len(FEATURES)
+    assert 0.0 < model.threshold < 1.0
+    assert model.notes.get("trained_on") == "dev split only"
+
+
+def test_untrained_fallback_still_matches(monkeypatch: pytest.MonkeyPatch) -> None:
+    from knowledge_base import matcher as matcher_module
+    from knowledge_base.model import FALLBACK
+
+    monkeypatch.setattr(matcher_module, "load_model", lambda: FALLBACK)
+    matcher = Matcher([Entry("a", "t", "Thẻ bảo hiểm y tế bị mất làm lại ở đâu?", "...")])
+    result = matcher.match("mat the bhyt lam lai o dau")
+    assert result.matches[0].entry.id == "a"
+
+
+def test_fitters_learn_a_separable_choice() -> None:
+    import numpy as np
+
+    from knowledge_base.model import fit_choice, fit_logistic
+
+    rng = np.random.default_rng(0)
+    groups = []
+    for _ in range(40):
+        x = rng.normal(size=(5, 2))
+        right = int(np.argmax(x[:, 0]))  # the answer is the one with the largest first feature
+        groups.append((x, right))
+    w = fit_choice(groups, l2=0.1)
+    assert w[0] > 1.0 and abs(w[1]) < w[0] / 3
+    x = rng.normal(size=(200, 1))
+    y = (x[:, 0] > 0).astype(float)
+    weights = fit_logistic(np.hstack([x, np.ones((200, 1))]), y, l2=0.1)
+    assert weights[0] > 1.0
