@@ -1,0 +1,379 @@
+"""The browser sandbox: the whole product on one web page, no Telegram account needed.
+
+`python -m bot sandbox` runs, in one process and one event loop, the emulated
+Bot API, the real bot against it (see `bot.sandbox.world`) and this web server:
+
+    GET  /             the page (static/index.html, app.js, style.css)
+    GET  /api/events   server-sent events: a "state" snapshot first (again after
+                       a reset, with "reset": true, or a new worker), then
+                       "message", "edit", "delete" and "toast" as they happen
+    GET  /api/state    the same snapshot, for scripts
+    POST /api/send     {user_id, text, chat_id?, reply_to?, thread_id?}
+    POST /api/click    {user_id, chat_id, message_id, data}
+    POST /api/workers  {name, language?}: one more demo worker
+    POST /api/reset    a fresh world and an empty database
+
+People act only through the emulator's scripting methods, exactly as the
+tests do, so what the page shows is what the bot really did.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import signal
+from collections.abc import Awaitable, Callable
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+from aiohttp import web
+
+from bot.sandbox.render import message_view
+from bot.sandbox.world import GROUP_TITLE, World
+
+log = logging.getLogger(__name__)
+
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+DEFAULT_DATA_DIR = Path("data/sandbox")
+KEEPALIVE_SECONDS = 15.0
+MAX_TEXT = 4096
+MAX_NAME = 64
+_STATIC_TYPES = {".html": "text/html", ".js": "text/javascript", ".css": "text/css"}
+
+Event = dict[str, Any]
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+class CannotListen(Exception):
+    """The page's address is taken (or not ours)."""
+
+    def __init__(self, host: str, port: int, error: OSError) -> None:
+        super().__init__(f"cannot listen on {host}:{port}: {error.strerror or error}")
+        self.host = host
+        self.port = port
+
+
+class BadInput(Exception):
+    """A request the page should not have made; answered 400 with the reason."""
+
+
+def _json(body: Any, status: int = 200) -> web.Response:
+    return web.json_response(body, status=status, dumps=partial(json.dumps, ensure_ascii=False))
+
+
+class Sandbox:
+    """The page, its JSON API and live events, over one `World` at a time."""
+
+    def __init__(self, data_dir: Path = DEFAULT_DATA_DIR) -> None:
+        self.data_dir = Path(data_dir)
+        self.world: World | None = None
+        self._feed: asyncio.Queue[Event] | None = None
+        self._forwarder: asyncio.Task[None] | None = None
+        self._clients: set[asyncio.Queue[Event | None]] = set()
+        self._reset_lock = asyncio.Lock()
+        self._runner: web.AppRunner | None = None
+        self.url = ""
+
+    # -- lifecycle ---------------------------------------------------------------------
+    async def start(self, host: str = "127.0.0.1", port: int = 8080) -> str:
+        """Build the world and serve the page; returns the page's address."""
+        await self._open_world()
+        runner = web.AppRunner(self.web_app(), handle_signals=False, access_log=None,
+                               shutdown_timeout=1.0)
+        await runner.setup()
+        try:
+            site = web.TCPSite(runner, host, port)
+            await site.start()
+        except BaseException as error:
+            await runner.cleanup()
+            await self._close_world()
+            if isinstance(error, OSError):
+                raise CannotListen(host, port, error) from error
+            raise
+        self._runner = runner
+        bound_host, bound_port = runner.addresses[0][:2]
+        shown = "127.0.0.1" if host in ("0.0.0.0", "", "::") else str(bound_host)
+        if ":" in shown:
+            shown = f"[{shown}]"
+        self.url = f"http://{shown}:{bound_port}"
+        return self.url
+
+    async def stop(self) -> None:
+        for client in list(self._clients):
+            client.put_nowait(None)  # ends each event stream
+        runner, self._runner = self._runner, None
+        try:
+            if runner is not None:
+                await runner.cleanup()
+        finally:
+            await self._close_world()
+
+    async def reset(self) -> None:
+        """Throw the world away, wipe the database, start a fresh one."""
+        async with self._reset_lock:
+            await self._close_world()
+            await self._open_world()
+            self._broadcast(self._state_event(reset=True))
+
+    async def _open_world(self) -> None:
+        world = await World.create(self.data_dir)
+        self._feed = world.emu.subscribe()
+        self.world = world
+        self._forwarder = asyncio.create_task(self._forward(world, self._feed),
+                                              name="sandbox-events")
+
+    async def _close_world(self) -> None:
+        world, self.world = self.world, None
+        forwarder, self._forwarder = self._forwarder, None
+        if forwarder is not None:
+            forwarder.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await forwarder
+        if world is not None:
+            if self._feed is not None:
+                world.emu.unsubscribe(self._feed)
+            self._feed = None
+            await world.close()
+
+    # -- events ------------------------------------------------------------------------
+    async def _forward(self, world: World, feed: asyncio.Queue[Event]) -> None:
+        while True:
+            event = await feed.get()
+            self._relay(world, event)
+
+    def _drain(self) -> None:
+        """Relay what the emulator already reported, so a snapshot taken next is newest."""
+        if self.world is None or self._feed is None:
+            return
+        while not self._feed.empty():
+            self._relay(self.world, self._feed.get_nowait())
+
+    def _relay(self, world: World, event: Event) -> None:
+        page_event = self._page_event(world, event)
+        if page_event is not None:
+            self._broadcast(page_event)
+
+    @staticmethod
+    def _page_event(world: World, event: Event) -> Event | None:
+        chat_id = event.get("chat_id")
+        if chat_id not in world.shown_chats():
+            return None
+        kind = event.get("kind")
+        message = event.get("message")
+        if kind in ("message", "edit") and message is not None:
+            return {"type": kind, "message": message_view(message, world.emu.bot_id)}
+        if kind == "delete" and message is not None:
+            return {"type": "delete", "chat_id": chat_id, "message_id": message["message_id"]}
+        answer = event.get("answer") or {}
+        if kind == "callback_answer" and answer.get("text"):
+            return {"type": "toast", "chat_id": chat_id, "text": answer["text"],
+                    "alert": bool(answer.get("show_alert"))}
+        return None
+
+    def _broadcast(self, event: Event) -> None:
+        for client in self._clients:
+            client.put_nowait(event)
+
+    def state(self) -> Event:
+        """Everything the page shows, as of now."""
+        world = self._need_world()
+        emu = world.emu
+        messages = [
+            message_view(m, emu.bot_id)
+            for chat_id in world.shown_chats()
+            for m in emu.messages(chat_id)
+        ]
+        return {
+            "bot": {"id": emu.bot_id, "name": emu.bot_first_name, "username": emu.bot_username},
+            "workers": [w.as_json() for w in world.workers],
+            "officials": [o.as_json() for o in world.officials],
+            "organizer": world.organizer.as_json(),
+            "group": {"id": world.group_id, "title": GROUP_TITLE,
+                      "topics": [t.as_json() for t in world.topics]},
+            "commands": {"default": emu.bot_commands(), "en": emu.bot_commands(language_code="en")},
+            "messages": messages,
+        }
+
+    def _state_event(self, *, reset: bool = False) -> Event:
+        self._drain()
+        return {"type": "state", "state": self.state(), "reset": reset}
+
+    # -- HTTP --------------------------------------------------------------------------
+    def web_app(self) -> web.Application:
+        app = web.Application(middlewares=[self._errors], client_max_size=64 * 1024)
+        app.router.add_get("/", partial(self._static, "index.html"))
+        app.router.add_get("/static/{name}", self._static_named)
+        app.router.add_get("/api/state", self._get_state)
+        app.router.add_get("/api/events", self._events)
+        app.router.add_post("/api/send", self._send)
+        app.router.add_post("/api/click", self._click)
+        app.router.add_post("/api/workers", self._add_worker)
+        app.router.add_post("/api/reset", self._reset)
+        return app
+
+    @web.middleware
+    async def _errors(self, request: web.Request, handler: Handler) -> web.StreamResponse:
+        try:
+            return await handler(request)
+        except BadInput as error:
+            return _json({"ok": False, "error": str(error)}, 400)
+        except (LookupError, ValueError) as error:  # the emulator refusing an action
+            return _json({"ok": False, "error": str(error)}, 400)
+        except _NoWorld:
+            return _json({"ok": False, "error": "Hộp thử nghiệm đang khởi động lại, thử lại sau giây lát."}, 503)
+
+    async def _static(self, name: str, request: web.Request) -> web.StreamResponse:
+        path = STATIC_DIR / name
+        if path.suffix not in _STATIC_TYPES or not path.is_file():
+            raise web.HTTPNotFound()
+        return web.Response(body=path.read_bytes(), content_type=_STATIC_TYPES[path.suffix],
+                            charset="utf-8", headers={"Cache-Control": "no-store"})
+
+    async def _static_named(self, request: web.Request) -> web.StreamResponse:
+        name = request.match_info["name"]
+        if "/" in name or name.startswith("."):
+            raise web.HTTPNotFound()
+        return await self._static(name, request)
+
+    async def _get_state(self, request: web.Request) -> web.StreamResponse:
+        self._drain()
+        return _json(self.state())
+
+    async def _events(self, request: web.Request) -> web.StreamResponse:
+        response = web.StreamResponse(headers={
+            "Content-Type": "text/event-stream; charset=utf-8",
+            "Cache-Control": "no-cache",
+            "X-Accel-Buffering": "no",
+        })
+        await response.prepare(request)
+        client: asyncio.Queue[Event | None] = asyncio.Queue()
+        if self.world is not None:
+            client.put_nowait(self._state_event())  # else the reset under way sends one
+        self._clients.add(client)
+        try:
+            await response.write(b"retry: 1000\n\n")
+            while True:
+                try:
+                    event = await asyncio.wait_for(client.get(), KEEPALIVE_SECONDS)
+                except TimeoutError:
+                    await response.write(b": keep-alive\n\n")
+                    continue
+                if event is None:
+                    break
+                data = json.dumps(event, ensure_ascii=False)
+                await response.write(f"data: {data}\n\n".encode())
+        except (ConnectionResetError, ConnectionError):
+            pass  # the page was closed
+        finally:
+            self._clients.discard(client)
+        return response
+
+    async def _body(self, request: web.Request) -> dict[str, Any]:
+        # JSON only: a form on another web site cannot post here without the browser asking.
+        if request.content_type != "application/json":
+            raise BadInput("Content-Type must be application/json")
+        try:
+            body = await request.json()
+        except ValueError:
+            raise BadInput("the body is not valid JSON") from None
+        if not isinstance(body, dict):
+            raise BadInput("the body must be a JSON object")
+        return body
+
+    def _need_world(self) -> World:
+        if self.world is None:
+            raise _NoWorld()
+        return self.world
+
+    def _actor(self, world: World, body: dict[str, Any]) -> tuple[int, int]:
+        """(user id, chat id) of an action, checked against who may act where."""
+        user_id = _int(body, "user_id")
+        person = world.person(user_id)
+        if person is None:
+            raise BadInput(f"unknown sandbox user {user_id}")
+        chat_id = _int(body, "chat_id", default=user_id)
+        official = any(o.id == user_id for o in world.officials)
+        if chat_id != user_id and not (official and chat_id == world.group_id):
+            raise BadInput(f"user {user_id} cannot act in chat {chat_id}")
+        return user_id, chat_id
+
+    async def _send(self, request: web.Request) -> web.StreamResponse:
+        body = await self._body(request)
+        world = self._need_world()
+        user_id, chat_id = self._actor(world, body)
+        text = body.get("text")
+        if not isinstance(text, str) or not text.strip():
+            raise BadInput("Tin nhắn trống.")
+        if len(text) > MAX_TEXT:
+            raise BadInput(f"Tin nhắn dài quá {MAX_TEXT} ký tự.")
+        reply_to = _int(body, "reply_to", default=None)
+        thread_id = _int(body, "thread_id", default=None) if chat_id == world.group_id else None
+        message = await world.emu.send_text(
+            user_id, text.strip(), chat_id=None if chat_id == user_id else chat_id,
+            reply_to=reply_to, thread_id=thread_id,
+        )
+        return _json({"ok": True, "message": message_view(message, world.emu.bot_id)})
+
+    async def _click(self, request: web.Request) -> web.StreamResponse:
+        body = await self._body(request)
+        world = self._need_world()
+        user_id, chat_id = self._actor(world, body)
+        data = body.get("data")
+        if not isinstance(data, str) or not data:
+            raise BadInput("data must be the button's callback_data")
+        query_id = await world.emu.click(user_id, chat_id, _int(body, "message_id"), data)
+        return _json({"ok": True, "callback_query_id": query_id})
+
+    async def _add_worker(self, request: web.Request) -> web.StreamResponse:
+        body = await self._body(request)
+        world = self._need_world()
+        name = " ".join(str(body.get("name") or "").split())
+        if not name:
+            raise BadInput("Bạn hãy nhập tên người lao động.")
+        if len(name) > MAX_NAME:
+            raise BadInput(f"Tên dài quá {MAX_NAME} ký tự.")
+        language = body.get("language") or "vi"
+        if language not in ("vi", "en"):
+            raise BadInput("language must be vi or en")
+        person = world.add_worker(name, language)
+        self._broadcast(self._state_event())
+        return _json({"ok": True, "worker": person.as_json()})
+
+    async def _reset(self, request: web.Request) -> web.StreamResponse:
+        await self.reset()
+        return _json({"ok": True})
+
+
+class _NoWorld(Exception):
+    """Between two worlds (a reset under way)."""
+
+
+def _int(body: dict[str, Any], key: str, **kw: Any) -> Any:
+    value = body.get(key)
+    if value is None and "default" in kw:
+        return kw["default"]
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise BadInput(f"{key} must be an integer")
+    return value
+
+
+async def run_sandbox(host: str = "127.0.0.1", port: int = 8080,
+                      data_dir: Path = DEFAULT_DATA_DIR) -> None:
+    """Serve the sandbox until Ctrl-C (or SIGTERM)."""
+    sandbox = Sandbox(data_dir)
+    url = await sandbox.start(host, port)
+    stopped = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    with contextlib.suppress(NotImplementedError):  # not on Windows
+        loop.add_signal_handler(signal.SIGTERM, stopped.set)
+    print(f"\nHộp thử nghiệm Đối thoại đang chạy / The Đối thoại sandbox is running:\n"
+          f"  {url}\n"
+          f"Mở địa chỉ trên trong trình duyệt. Ctrl-C để dừng / Open it in a browser; "
+          f"Ctrl-C stops it.\n", flush=True)
+    try:
+        await stopped.wait()
+    finally:
+        await sandbox.stop()

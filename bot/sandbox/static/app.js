@@ -1,0 +1,503 @@
+// The sandbox page: three chats drawn from the server's events, no build step.
+// Message bodies (view.html) are sanitized by the server (bot/sandbox/render.py):
+// only Telegram's formatting tags survive; everything else arrives escaped.
+"use strict";
+
+const GENERAL = 1;
+
+const store = {
+  state: null,
+  chats: new Map(),        // chat id -> Map(message id -> view)
+  workerId: null,
+  officialId: null,
+  threadId: GENERAL,
+  replyTo: null,           // the officials' message being replied to
+  unreadWorkers: new Map(),
+  unreadThreads: new Map(),
+};
+
+// ---------------------------------------------------------------------------- helpers
+
+function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(attrs)) {
+    if (value === null || value === undefined || value === false) continue;
+    if (key.startsWith("on")) node.addEventListener(key.slice(2), value);
+    else node.setAttribute(key, value === true ? "" : value);
+  }
+  for (const child of children) {
+    if (child !== null && child !== undefined) node.append(child);
+  }
+  return node;
+}
+
+function initials(name) {
+  const words = (name || "?").trim().split(/\s+/);
+  return words[words.length - 1].charAt(0).toUpperCase();
+}
+
+const PALETTE = ["#e17076", "#7bc862", "#e5ca77", "#65aadd", "#a695e7", "#ee7aae", "#6ec9cb", "#faa774"];
+function colorFor(id) {
+  return PALETTE[Math.abs(Number(id)) % PALETTE.length];
+}
+
+function timeOf(seconds) {
+  return new Date(seconds * 1000).toLocaleTimeString("vi-VN", { hour: "2-digit", minute: "2-digit" });
+}
+
+async function api(path, body) {
+  const response = await fetch(path, {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify(body),
+  });
+  const data = await response.json().catch(() => ({}));
+  if (!response.ok || data.ok === false) throw new Error(data.error || response.statusText);
+  return data;
+}
+
+function chat(chatId) {
+  if (!store.chats.has(chatId)) store.chats.set(chatId, new Map());
+  return store.chats.get(chatId);
+}
+
+function languageOf(userId) {
+  const person = store.state.workers.find((w) => w.id === userId);
+  return person ? person.language : "vi";
+}
+
+// ---------------------------------------------------------------------------- chat panes
+
+class ChatPane {
+  constructor(options) {
+    Object.assign(this, options);
+    this.list = document.getElementById(options.listId);
+    this.toastBox = this.list.parentElement.querySelector(".toast");
+    this.toastTimer = null;
+  }
+
+  messages() {
+    return [...chat(this.chatId()).values()]
+      .filter((view) => this.shows(view))
+      .sort((a, b) => a.message_id - b.message_id);
+  }
+
+  shows(view) {
+    return view.chat_id === this.chatId() && (!this.thread || view.thread_id === this.thread());
+  }
+
+  render() {
+    const views = this.messages();
+    this.list.replaceChildren(...views.map((view) => this.element(view)));
+    if (this.emptyView && views.every((view) => view.service)) this.list.append(this.emptyView());
+    this.list.scrollTop = this.list.scrollHeight;
+  }
+
+  upsert(view, isNew) {
+    if (!this.shows(view)) return;
+    const atBottom = this.list.scrollHeight - this.list.scrollTop - this.list.clientHeight < 120;
+    const old = this.list.querySelector(`[data-mid="${view.message_id}"]`);
+    const fresh = this.element(view);
+    if (old) {
+      old.replaceWith(fresh);
+      return;
+    }
+    this.list.querySelector(".empty")?.remove();
+    const later = [...this.list.children].find((node) => Number(node.dataset.mid) > view.message_id);
+    this.list.insertBefore(fresh, later || null);
+    if (isNew && (atBottom || view.from.id === this.actor())) {
+      this.list.scrollTop = this.list.scrollHeight;
+    }
+  }
+
+  remove(messageId) {
+    this.list.querySelector(`[data-mid="${messageId}"]`)?.remove();
+  }
+
+  element(view) {
+    if (view.service) {
+      return el("div", { class: "msg service", "data-mid": view.message_id }, el("span", {}, view.service));
+    }
+    const own = view.from.id === this.actor();
+    const row = el("div", { class: `msg ${own ? "out" : "in"}`, "data-mid": view.message_id });
+    const bubble = el("div", { class: "bubble" });
+    if (this.names && !own) {
+      const label = view.from.is_bot ? `${view.from.name} · bot` : view.from.name;
+      bubble.append(el("div", { class: "sender", style: `color:${colorFor(view.from.id)}` }, label));
+    }
+    if (view.reply_to) bubble.append(this.quote(view.reply_to));
+    const text = el("div", { class: "text" });
+    text.innerHTML = view.html; // sanitized server-side, see the note at the top
+    text.querySelectorAll(".spoiler").forEach((s) => s.addEventListener("click", () => s.classList.add("shown")));
+    bubble.append(text);
+    bubble.append(el("span", { class: "meta" }, (view.edited ? "đã sửa · " : "") + timeOf(view.date)));
+    row.append(bubble);
+    if (view.keyboard.length) row.append(this.keyboard(view));
+    if (this.canReply) {
+      row.append(el("button", {
+        type: "button", class: "reply-action", title: "Trả lời tin nhắn này",
+        onclick: () => this.startReply(view),
+      }, "↩ Trả lời"));
+    }
+    return row;
+  }
+
+  quote(reply) {
+    return el("div", {
+      class: "quote", title: "Xem tin nhắn gốc",
+      onclick: () => {
+        const target = this.list.querySelector(`[data-mid="${reply.message_id}"]`);
+        if (!target) return;
+        target.scrollIntoView({ block: "center", behavior: "smooth" });
+        target.classList.add("flash");
+        setTimeout(() => target.classList.remove("flash"), 1200);
+      },
+    }, el("b", {}, reply.name), el("span", {}, reply.text));
+  }
+
+  keyboard(view) {
+    const box = el("div", { class: "keyboard" });
+    for (const row of view.keyboard) {
+      const line = el("div", { class: "kb-row" });
+      for (const button of row) {
+        if (button.url) {
+          line.append(el("a", { class: "kb-button", href: button.url, target: "_blank", rel: "noopener noreferrer" },
+            button.text, el("span", { class: "kb-link" }, " ↗")));
+        } else if (button.data) {
+          line.append(el("button", {
+            type: "button", class: "kb-button",
+            onclick: (event) => this.press(view, button, event.currentTarget),
+          }, button.text));
+        } else {
+          line.append(el("span", { class: "kb-button disabled" }, button.text));
+        }
+      }
+      box.append(line);
+    }
+    return box;
+  }
+
+  async press(view, button, node) {
+    node.classList.add("pressed");
+    try {
+      await api("/api/click", {
+        user_id: this.actor(), chat_id: view.chat_id, message_id: view.message_id, data: button.data,
+      });
+    } catch (error) {
+      this.toast(error.message, true);
+    } finally {
+      setTimeout(() => node.classList.remove("pressed"), 400);
+    }
+  }
+
+  async send(text) {
+    const body = { user_id: this.actor(), chat_id: this.chatId(), text };
+    if (this.extraSend) Object.assign(body, this.extraSend());
+    await api("/api/send", body);
+  }
+
+  toast(text, alert = false) {
+    this.toastBox.textContent = text;
+    this.toastBox.classList.toggle("alert", alert);
+    this.toastBox.hidden = false;
+    clearTimeout(this.toastTimer);
+    this.toastTimer = setTimeout(() => { this.toastBox.hidden = true; }, alert ? 5000 : 2500);
+  }
+}
+
+function startView(pane) {
+  return () => el("div", { class: "empty" },
+    el("div", { class: "avatar bot big" }, "Đ"),
+    el("p", {}, el("b", {}, "Đối thoại"), el("br"),
+      "Kênh hỏi đáp của Công đoàn với đoàn viên, người lao động."),
+    el("button", {
+      type: "button", class: "start-button",
+      onclick: () => pane.send("/start").catch((error) => pane.toast(error.message, true)),
+    }, "BẮT ĐẦU"));
+}
+
+const panes = {
+  worker: new ChatPane({
+    listId: "worker-messages",
+    chatId: () => store.workerId,
+    actor: () => store.workerId,
+  }),
+  officials: new ChatPane({
+    listId: "officials-messages",
+    chatId: () => store.state.group.id,
+    actor: () => store.officialId,
+    thread: () => store.threadId,
+    names: true,
+    canReply: true,
+    extraSend: () => {
+      const body = {};
+      const thread = store.replyTo ? store.replyTo.thread_id : store.threadId;
+      if (thread !== GENERAL) body.thread_id = thread;
+      if (store.replyTo) body.reply_to = store.replyTo.message_id;
+      return body;
+    },
+    startReply: (view) => setReply(view),
+  }),
+  organizer: new ChatPane({
+    listId: "organizer-messages",
+    chatId: () => store.state.organizer.id,
+    actor: () => store.state.organizer.id,
+  }),
+};
+panes.worker.emptyView = startView(panes.worker);
+panes.organizer.emptyView = startView(panes.organizer);
+panes.officials.emptyView = () => el("div", { class: "empty quiet" },
+  el("p", {}, "Chưa có tin nhắn trong chủ đề này."),
+  el("p", {}, "Câu hỏi của người lao động đến đây dưới dạng thẻ, trong chủ đề tương ứng."));
+
+// ---------------------------------------------------------------------------- the side lists
+
+function renderWorkers() {
+  const list = document.getElementById("worker-list");
+  const chips = store.state.workers.map((worker) => {
+    const unread = store.unreadWorkers.get(worker.id) || 0;
+    return el("button", {
+      type: "button", role: "tab", class: "person" + (worker.id === store.workerId ? " active" : ""),
+      "aria-selected": worker.id === store.workerId ? "true" : "false",
+      onclick: () => selectWorker(worker.id),
+    },
+    el("span", { class: "avatar small", style: `background:${colorFor(worker.id)}` }, initials(worker.name)),
+    el("span", { class: "person-name" }, worker.name),
+    worker.language === "en" ? el("span", { class: "lang" }, "EN") : null,
+    unread ? el("span", { class: "badge" }, String(unread)) : null);
+  });
+  chips.push(el("button", {
+    type: "button", class: "person add", title: "Thêm một người lao động",
+    onclick: () => toggleAddWorker(true),
+  }, "+ Thêm"));
+  list.replaceChildren(...chips);
+  const current = store.state.workers.find((w) => w.id === store.workerId);
+  document.getElementById("worker-name").textContent = current ? current.name : "";
+}
+
+function selectWorker(id) {
+  store.workerId = id;
+  store.unreadWorkers.delete(id);
+  renderWorkers();
+  renderCommands(document.getElementById("worker-composer"), id);
+  panes.worker.render();
+}
+
+function renderTopics() {
+  const nav = document.getElementById("topic-list");
+  nav.replaceChildren(...store.state.group.topics.map((topic) => {
+    const unread = store.unreadThreads.get(topic.thread_id) || 0;
+    const active = topic.thread_id === store.threadId;
+    return el("button", {
+      type: "button", class: "topic" + (active ? " active" : ""), "data-thread": topic.thread_id,
+      "aria-current": active ? "true" : null,
+      onclick: () => selectTopic(topic.thread_id),
+    },
+    el("span", { class: "topic-icon", style: `background:${topic.thread_id === GENERAL ? "#8e99a4" : colorFor(topic.thread_id)}` },
+      topic.thread_id === GENERAL ? "#" : initials(topic.name.split(/[,:]/)[0].split(" ")[0])),
+    el("span", { class: "topic-name" }, topic.name),
+    unread ? el("span", { class: "badge" }, String(unread)) : null);
+  }));
+  const topic = store.state.group.topics.find((t) => t.thread_id === store.threadId);
+  document.getElementById("topic-title").textContent = topic ? `Chủ đề: ${topic.name}` : "";
+}
+
+function selectTopic(threadId) {
+  store.threadId = threadId;
+  store.unreadThreads.delete(threadId);
+  if (store.replyTo && store.replyTo.thread_id !== threadId) setReply(null);
+  renderTopics();
+  panes.officials.render();
+}
+
+function setReply(view) {
+  store.replyTo = view;
+  const bar = document.getElementById("reply-bar");
+  bar.hidden = !view;
+  if (view) {
+    if (view.thread_id !== store.threadId) selectTopic(view.thread_id);
+    const plain = el("div", {});
+    plain.innerHTML = view.html;
+    document.getElementById("reply-text").textContent =
+      `${view.from.name}: ${plain.textContent.replace(/\s+/g, " ").slice(0, 90)}`;
+    document.querySelector("#officials-composer textarea").focus();
+  }
+}
+
+function renderOfficials() {
+  const select = document.getElementById("official-select");
+  select.replaceChildren(...store.state.officials.map((o) =>
+    el("option", { value: o.id, selected: o.id === store.officialId }, o.name)));
+  document.getElementById("group-title").textContent = store.state.group.title;
+}
+
+function renderCommands(form, userId) {
+  const menu = form.querySelector(".commands-menu");
+  if (!menu) return;
+  const commands = (languageOf(userId) === "en" && store.state.commands.en.length)
+    ? store.state.commands.en : store.state.commands.default;
+  menu.replaceChildren(...commands.map((c) => el("button", {
+    type: "button", class: "command", "data-command": c.command,
+  }, el("b", {}, "/" + c.command), " ", el("span", {}, c.description))));
+}
+
+// ---------------------------------------------------------------------------- events
+
+function applyState(state, reset) {
+  store.state = state;
+  store.chats = new Map();
+  for (const view of state.messages) chat(view.chat_id).set(view.message_id, view);
+  const workerIds = state.workers.map((w) => w.id);
+  if (!workerIds.includes(store.workerId)) store.workerId = workerIds[0];
+  if (!state.officials.some((o) => o.id === store.officialId)) store.officialId = state.officials[0].id;
+  if (!state.group.topics.some((t) => t.thread_id === store.threadId)) store.threadId = GENERAL;
+  for (const id of [...store.unreadWorkers.keys()]) if (!workerIds.includes(id)) store.unreadWorkers.delete(id);
+  if (store.replyTo && !chat(state.group.id).has(store.replyTo.message_id)) setReply(null);
+  if (reset) { store.unreadWorkers.clear(); store.unreadThreads.clear(); }
+  document.getElementById("organizer-name").textContent = state.organizer.name;
+  renderWorkers();
+  renderTopics();
+  renderOfficials();
+  renderCommands(document.getElementById("worker-composer"), store.workerId);
+  renderCommands(document.getElementById("organizer-composer"), state.organizer.id);
+  Object.values(panes).forEach((pane) => pane.render());
+}
+
+function applyMessage(view, isNew) {
+  chat(view.chat_id).set(view.message_id, view);
+  if (store.replyTo && store.replyTo.chat_id === view.chat_id && store.replyTo.message_id === view.message_id) {
+    store.replyTo = view;
+  }
+  for (const pane of Object.values(panes)) pane.upsert(view, isNew);
+  if (!isNew || view.service) return;
+  const worker = store.state.workers.find((w) => w.id === view.chat_id);
+  if (worker && worker.id !== store.workerId && view.from.is_bot) {
+    store.unreadWorkers.set(worker.id, (store.unreadWorkers.get(worker.id) || 0) + 1);
+    renderWorkers();
+  }
+  if (view.chat_id === store.state.group.id && view.thread_id !== store.threadId
+      && view.from.id !== store.officialId) {
+    store.unreadThreads.set(view.thread_id, (store.unreadThreads.get(view.thread_id) || 0) + 1);
+    renderTopics();
+  }
+}
+
+function applyEvent(event) {
+  if (event.type === "state") return applyState(event.state, event.reset);
+  if (!store.state) return;
+  if (event.type === "message") return applyMessage(event.message, true);
+  if (event.type === "edit") return applyMessage(event.message, false);
+  if (event.type === "delete") {
+    chat(event.chat_id).delete(event.message_id);
+    Object.values(panes).forEach((pane) => { if (pane.chatId() === event.chat_id) pane.remove(event.message_id); });
+    return;
+  }
+  if (event.type === "toast") {
+    const pane = Object.values(panes).find((p) => p.chatId() === event.chat_id);
+    if (pane) pane.toast(event.text, event.alert);
+  }
+}
+
+function connect() {
+  const live = document.getElementById("live");
+  const source = new EventSource("/api/events");
+  source.onopen = () => { live.textContent = "● Trực tiếp"; live.className = "live on"; };
+  source.onerror = () => { live.textContent = "Đang kết nối lại…"; live.className = "live off"; };
+  source.onmessage = (message) => applyEvent(JSON.parse(message.data));
+}
+
+// ---------------------------------------------------------------------------- composers
+
+function wireComposer(form, pane, afterSend) {
+  const input = form.querySelector("textarea");
+  const grow = () => { input.style.height = "auto"; input.style.height = `${Math.min(input.scrollHeight, 140)}px`; };
+  input.addEventListener("input", grow);
+  input.addEventListener("keydown", (event) => {
+    // isComposing: Vietnamese input methods use Enter while composing a syllable.
+    if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
+      event.preventDefault();
+      form.requestSubmit();
+    }
+  });
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const text = input.value.trim();
+    if (!text) return;
+    input.disabled = true;
+    try {
+      await pane.send(text);
+      input.value = "";
+      grow();
+      if (afterSend) afterSend();
+    } catch (error) {
+      pane.toast(error.message, true);
+    } finally {
+      input.disabled = false;
+      input.focus();
+    }
+  });
+  const menuButton = form.querySelector(".commands-button");
+  const menu = form.querySelector(".commands-menu");
+  if (menuButton && menu) {
+    menuButton.addEventListener("click", () => { menu.hidden = !menu.hidden; });
+    menu.addEventListener("click", (event) => {
+      const item = event.target.closest("[data-command]");
+      if (!item) return;
+      menu.hidden = true;
+      pane.send("/" + item.dataset.command).catch((error) => pane.toast(error.message, true));
+    });
+  }
+}
+
+function toggleAddWorker(open) {
+  const form = document.getElementById("add-worker");
+  form.hidden = !open;
+  if (open) form.elements.name.focus();
+}
+
+function wirePage() {
+  wireComposer(document.getElementById("worker-composer"), panes.worker);
+  wireComposer(document.getElementById("officials-composer"), panes.officials, () => setReply(null));
+  wireComposer(document.getElementById("organizer-composer"), panes.organizer);
+  document.getElementById("reply-cancel").addEventListener("click", () => setReply(null));
+  document.getElementById("official-select").addEventListener("change", (event) => {
+    store.officialId = Number(event.target.value);
+    panes.officials.render();
+  });
+  const addForm = document.getElementById("add-worker");
+  addForm.querySelector("[data-cancel]").addEventListener("click", () => toggleAddWorker(false));
+  addForm.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    try {
+      const { worker } = await api("/api/workers", {
+        name: addForm.elements.name.value, language: addForm.elements.language.value,
+      });
+      addForm.reset();
+      toggleAddWorker(false);
+      selectWorker(worker.id);
+    } catch (error) {
+      panes.worker.toast(error.message, true);
+    }
+  });
+  const reset = document.getElementById("reset");
+  reset.addEventListener("click", async () => {
+    if (!window.confirm("Xóa mọi câu hỏi, tin nhắn và bắt đầu lại từ đầu?")) return;
+    reset.disabled = true;
+    reset.textContent = "Đang làm lại…";
+    try {
+      await api("/api/reset", {});
+      setReply(null);
+    } catch (error) {
+      panes.worker.toast(error.message, true);
+    } finally {
+      reset.disabled = false;
+      reset.textContent = "↺ Làm lại từ đầu";
+    }
+  });
+  document.addEventListener("click", (event) => {
+    if (!event.target.closest(".composer")) document.querySelectorAll(".commands-menu").forEach((m) => { m.hidden = true; });
+  });
+}
+
+wirePage();
+connect();

@@ -1,0 +1,303 @@
+"""The browser sandbox's server, without a browser: its page, JSON API and live events."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import re
+import signal
+import sys
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import pytest
+
+from bot.sandbox.render import message_view, safe_html
+from bot.sandbox.server import Sandbox
+
+WORKER = 1001
+OFFICIAL = 501
+QUESTION = "Ký túc xá công ty có cho công nhân ở cùng vợ và con nhỏ không ạ?"
+ANSWER = "Có. Bạn đăng ký phòng gia đình với <ban quản lý> ký túc xá & Công đoàn cơ sở."
+
+View = dict[str, Any]
+
+
+class EventStream:
+    """The page's view of /api/events: parsed server-sent events, awaited by condition."""
+
+    def __init__(self, response: aiohttp.ClientResponse) -> None:
+        self.response = response
+        self.seen: list[dict[str, Any]] = []
+
+    async def _next(self) -> dict[str, Any]:
+        data: list[str] = []
+        while True:
+            raw = await self.response.content.readline()
+            if not raw:
+                raise EOFError("the event stream ended")
+            line = raw.decode("utf-8").rstrip("\n")
+            if line.startswith("data: "):
+                data.append(line[len("data: "):])
+            elif not line and data:
+                event: dict[str, Any] = json.loads("\n".join(data))
+                self.seen.append(event)
+                return event
+
+    async def wait(self, predicate: Callable[[dict[str, Any]], bool],
+                   timeout: float = 5.0) -> dict[str, Any]:
+        async def find() -> dict[str, Any]:
+            while True:
+                event = await self._next()
+                if predicate(event):
+                    return event
+        try:
+            return await asyncio.wait_for(find(), timeout)
+        except TimeoutError:
+            recent = "\n".join(json.dumps(e, ensure_ascii=False)[:200] for e in self.seen[-8:])
+            raise AssertionError(f"no matching event within {timeout}s; recent events:\n{recent}") from None
+
+    async def message(self, chat_id: int, contains: str, *, kinds: tuple[str, ...] = ("message", "edit"),
+                      has_buttons: bool = False) -> View:
+        """The next new or edited message in `chat_id` whose text contains `contains`."""
+        def matches(event: dict[str, Any]) -> bool:
+            view = event.get("message") or {}
+            return (event["type"] in kinds and view.get("chat_id") == chat_id
+                    and contains in _plain(view["html"])
+                    and (not has_buttons or bool(view["keyboard"])))
+        event = await self.wait(matches)
+        message: View = event["message"]
+        return message
+
+
+def _plain(html: str) -> str:
+    text = re.sub(r"<[^>]+>", "", html)
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"').replace("&amp;", "&")
+
+
+def _button(view: View, label: str) -> str:
+    for row in view["keyboard"]:
+        for button in row:
+            if label in button["text"]:
+                return str(button["data"])
+    labels = [b["text"] for row in view["keyboard"] for b in row]
+    raise AssertionError(f"no button {label!r} on message {view['message_id']}: {labels}")
+
+
+@pytest.fixture
+async def sandbox(tmp_path: Path) -> AsyncIterator[Sandbox]:
+    box = Sandbox(tmp_path / "sandbox")
+    await box.start("127.0.0.1", 0)
+    yield box
+    await box.stop()
+
+
+@pytest.fixture
+async def client(sandbox: Sandbox) -> AsyncIterator[aiohttp.ClientSession]:
+    async with aiohttp.ClientSession(base_url=sandbox.url) as session:
+        yield session
+
+
+@pytest.fixture
+async def events(client: aiohttp.ClientSession) -> AsyncIterator[EventStream]:
+    async with client.get("/api/events", timeout=aiohttp.ClientTimeout(total=None)) as response:
+        assert response.headers["Content-Type"].startswith("text/event-stream")
+        yield EventStream(response)
+
+
+async def post(client: aiohttp.ClientSession, path: str, body: dict[str, Any],
+               status: int = 200) -> dict[str, Any]:
+    async with client.post(path, json=body) as response:
+        answer: dict[str, Any] = await response.json()
+        assert response.status == status, answer
+        return answer
+
+
+async def click(client: aiohttp.ClientSession, user_id: int, view: View, label: str) -> None:
+    await post(client, "/api/click", {"user_id": user_id, "chat_id": view["chat_id"],
+                                      "message_id": view["message_id"], "data": _button(view, label)})
+
+
+async def wait_for_card_link(sandbox: Sandbox, card: View) -> None:
+    """The bot links a card to its question once Telegram confirms the send; a person
+    cannot reply faster than that, a test can."""
+    assert sandbox.world is not None
+    storage = sandbox.world.services.storage
+    for _ in range(200):
+        if await storage.question_for_card(str(card["chat_id"]), card["message_id"]):
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError(f"card {card['message_id']} was never linked to its question")
+
+
+async def test_page_is_utf8_html(client: aiohttp.ClientSession) -> None:
+    async with client.get("/") as response:
+        assert response.status == 200
+        assert response.headers["Content-Type"] == "text/html; charset=utf-8"
+        page = await response.text()
+    assert '<meta charset="utf-8">' in page
+    assert "Người lao động" in page and "Nhóm cán bộ" in page and "Người tổ chức" in page
+    for name, kind in (("app.js", "text/javascript"), ("style.css", "text/css")):
+        async with client.get(f"/static/{name}") as response:
+            assert response.status == 200
+            assert response.headers["Content-Type"] == f"{kind}; charset=utf-8"
+    async with client.get("/static/..%2Fserver.py") as response:
+        assert response.status == 404
+
+
+async def test_first_event_is_the_demo_world(events: EventStream) -> None:
+    first = await events.wait(lambda e: True)
+    assert first["type"] == "state"
+    state = first["state"]
+    assert [w["name"] for w in state["workers"]] == ["Nguyễn Thị Hoa", "Trần Văn Nam", "Lê Minh Anh"]
+    assert [w["language"] for w in state["workers"]] == ["vi", "vi", "en"]
+    assert len(state["officials"]) == 2 and state["organizer"]["name"]
+    topics = [t["name"] for t in state["group"]["topics"]]
+    assert topics[0] == "General"
+    assert "Nhà ở công nhân, nhà công vụ" in topics and len(topics) == 7
+    assert {c["command"] for c in state["commands"]["default"]} >= {"ask", "my", "help"}
+    # Nobody has talked yet: only the topics' creation notices exist.
+    assert all(m["service"] for m in state["messages"])
+
+
+async def test_question_asked_and_answered_through_the_api(
+        sandbox: Sandbox, client: aiohttp.ClientSession, events: EventStream) -> None:
+    state = (await events.wait(lambda e: e["type"] == "state"))["state"]
+    group = state["group"]["id"]
+    housing = next(t["thread_id"] for t in state["group"]["topics"] if t["key"] == "housing")
+
+    await post(client, "/api/send", {"user_id": WORKER, "text": "/ask"})
+    topics = await events.message(WORKER, "chủ đề", has_buttons=True)
+    await click(client, WORKER, topics, "Nhà ở công nhân")
+    await events.message(WORKER, "gõ câu hỏi")
+
+    await post(client, "/api/send", {"user_id": WORKER, "text": QUESTION})
+    identity = await events.wait(lambda e: e.get("message", {}).get("chat_id") == WORKER
+                                 and any("ẩn danh" in b["text"] or "Vẫn gửi" in b["text"]
+                                         for row in e["message"]["keyboard"] for b in row))
+    identity = identity["message"]
+    if "Vẫn gửi" in json.dumps(identity["keyboard"], ensure_ascii=False):  # a KB suggestion first
+        await click(client, WORKER, identity, "Vẫn gửi")
+        identity = await events.message(WORKER, "ẩn danh", has_buttons=True)
+    await click(client, WORKER, identity, "ẩn danh")
+    confirm = await events.message(WORKER, "kiểm tra lại", has_buttons=True)
+    await click(client, WORKER, confirm, "Gửi câu hỏi")
+    sent = await events.message(WORKER, "#")
+    case = int(re.search(r"#(\d+)", _plain(sent["html"])).group(1))  # type: ignore[union-attr]
+
+    card = await events.message(group, f"#{case}", kinds=("message",))
+    assert card["thread_id"] == housing, "the card must land in the housing topic"
+    assert QUESTION in _plain(card["html"])
+    assert "Nguyễn Thị Hoa" not in _plain(card["html"]), "an anonymous question names nobody"
+    assert card["html"].startswith("📩 <b>"), "the bot's HTML formatting reaches the page"
+
+    await wait_for_card_link(sandbox, card)
+    answer = await post(client, "/api/send", {"user_id": OFFICIAL, "chat_id": group, "text": ANSWER,
+                                              "reply_to": card["message_id"], "thread_id": housing})
+    reply = answer["message"]
+    assert reply["reply_to"]["message_id"] == card["message_id"]
+    assert reply["thread_id"] == housing
+    assert "&lt;ban quản lý&gt;" in reply["html"], "people's text is escaped, never markup"
+
+    delivered = await events.message(WORKER, "câu trả lời", kinds=("message",), has_buttons=True)
+    assert ANSWER in _plain(delivered["html"]) and QUESTION in _plain(delivered["html"])
+    labels = [b["text"] for row in delivered["keyboard"] for b in row]
+    assert any("👍" in label for label in labels) and any("👎" in label for label in labels)
+    edited = await events.message(group, f"#{case}", kinds=("edit",))
+    assert edited["message_id"] == card["message_id"] and ANSWER in _plain(edited["html"])
+
+    await click(client, WORKER, delivered, "👍")
+    toast = await events.wait(lambda e: e["type"] == "toast" and e["chat_id"] == WORKER)
+    assert "Cảm ơn" in toast["text"]
+
+
+async def test_reset_starts_a_fresh_world(sandbox: Sandbox, client: aiohttp.ClientSession,
+                                          events: EventStream) -> None:
+    await events.wait(lambda e: e["type"] == "state")
+    await post(client, "/api/send", {"user_id": WORKER, "text": "/start"})
+    await events.message(WORKER, "Xin chào")
+    added = await post(client, "/api/workers", {"name": "  Bùi  Thị Thu ", "language": "vi"})
+    assert added["worker"]["name"] == "Bùi Thị Thu"
+    grown = await events.wait(lambda e: e["type"] == "state")
+    assert "Bùi Thị Thu" in [w["name"] for w in grown["state"]["workers"]]
+
+    await post(client, "/api/reset", {})
+    fresh = (await events.wait(lambda e: e["type"] == "state"))["state"]
+    assert all(m["service"] for m in fresh["messages"])
+    assert "Bùi Thị Thu" not in [w["name"] for w in fresh["workers"]]
+    assert sandbox.world is not None
+    assert await sandbox.world.services.storage.all_questions() == []
+    # The new world works.
+    await post(client, "/api/send", {"user_id": WORKER, "text": "/start"})
+    await events.message(WORKER, "Xin chào")
+
+
+async def test_bad_actions_are_refused(client: aiohttp.ClientSession, sandbox: Sandbox) -> None:
+    assert sandbox.world is not None
+    group = sandbox.world.group_id
+    refused = await post(client, "/api/send", {"user_id": WORKER, "chat_id": group, "text": "hi"}, 400)
+    assert "cannot act" in refused["error"]
+    await post(client, "/api/send", {"user_id": 4242, "text": "hi"}, 400)
+    await post(client, "/api/send", {"user_id": WORKER, "text": "   "}, 400)
+    await post(client, "/api/workers", {"name": ""}, 400)
+    async with client.post("/api/send", data="user_id=1001&text=hi",
+                           headers={"Content-Type": "application/x-www-form-urlencoded"}) as response:
+        assert response.status == 400
+
+
+def test_only_telegram_formatting_survives() -> None:
+    assert safe_html("<b>#1</b> <i>x</i>\n<blockquote>q</blockquote>") == \
+        "<b>#1</b> <i>x</i>\n<blockquote>q</blockquote>"
+    assert safe_html("<script>alert(1)</script>") == "&lt;script&gt;alert(1)&lt;/script&gt;"
+    assert safe_html('<b onclick="x()">a</b>') == "<b>a</b>"
+    assert safe_html('<a href="javascript:alert(1)">a</a>') == '<span class="mention">a</span>'
+    assert safe_html('<a href="https://x.vn/?a=1&amp;b=2">a</a>') == \
+        '<a href="https://x.vn/?a=1&amp;b=2" target="_blank" rel="noopener noreferrer">a</a>'
+    assert safe_html("<tg-spoiler>s</tg-spoiler><img src=x onerror=y>") == \
+        '<span class="spoiler">s</span>&lt;img src=x onerror=y&gt;'
+    assert safe_html("<b>unclosed") == "<b>unclosed</b>"
+    assert safe_html("1 &lt; 2 &amp; </i>") == "1 &lt; 2 &amp; &lt;/i&gt;"
+
+
+def test_peoples_messages_are_plain_text() -> None:
+    message = {"message_id": 5, "chat": {"id": 1001}, "date": 0, "text": "<b>hi</b>",
+               "html": "<b>hi</b>", "from": {"id": 1001, "first_name": "Hoa"}}
+    assert message_view(message, bot_id=123)["html"] == "&lt;b&gt;hi&lt;/b&gt;"
+
+
+async def test_command_line_prints_the_address_and_stops_on_ctrl_c(tmp_path: Path) -> None:
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "sandbox", "--port", "0", "--data", str(tmp_path),
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT, env=env,
+        cwd=Path(__file__).resolve().parents[1],
+    )
+    assert process.stdout is not None
+    try:
+        url = ""
+        output = []
+        async with asyncio.timeout(20):
+            while not url:
+                line = (await process.stdout.readline()).decode()
+                if not line:
+                    break
+                output.append(line)
+                if found := re.search(r"http://127\.0\.0\.1:\d+", line):
+                    url = found.group()
+        assert url, "".join(output)
+        async with aiohttp.ClientSession() as session, session.get(url) as response:
+            assert response.status == 200
+        process.send_signal(signal.SIGINT)
+        async with asyncio.timeout(10):
+            rest = (await process.stdout.read()).decode()
+            code = await process.wait()
+        assert code == 0, "".join(output) + rest
+        assert "Traceback" not in rest, rest
+        assert (tmp_path / "sandbox.sqlite3").exists()
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
