@@ -1,4 +1,4 @@
-"""Command line: `python -m bot run|kb ...`."""
+"""Command line: `python -m bot run|sandbox|kb|export ...`."""
 
 from __future__ import annotations
 
@@ -45,11 +45,27 @@ def _load(path: str) -> Config:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from bot.app import build_application
+    from bot.app import serve
 
     config = _load(args.config)
-    app = build_application(config)
-    app.run_polling(allowed_updates=["message", "edited_message", "callback_query"])
+    asyncio.run(serve(config))
+    return 0
+
+
+def cmd_sandbox(args: argparse.Namespace) -> int:
+    from bot.sandbox.server import CannotListen, run_sandbox
+
+    try:
+        asyncio.run(run_sandbox(args.host, args.port, Path(args.data)))
+    except KeyboardInterrupt:
+        pass
+    except CannotListen as error:
+        print(f"Không mở được cổng / {error}. Thử / Try: --port {error.port + 1}", file=sys.stderr)
+        return 1
+    except RuntimeError as error:  # e.g. config.example.toml missing
+        print(f"Hộp thử nghiệm / Sandbox: {error}", file=sys.stderr)
+        return 1
+    print("Đã dừng hộp thử nghiệm / Sandbox stopped.", file=sys.stderr)
     return 0
 
 
@@ -107,6 +123,37 @@ def cmd_kb_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_export_agenda(args: argparse.Namespace) -> int:
+    from bot.app import agenda_services
+    from bot.services.agenda_files import write_csv, write_xlsx
+
+    config = _load(args.config)
+
+    async def rows() -> tuple[str, list]:  # type: ignore[type-arg]
+        storage = await Storage.open(config.storage.path)
+        try:
+            conferences = agenda_services(config, storage)
+            conference = await conferences.conference(args.conference)
+            if conference is None:
+                return "", []
+            return conference.title, await conferences.agenda_rows(conference.id, config.bot.default_language)
+        finally:
+            await storage.close()
+
+    title, agenda = asyncio.run(rows())
+    if not title:
+        print(f"Không có hội nghị #{args.conference} / No conference #{args.conference}", file=sys.stderr)
+        return 1
+    if args.format == "csv":
+        # utf-8-sig: Excel opens the file with Vietnamese intact.
+        with open(args.output, "w", encoding="utf-8-sig", newline="") as handle:
+            write_csv(agenda, handle)
+    else:
+        write_xlsx(agenda, args.output, title=title)
+    print(f"Đã xuất {len(agenda)} câu hỏi / Exported {len(agenda)} questions to {args.output}", file=sys.stderr)
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="python -m bot", description="Đối thoại — dialogue bot")
     top.add_argument("-v", "--verbose", action="store_true", help="debug logging")
@@ -115,6 +162,15 @@ def parser() -> argparse.ArgumentParser:
     run = commands.add_parser("run", help="run the bot (long polling)")
     run.add_argument("--config", default="config.toml")
     run.set_defaults(func=cmd_run)
+
+    sandbox = commands.add_parser(
+        "sandbox", help="the whole product in a browser, on an emulated Telegram (no token needed)")
+    sandbox.add_argument("--port", type=int, default=8080, help="web page port (default 8080)")
+    sandbox.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    sandbox.add_argument("--data", default="data/sandbox",
+                         help="folder for the sandbox database (default data/sandbox); "
+                              "its sandbox.sqlite3 is wiped at each start")
+    sandbox.set_defaults(func=cmd_sandbox)
 
     kb = commands.add_parser("kb", help="knowledge base").add_subparsers(dest="kb_command", required=True)
     kb_import = kb.add_parser("import", help="import FILE.csv (id,topic,question,answer)")
@@ -125,6 +181,15 @@ def parser() -> argparse.ArgumentParser:
     kb_export.add_argument("file", nargs="?", help="output file (default: standard output)")
     kb_export.add_argument("--config", default="config.toml")
     kb_export.set_defaults(func=cmd_kb_export)
+
+    export = commands.add_parser("export", help="export data").add_subparsers(dest="export_command",
+                                                                              required=True)
+    agenda = export.add_parser("agenda", help="a conference's questions, most shared first")
+    agenda.add_argument("--conference", type=int, required=True, help="conference id (see /agenda)")
+    agenda.add_argument("--format", choices=("xlsx", "csv"), default="xlsx")
+    agenda.add_argument("--output", required=True, help="file to write")
+    agenda.add_argument("--config", default="config.toml")
+    agenda.set_defaults(func=cmd_export_agenda)
     return top
 
 

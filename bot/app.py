@@ -7,7 +7,9 @@ those need the event loop.
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import signal
 from collections.abc import Callable
 
 from telegram import BotCommand, LinkPreviewOptions
@@ -18,6 +20,7 @@ from telegram.request import BaseRequest
 
 import handlers
 from bot.channels.telegram import CHANNEL, MembershipCache, TelegramSender
+from bot.channels.telegram_updates import DurableUpdater
 from bot.config import Config
 from bot.i18n import CATALOGS, Catalog
 from bot.services import Services
@@ -47,8 +50,8 @@ def build_application(config: Config, *, request: BaseRequest | None = None,
         .defaults(Defaults(parse_mode=ParseMode.HTML,
                            link_preview_options=LinkPreviewOptions(is_disabled=True)))
         .rate_limiter(rate_limiter or AIORateLimiter(max_retries=2))
-        .post_init(setup)
-        .post_shutdown(teardown)
+        # Updates come through DurableUpdater (journal first, acknowledge after).
+        .updater(None)
     )
     if request is not None:
         builder = builder.request(request)
@@ -146,19 +149,36 @@ async def _set_commands(app: Application, catalog: Catalog) -> None:  # type: ig
 
 
 async def start(app: Application, *, poll_interval: float = 0.0, timeout: int = 10) -> None:  # type: ignore[type-arg]
-    """Run the application inside an already running event loop (tests, sandbox)."""
+    """Start everything inside a running event loop: services, handlers, the updater."""
     await app.initialize()
     await setup(app)
     await app.start()
-    assert app.updater is not None
-    await app.updater.start_polling(poll_interval=poll_interval, timeout=timeout,
-                                    allowed_updates=["message", "edited_message", "callback_query"])
+    services: Services = app.bot_data["services"]
+    updater = DurableUpdater(app, services.storage, timeout=timeout, poll_interval=poll_interval)
+    app.bot_data["updater"] = updater
+    updater.start()
 
 
 async def stop(app: Application) -> None:  # type: ignore[type-arg]
-    if app.updater is not None and app.updater.running:
-        await app.updater.stop()
+    updater: DurableUpdater | None = app.bot_data.pop("updater", None)
+    if updater is not None:
+        await updater.stop()
     if app.running:
         await app.stop()
     await teardown(app)
     await app.shutdown()
+
+
+async def serve(config: Config) -> None:
+    """`python -m bot run`: until SIGINT or SIGTERM."""
+    app = build_application(config)
+    stopping = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stopping.set)
+    await start(app, timeout=30)
+    log.info("running; Ctrl-C stops")
+    try:
+        await stopping.wait()
+    finally:
+        await stop(app)

@@ -108,11 +108,12 @@ class Storage:
             return list(await cursor.fetchall())
 
     async def _event(self, db: aiosqlite.Connection, question_id: int, actor_id: int | None,
-                     actor_name: str, action: str, detail: str, now: float) -> None:
+                     actor_name: str, action: str, detail: str, now: float,
+                     source: str | None = None) -> None:
         await db.execute(
-            """INSERT INTO events (question_id, actor_id, actor_name, action, detail, created_at)
-               VALUES (?, ?, ?, ?, ?, ?)""",
-            (question_id, actor_id, actor_name, action, detail, now),
+            """INSERT INTO events (question_id, actor_id, actor_name, action, detail, created_at, source)
+               VALUES (?, ?, ?, ?, ?, ?, ?)""",
+            (question_id, actor_id, actor_name, action, detail, now, source),
         )
 
     # -- users -------------------------------------------------------------
@@ -240,6 +241,7 @@ class Storage:
         event: tuple[int | None, str, str, str],
         deliveries: Callable[[Question], Awaitable[Sequence[OutboxRequest]]],
         *, followers: Iterable[tuple[int, int]] = (), followup: tuple[int, str] | None = None,
+        source: str | None = None,
     ) -> Question | None:
         """Change a question, record who did what, and queue what must be sent — atomically.
 
@@ -248,13 +250,17 @@ class Storage:
         changed since the caller looked (a stale card or a double click).
         `deliveries` sees the question as changed, inside the transaction.
         `followers` are (question id, user id) pairs to add; `followup` is
-        (user id, text) of a worker's follow-up question.
+        (user id, text) of a worker's follow-up question. `source` names the
+        message that asked for the change: the same source never applies twice
+        (a replayed update), and the question is returned as it is.
         """
         unknown = set(changes) - QUESTION_FIELDS
         if unknown:
             raise ValueError(f"not a question field: {sorted(unknown)}")
         now = time.time()
         async with self._transaction() as db:
+            if source is not None and await self._one("SELECT 1 FROM events WHERE source = ?", (source,)):
+                return await self.get_question(question_id)
             assignments = "".join(f", {name} = ?" for name in changes)
             sql = f"UPDATE questions SET version = version + 1{assignments} WHERE id = ?"
             params: list[Any] = [*changes.values(), question_id]
@@ -275,7 +281,7 @@ class Storage:
                     (question_id, followup[0], followup[1], now),
                 )
             actor_id, actor_name, action, detail = event
-            await self._event(db, question_id, actor_id, actor_name, action, detail, now)
+            await self._event(db, question_id, actor_id, actor_name, action, detail, now, source)
             question = await self.get_question(question_id)
             assert question is not None
             for request in await deliveries(question):
@@ -540,10 +546,16 @@ class Storage:
 
     async def _add_reminders(self, db: aiosqlite.Connection, conference_id: int, starts_at: float,
                              reminders: Sequence[tuple[str, float]]) -> None:
+        # A time changed and then changed back finds its own earlier rows, skipped by the
+        # first change: those are due again (rows already sent or skipped as late stay as they are).
         for kind, due_at in reminders:
             await db.execute(
-                """INSERT OR IGNORE INTO reminders (conference_id, kind, starts_at, due_at)
-                   VALUES (?, ?, ?, ?)""", (conference_id, kind, starts_at, due_at))
+                """INSERT INTO reminders (conference_id, kind, starts_at, due_at)
+                   VALUES (?, ?, ?, ?)
+                   ON CONFLICT (conference_id, kind, starts_at) DO UPDATE
+                     SET skipped = 0, due_at = excluded.due_at
+                     WHERE reminders.skipped = 1 AND reminders.done_at IS NULL""",
+                (conference_id, kind, starts_at, due_at))
 
     async def update_conference(self, conference_id: int, changes: dict[str, Any],
                                 reminders: Sequence[tuple[str, float]] | None = None) -> Conference | None:
@@ -735,6 +747,43 @@ class Storage:
         async with self._transaction() as db:
             await db.execute("UPDATE broadcasts SET finished_at = ? WHERE id = ? AND finished_at IS NULL",
                              (time.time(), broadcast_id))
+
+    # -- the update journal ------------------------------------------------------
+
+    async def journal_updates(self, updates: Sequence[tuple[int, str]]) -> None:
+        """Store fetched updates (id, JSON) before they are acknowledged."""
+        now = time.time()
+        async with self._transaction() as db:
+            await db.executemany(
+                "INSERT OR IGNORE INTO update_journal (update_id, payload, received_at) VALUES (?, ?, ?)",
+                [(update_id, payload, now) for update_id, payload in updates])
+
+    async def pending_updates(self, limit: int = 100) -> list[tuple[int, str, int]]:
+        """(update id, JSON, attempts so far) of updates not yet processed, oldest first."""
+        rows = await self._all(
+            """SELECT update_id, payload, attempts FROM update_journal WHERE done_at IS NULL
+               ORDER BY update_id LIMIT ?""", (limit,))
+        return [(r[0], r[1], r[2]) for r in rows]
+
+    async def last_journaled_update(self) -> int | None:
+        row = await self._one("SELECT MAX(update_id) FROM update_journal")
+        return int(row[0]) if row and row[0] is not None else None
+
+    async def begin_update(self, update_id: int) -> None:
+        async with self._transaction() as db:
+            await db.execute("UPDATE update_journal SET attempts = attempts + 1 WHERE update_id = ?",
+                             (update_id,))
+
+    async def finish_update(self, update_id: int, error: str | None = None) -> None:
+        async with self._transaction() as db:
+            await db.execute("UPDATE update_journal SET done_at = ?, error = ? WHERE update_id = ?",
+                             (time.time(), error, update_id))
+
+    async def prune_journal(self, older_than: float) -> int:
+        async with self._transaction() as db:
+            cursor = await db.execute(
+                "DELETE FROM update_journal WHERE done_at IS NOT NULL AND done_at < ?", (older_than,))
+            return cursor.rowcount
 
 
 def _user(row: aiosqlite.Row) -> User:

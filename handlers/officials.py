@@ -46,6 +46,11 @@ def _number(text: str) -> int | None:
     return int(text) if text.isascii() and text.isdigit() and len(text) <= 9 else None
 
 
+def _source(message: Message) -> str:
+    """The message a command came in: applying it twice (a replayed update) changes nothing."""
+    return f"telegram:{message.chat_id}:{message.message_id}"
+
+
 def _t(context: Context, key: str, **params: object) -> str:
     svc = services(context)
     return svc.catalog.text(svc.catalog.default_language, key, **params)
@@ -169,13 +174,15 @@ async def _done(context: Context, message: Message, question: Question | None, a
 
 async def _assign_action(context: Context, message: Message, question: Question,
                          official: Official, argument: str) -> None:
-    changed = await services(context).questions.assign(question, None, official, argument.split()[0])
+    changed = await services(context).questions.assign(question, None, official, argument.split()[0],
+                                                        source=_source(message))
     await _done(context, message, changed, "audit.assigned", question.id)
 
 
 async def _forward_action(context: Context, message: Message, question: Question,
                           official: Official, argument: str) -> None:
-    changed = await services(context).questions.forward(question, None, official, argument)
+    changed = await services(context).questions.forward(question, None, official, argument,
+                                                         source=_source(message))
     await _done(context, message, changed, "audit.forwarded", question.id)
 
 
@@ -184,19 +191,21 @@ async def _duplicate_action(context: Context, message: Message, question: Questi
     original = argument.split()[0].lstrip("#")
     if _number(original) is None:
         raise CaseError("officials.duplicate_usage")
-    changed = await services(context).questions.mark_duplicate(question, None, official, int(original))
+    changed = await services(context).questions.mark_duplicate(question, None, official, int(original),
+                                                                source=_source(message))
     await _done(context, message, changed, "audit.duplicate", question.id)
 
 
 async def _reject_action(context: Context, message: Message, question: Question,
                          official: Official, argument: str) -> None:
-    changed = await services(context).questions.reject(question, None, official, argument)
+    changed = await services(context).questions.reject(question, None, official, argument,
+                                                        source=_source(message))
     await _done(context, message, changed, "audit.rejected", question.id)
 
 
 async def _reopen_action(context: Context, message: Message, question: Question,
                          official: Official, _argument: str) -> None:
-    changed = await services(context).questions.reopen(question, None, official)
+    changed = await services(context).questions.reopen(question, None, official, source=_source(message))
     await _done(context, message, changed, "audit.reopened", question.id)
 
 

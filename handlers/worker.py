@@ -144,10 +144,11 @@ async def unknown_command(update: Update, context: Context) -> None:
 
 async def menu_button(update: Update, context: Context) -> None:
     query = update.callback_query
-    await query.answer()
-    if not in_private_chat(update):
-        return
     route = {"m:ask": ask, "m:my": my_questions, "m:help": help_text}.get(query.data or "")
+    if not in_private_chat(update):
+        route = None
+    if route is not ask:  # ask answers the query itself, with the outcome of the press
+        await query.answer()
     if route is not None:
         await route(update, context)
 

@@ -10,6 +10,7 @@ cannot be known whether Telegram took it — nobody receives it twice.
 
 from __future__ import annotations
 
+import html
 import time
 from collections.abc import Callable
 
@@ -51,7 +52,9 @@ class BroadcastService:
                  attachment: tuple[str, str] | None) -> OutboxRequest:
         stop = Button(self._catalog.text(user.language, "news.stop_button"), f"{NEWS_PREFIX}:off")
         return OutboxRequest(
-            channel=user.channel, chat_id=user.chat_id, text=text, buttons=((stop,),),
+            # The organizer typed plain text: it is shown as typed, never parsed as markup.
+            channel=user.channel, chat_id=user.chat_id, text=html.escape(text, quote=False),
+            buttons=((stop,),),
             dedupe_key=f"broadcast:{broadcast_id}:{user.id}", priority=BROADCAST_PRIORITY,
             broadcast_id=broadcast_id, attachment_kind=attachment[0] if attachment else None,
             attachment=attachment[1] if attachment else None,

@@ -247,7 +247,7 @@ class QuestionService:
                           notify: Callable[[Question, User], OutboxRequest | None] | None = None,
                           *, extra: Callable[[Question], Any] | None = None,
                           followers: Sequence[tuple[int, int]] = (),
-                          followup: tuple[int, str] | None = None,
+                          followup: tuple[int, str] | None = None, source: str | None = None,
                           ) -> Question | None:
         async def deliveries(changed: Question) -> list[OutboxRequest]:
             requests: list[OutboxRequest] = []
@@ -262,14 +262,15 @@ class QuestionService:
 
         actor = (official.id, official.name) if official else (None, "")
         changed = await self._storage.transition(question.id, version, changes, (*actor, action, detail),
-                                                 deliveries, followers=followers, followup=followup)
+                                                 deliveries, followers=followers, followup=followup,
+                                                 source=source)
         return await self._commit(changed)
 
     def _stamp(self, question: Question, action: str) -> str:
         return f"{action}:{question.id}:{question.version}"
 
     async def assign(self, question: Question, version: int | None, official: Official,
-                     department_key: str) -> Question | None:
+                     department_key: str, *, source: str | None = None) -> Question | None:
         if department_key not in self.cards.departments:
             raise CaseError("officials.assign_usage", departments=self._department_list())
         name = self.cards.department_name(department_key)
@@ -278,14 +279,14 @@ class QuestionService:
             question, version, {"department": department_key, "assigned_by": official.name},
             official, "assigned", name,
             lambda q, u: self._notice(u, "notify.assigned", stamp, id=q.id, department=name)
-            if u.id == q.user_id else None,
+            if u.id == q.user_id else None, source=source,
         )
 
     def _department_list(self) -> str:
         return ", ".join(f"{key} ({d.name})" for key, d in self.cards.departments.items())
 
     async def forward(self, question: Question, version: int | None, official: Official,
-                      authority: str) -> Question | None:
+                      authority: str, *, source: str | None = None) -> Question | None:
         authority = shorten(authority.strip(), 200)
         if not authority:
             raise CaseError("officials.forward_usage")
@@ -294,10 +295,11 @@ class QuestionService:
             question, version, {"status": "forwarded", "forwarded_to": authority}, official,
             "forwarded", authority,
             lambda q, u: self._notice(u, "notify.forwarded", stamp, id=q.id, to=authority),
+            source=source,
         )
 
     async def reject(self, question: Question, version: int | None, official: Official,
-                     reason: str) -> Question | None:
+                     reason: str, *, source: str | None = None) -> Question | None:
         reason = shorten(reason.strip(), 500)
         if not reason:
             raise CaseError("officials.reject_usage")
@@ -305,13 +307,14 @@ class QuestionService:
         return await self._transition(
             question, version, {"status": "rejected", "reject_reason": reason}, official, "rejected",
             reason, lambda q, u: self._notice(u, "notify.rejected", stamp, id=q.id, reason=reason),
+            source=source,
         )
 
     def reject_reason_text(self, reason_key: str, language: str) -> str:
         return self._catalog.text(language, f"reject_text.{reason_key}")
 
     async def mark_duplicate(self, question: Question, version: int | None, official: Official,
-                             original_id: int) -> Question | None:
+                             original_id: int, *, source: str | None = None) -> Question | None:
         """The asker (and followers) of `question` follow the original instead."""
         original = await self._root(original_id)
         if original is None:
@@ -341,6 +344,7 @@ class QuestionService:
             question, version, {"status": "duplicate", "duplicate_of": original.id}, official,
             "duplicate", f"#{original.id}", notify, extra=extra,
             followers=[(original.id, user_id) for user_id in movers if user_id != original.user_id],
+            source=source,
         )
 
     async def _root(self, question_id: int) -> Question | None:
@@ -352,14 +356,15 @@ class QuestionService:
             question = await self._storage.get_question(question.duplicate_of)
         return question
 
-    async def reopen(self, question: Question, version: int | None, official: Official) -> Question | None:
+    async def reopen(self, question: Question, version: int | None, official: Official, *,
+                     source: str | None = None) -> Question | None:
         if question.status == "open":
             raise CaseError("officials.not_changed", id=question.id)
         return await self._transition(
             question, version,
             {"status": "open", "forwarded_to": None, "duplicate_of": None, "reject_reason": None,
              "due_at": self.due_at(self._clock(), question.topic), "nudged_at": None},
-            official, "reopened", "",
+            official, "reopened", "", source=source,
         )
 
     async def publish(self, question: Question, version: int | None, official: Official,

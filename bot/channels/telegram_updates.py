@@ -1,0 +1,113 @@
+"""Receiving updates so that none is lost: journal first, acknowledge after.
+
+python-telegram-bot's own Updater moves the getUpdates offset (which tells
+Telegram the updates were received) before any handler runs, so a crash then
+loses them. Here every fetched update is stored in `update_journal` first;
+the offset moves past it only on the next getUpdates call; each update is
+processed from the journal and marked done. At start, unfinished updates are
+processed again; the handlers are idempotent, so a replay never creates a
+second question, card or answer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections.abc import Sequence
+
+from telegram import Update
+from telegram.error import Conflict, InvalidToken, NetworkError, RetryAfter, TelegramError, TimedOut
+from telegram.ext import Application
+
+from bot.channels.telegram import retry_seconds
+from bot.storage import Storage
+
+log = logging.getLogger(__name__)
+
+ALLOWED_UPDATES = ("message", "edited_message", "callback_query")
+# An update whose processing was cut short this many times (the process died
+# each time) is set aside rather than tried forever.
+MAX_ATTEMPTS = 3
+MAX_BACKOFF = 30.0
+
+
+class DurableUpdater:
+    def __init__(self, app: Application, storage: Storage, *,  # type: ignore[type-arg]
+                 timeout: int = 30, poll_interval: float = 0.0,
+                 allowed_updates: Sequence[str] = ALLOWED_UPDATES) -> None:
+        self._app = app
+        self._storage = storage
+        self._timeout = timeout
+        self._poll_interval = poll_interval
+        self._allowed = list(allowed_updates)
+        self._task: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        if self._task is None:
+            self._task = asyncio.create_task(self._run(), name="durable-updater")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            try:
+                await self._task
+            except asyncio.CancelledError:
+                pass
+            self._task = None
+
+    async def _run(self) -> None:
+        await self.process_pending()
+        last = await self._storage.last_journaled_update()
+        offset = 0 if last is None else last + 1
+        failures = 0
+        while True:
+            try:
+                updates = await self._app.bot.get_updates(
+                    offset=offset, timeout=self._timeout, allowed_updates=self._allowed)
+                failures = 0
+            except asyncio.CancelledError:
+                raise
+            except InvalidToken:
+                log.critical("Telegram refused the bot token; check [telegram] token")
+                raise
+            except RetryAfter as error:
+                await asyncio.sleep(retry_seconds(error))
+                continue
+            except (TimedOut, NetworkError, Conflict, TelegramError) as error:
+                failures += 1
+                delay = min(MAX_BACKOFF, 2.0 ** min(failures, 5))
+                log.warning("getUpdates failed (%s); retrying in %.0fs", type(error).__name__, delay)
+                await asyncio.sleep(delay)
+                continue
+            if updates:
+                # Stored before the offset moves: the next getUpdates acknowledges them.
+                await self._storage.journal_updates(
+                    [(u.update_id, json.dumps(u.to_dict(), ensure_ascii=False)) for u in updates])
+                offset = updates[-1].update_id + 1
+                await self.process_pending()
+            elif self._poll_interval:
+                await asyncio.sleep(self._poll_interval)
+
+    async def process_pending(self) -> int:
+        """Process every journaled update not yet done, in order; returns how many."""
+        processed = 0
+        while pending := await self._storage.pending_updates():
+            for update_id, payload, attempts in pending:
+                if attempts >= MAX_ATTEMPTS:
+                    log.error("update %s was cut short %d times; setting it aside", update_id, attempts)
+                    await self._storage.finish_update(update_id, "set aside after repeated crashes")
+                    continue
+                await self._storage.begin_update(update_id)
+                error = None
+                try:
+                    update = Update.de_json(json.loads(payload), self._app.bot)
+                    await self._app.process_update(update)
+                except asyncio.CancelledError:
+                    raise
+                except Exception as exc:  # a malformed payload: record it, keep going
+                    log.exception("update %s could not be processed", update_id)
+                    error = f"{type(exc).__name__}: {exc}"[:500]
+                await self._storage.finish_update(update_id, error)
+                processed += 1
+        return processed
