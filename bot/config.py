@@ -64,6 +64,7 @@ class StorageConfig:
 class BotConfig:
     timezone: str = "Asia/Ho_Chi_Minh"
     default_language: str = "vi"
+    flood_limit_per_minute: int = 20   # a worker's messages and taps; 0 turns the limit off
 
 
 @dataclass(frozen=True)
@@ -214,6 +215,14 @@ def _days(reader: _Reader, name: str, default: int | None) -> int | None:
     return value
 
 
+def _flood_limit(reader: _Reader) -> int:
+    value = reader.integer("flood_limit_per_minute", 20)
+    assert value is not None
+    if value < 0:
+        raise reader.error("flood_limit_per_minute", "must be 0 (no limit) or more")
+    return value
+
+
 def _read_departments(path: Path | str, data: Mapping[str, Any]) -> tuple[Department, ...]:
     raw = data.get("departments", [])
     if not isinstance(raw, list):
@@ -296,7 +305,7 @@ def parse_config(data: Mapping[str, Any], *, path: Path | str = "<memory>",
         storage_path = Path(path).resolve().parent / storage_path
 
     bot = _section(path, data, "bot")
-    bot.check_keys({"timezone", "default_language"})
+    bot.check_keys({"timezone", "default_language", "flood_limit_per_minute"})
     timezone = bot.string("timezone", "Asia/Ho_Chi_Minh")
     try:
         ZoneInfo(timezone)
@@ -319,7 +328,8 @@ def parse_config(data: Mapping[str, Any], *, path: Path | str = "<memory>",
         officials=officials_config,
         organizers=organizers_config,
         storage=StorageConfig(path=storage_path),
-        bot=BotConfig(timezone=timezone, default_language=language),
+        bot=BotConfig(timezone=timezone, default_language=language,
+                      flood_limit_per_minute=_flood_limit(bot)),
         knowledge_base=KnowledgeBaseConfig(
             suggest_threshold=None if threshold is None else float(threshold)
         ),

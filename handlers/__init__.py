@@ -1,15 +1,18 @@
 """Every handler, registered in one place, in order, grouped by who is talking.
 
-All handlers share one group, so exactly one handles an update: the first
-that matches, in the order below. Catch-alls come last.
+After the flood guard (group -1), all handlers share one group, so exactly
+one handles an update: the first that matches, in the order below.
+Catch-alls come last.
 """
 
 from __future__ import annotations
 
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+from telegram import Update
+from telegram.ext import (Application, CallbackQueryHandler, CommandHandler, MessageHandler, TypeHandler,
+                          filters)
 
 from bot.config import Config
-from handlers import errors, officials, organizers, worker
+from handlers import errors, guard, officials, organizers, worker
 
 
 def register(app: Application, config: Config) -> None:  # type: ignore[type-arg]
@@ -18,6 +21,12 @@ def register(app: Application, config: Config) -> None:  # type: ignore[type-arg
     officials_groups = filters.Chat(list(config.officials_chats))
     officials_chat = officials_groups & new_message
     officials_or_admin = officials_chat | private  # admins may act from a private chat
+
+    # Before anything else: the per-user flood limit (raises ApplicationHandlerStop).
+    app.bot_data["flood_guard"] = guard.FloodGuard(
+        config.bot.flood_limit_per_minute,
+        exempt=config.organizers.user_ids | config.officials.admin_user_ids)
+    app.add_handler(TypeHandler(Update, guard.flood_guard), group=-1)
 
     app.add_handlers([
         # Workers' commands, in private chats.

@@ -185,3 +185,14 @@ async def test_messages_in_other_groups_are_ignored(bot: Harness) -> None:
     await bot.emu.send_text(STRANGER, "/answer 1 bừa", chat_id=other)
     await asyncio.sleep(0.3)
     assert bot.emu.bot_messages(other) == []
+
+
+async def test_flood_limit_sends_one_notice_and_drops_the_rest(bot: Harness) -> None:
+    for _ in range(26):
+        await bot.emu.send_text(WORKER, "/help")
+    notice = await bot.emu.wait_for_bot_message(WORKER, lambda m: "hơi nhanh" in m["text"])
+    assert notice
+    await asyncio.sleep(0.5)
+    texts = [m["text"] for m in bot.emu.bot_messages(WORKER)]
+    assert sum("Cách dùng" in t for t in texts) == 20
+    assert sum("hơi nhanh" in t for t in texts) == 1

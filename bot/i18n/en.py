@@ -290,4 +290,5 @@ STRINGS: dict[str, str] = {
     "org.answered_usage": "Usage: /answered &lt;case&gt; &lt;the answer given at the conference&gt;",
     "org.answered_done": "✅ The answer given at the conference for #{id} is recorded and sent to the asker and followers.",
     "agenda.title": "{title} — {when}",
+    "flood.slow_down": "You are sending messages a little fast. Please wait a minute and send again; the last ones were not processed.",
 }

@@ -303,4 +303,5 @@ STRINGS: dict[str, str] = {
     "org.answered_usage": "Cú pháp: /answered &lt;mã câu hỏi&gt; &lt;nội dung đã trả lời tại hội nghị&gt;",
     "org.answered_done": "✅ Đã ghi nhận trả lời tại hội nghị cho #{id} và gửi tới người hỏi, người cùng hỏi.",
     "agenda.title": "{title} — {when}",
+    "flood.slow_down": "Bạn đang gửi hơi nhanh. Bạn vui lòng chờ một phút rồi gửi tiếp nhé; những tin vừa rồi bot chưa xử lý.",
 }
