@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import logging
+import sqlite3
 
 from telegram import Update
 from telegram.constants import ParseMode
-from telegram.error import TelegramError
+from telegram.error import BadRequest, TelegramError
 
+from bot.channels.telegram_updates import TRANSIENT
 from handlers.common import Context
 
 log = logging.getLogger(__name__)
@@ -15,6 +17,16 @@ log = logging.getLogger(__name__)
 
 async def on_error(update: object, context: Context) -> None:
     update_id = update.update_id if isinstance(update, Update) else None
+    if isinstance(context.error, sqlite3.OperationalError) and update_id is not None:
+        # Disk full, database locked: the update stays in the journal and is retried.
+        log.error("database error on update %s (%s); it will be processed again",
+                  update_id, context.error)
+        context.bot_data.setdefault(TRANSIENT, set()).add(update_id)
+        return
+    if isinstance(context.error, BadRequest) and "query is too old" in str(context.error).lower():
+        # A button press answered late (replayed after a restart): nothing to tell anyone.
+        log.info("update %s: callback query too old to answer", update_id)
+        return
     log.error("error while handling update %s", update_id, exc_info=context.error)
     if not isinstance(update, Update):
         return

@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import sqlite3
 from collections.abc import Sequence
 
 from telegram import Update
@@ -30,6 +31,8 @@ ALLOWED_UPDATES = ("message", "edited_message", "callback_query")
 # each time) is set aside rather than tried forever.
 MAX_ATTEMPTS = 3
 MAX_BACKOFF = 30.0
+# bot_data key: update ids whose handler met a database error (see handlers/errors.py).
+TRANSIENT = "transient_updates"
 
 
 class DurableUpdater:
@@ -42,6 +45,7 @@ class DurableUpdater:
         self._poll_interval = poll_interval
         self._allowed = list(allowed_updates)
         self._task: asyncio.Task[None] | None = None
+        self._db_failures = 0
 
     def start(self) -> None:
         if self._task is None:
@@ -57,8 +61,13 @@ class DurableUpdater:
             self._task = None
 
     async def _run(self) -> None:
-        await self.process_pending()
-        last = await self._storage.last_journaled_update()
+        while True:
+            try:
+                await self.process_pending(startup=True)
+                last = await self._storage.last_journaled_update()
+                break
+            except sqlite3.Error as error:
+                await self._database_trouble(error)
         offset = 0 if last is None else last + 1
         failures = 0
         while True:
@@ -80,21 +89,39 @@ class DurableUpdater:
                 log.warning("getUpdates failed (%s); retrying in %.0fs", type(error).__name__, delay)
                 await asyncio.sleep(delay)
                 continue
-            if updates:
-                # Stored before the offset moves: the next getUpdates acknowledges them.
-                await self._storage.journal_updates(
-                    [(u.update_id, json.dumps(u.to_dict(), ensure_ascii=False)) for u in updates])
-                offset = updates[-1].update_id + 1
+            try:
+                if updates:
+                    # Stored before the offset moves: the next getUpdates acknowledges them.
+                    await self._storage.journal_updates(
+                        [(u.update_id, json.dumps(u.to_dict(), ensure_ascii=False)) for u in updates])
+                    offset = updates[-1].update_id + 1
                 await self.process_pending()
-            elif self._poll_interval:
+            except sqlite3.Error as error:
+                # Nothing was acknowledged that is not stored: Telegram sends it again.
+                await self._database_trouble(error)
+                continue
+            if not updates and self._poll_interval:
                 await asyncio.sleep(self._poll_interval)
 
-    async def process_pending(self) -> int:
-        """Process every journaled update not yet done, in order; returns how many."""
+    async def _database_trouble(self, error: Exception) -> None:
+        self._db_failures += 1
+        delay = min(MAX_BACKOFF, 2.0 ** min(self._db_failures, 5))
+        log.error("database unavailable (%s); nothing is lost, retrying in %.0fs", error, delay)
+        await asyncio.sleep(delay)
+
+    async def process_pending(self, *, startup: bool = False) -> int:
+        """Process every journaled update not yet done, in order; returns how many.
+
+        At start-up, an update that was begun MAX_ATTEMPTS times without
+        finishing (the process died each time) is set aside. An update whose
+        handler met a database error (disk full, locked) stays pending and
+        stops this pass: sqlite3.Error is raised for the caller to back off.
+        """
         processed = 0
+        transient: set[int] = self._app.bot_data.setdefault(TRANSIENT, set())
         while pending := await self._storage.pending_updates():
             for update_id, payload, attempts in pending:
-                if attempts >= MAX_ATTEMPTS:
+                if startup and attempts >= MAX_ATTEMPTS:
                     log.error("update %s was cut short %d times; setting it aside", update_id, attempts)
                     await self._storage.finish_update(update_id, "set aside after repeated crashes")
                     continue
@@ -108,6 +135,10 @@ class DurableUpdater:
                 except Exception as exc:  # a malformed payload: record it, keep going
                     log.exception("update %s could not be processed", update_id)
                     error = f"{type(exc).__name__}: {exc}"[:500]
+                if update_id in transient:
+                    transient.discard(update_id)
+                    raise sqlite3.OperationalError(f"update {update_id} met a database error; kept")
                 await self._storage.finish_update(update_id, error)
+                self._db_failures = 0
                 processed += 1
         return processed
