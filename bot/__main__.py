@@ -1,4 +1,4 @@
-"""Command line: `python -m bot run|sandbox|kb|export ...`."""
+"""Command line: `python -m bot run|sandbox|kb|export|backup|restore ...`."""
 
 from __future__ import annotations
 
@@ -154,6 +154,34 @@ def cmd_export_agenda(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_backup(args: argparse.Namespace) -> int:
+    from bot.backup import backup
+
+    config = _load(args.config)
+    try:
+        pages = backup(config.storage.path, Path(args.output))
+    except (OSError, ValueError) as error:
+        print(f"Sao lưu thất bại / Backup failed: {error}", file=sys.stderr)
+        return 1
+    print(f"Đã sao lưu / Backed up {config.storage.path} → {args.output} ({pages} pages, integrity ok)",
+          file=sys.stderr)
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    from bot.backup import restore
+
+    config = _load(args.config)
+    try:
+        kept = restore(Path(args.file), config.storage.path)
+    except (OSError, ValueError) as error:
+        print(f"Khôi phục thất bại / Restore failed: {error}", file=sys.stderr)
+        return 1
+    where = f"; the previous database is kept at {kept}" if kept else ""
+    print(f"Đã khôi phục / Restored {args.file} → {config.storage.path}{where}", file=sys.stderr)
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="python -m bot", description="Đối thoại — dialogue bot")
     top.add_argument("-v", "--verbose", action="store_true", help="debug logging")
@@ -181,6 +209,15 @@ def parser() -> argparse.ArgumentParser:
     kb_export.add_argument("file", nargs="?", help="output file (default: standard output)")
     kb_export.add_argument("--config", default="config.toml")
     kb_export.set_defaults(func=cmd_kb_export)
+
+    backup = commands.add_parser("backup", help="a consistent copy of the database, safe while the bot runs")
+    backup.add_argument("--output", required=True, help="file to write")
+    backup.add_argument("--config", default="config.toml")
+    backup.set_defaults(func=cmd_backup)
+    restore = commands.add_parser("restore", help="replace the database with a backup (stop the bot first)")
+    restore.add_argument("file", help="a file made by `backup`")
+    restore.add_argument("--config", default="config.toml")
+    restore.set_defaults(func=cmd_restore)
 
     export = commands.add_parser("export", help="export data").add_subparsers(dest="export_command",
                                                                               required=True)
