@@ -155,8 +155,27 @@ async def ask_once(emu: BotApiEmulator, worker: int, text: str, tally: Tally) ->
     return True
 
 
+async def agree_to_privacy_notice(emu: BotApiEmulator, worker: int, stop: asyncio.Event) -> None:
+    while not stop.is_set():
+        after = _last(emu, worker)
+        await emu.send_text(worker, "/start")
+        notice = await _bot_reply(emu, worker, after, lambda m: any("Đồng ý" in b["text"] for b in m["buttons"])
+                                  or "Xin chào" in m["text"])
+        if notice is None:
+            continue
+        if "Xin chào" in notice["text"]:
+            return
+        try:
+            await emu.click_button(worker, worker, notice["message_id"], "Đồng ý")
+        except LookupError:
+            continue
+        if await _bot_reply(emu, worker, notice["message_id"], lambda m: "Xin chào" in m["text"]):
+            return
+
+
 async def worker_loop(emu: BotApiEmulator, worker: int, rng: random.Random, tally: Tally,
                       stop: asyncio.Event) -> None:
+    await agree_to_privacy_notice(emu, worker, stop)
     number = 0
     while not stop.is_set():
         number += 1

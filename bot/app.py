@@ -21,6 +21,7 @@ from telegram.request import BaseRequest
 import handlers
 from bot.channels.telegram import CHANNEL, MembershipCache, TelegramSender
 from bot.channels.telegram_updates import DurableUpdater
+from bot.channels.zalo import CHANNEL as ZALO, ZaloChannel
 from bot.config import Config
 from bot.i18n import CATALOGS, Catalog
 from bot.services import Services
@@ -31,12 +32,14 @@ from bot.services.broadcasts import BroadcastService
 from bot.services.conferences import ConferenceService
 from bot.services.housekeeping import Housekeeping
 from bot.services.organizer_flow import OrganizerFlow
+from bot.services.privacy import PrivacyService
 from bot.services.questions import Deadlines, OfficialsRoute, QuestionService
 from bot.storage import Storage
+from handlers.zalo import ZaloWorker
 
 log = logging.getLogger(__name__)
 
-WORKER_COMMANDS = ("ask", "my", "events", "help", "cancel", "stop_news")
+WORKER_COMMANDS = ("ask", "my", "events", "help", "cancel", "stop_news", "mydata", "forget")
 HOUSEKEEPING_INTERVAL = 30.0  # seconds between looks for overdue cases and the digest
 
 
@@ -76,7 +79,9 @@ async def setup(app: Application) -> None:  # type: ignore[type-arg]
     loaded = await knowledge.load()
     wake = Wake()
     broadcasts = BroadcastService(storage, catalog, queued=wake)
-    outbox = OutboxDispatcher(storage, {CHANNEL: TelegramSender(app.bot)},
+    zalo = ZaloChannel(config.zalo, storage, catalog) if config.zalo is not None else None
+    outbox = OutboxDispatcher(storage, {CHANNEL: TelegramSender(app.bot),
+                                        **({ZALO: zalo.sender} if zalo is not None else {})},
                               after_pass=broadcasts.report_progress)
     wake.target = outbox.wake
     route = OfficialsRoute(CHANNEL, str(config.officials.chat_id), config.bot.default_language)
@@ -97,12 +102,16 @@ async def setup(app: Application) -> None:  # type: ignore[type-arg]
         conferences=conferences, broadcasts=broadcasts,
         organizer=OrganizerFlow(storage, catalog, config.topics, conferences, broadcasts,
                                 config.bot.timezone),
+        privacy=PrivacyService(storage, questions, catalog, config.privacy.retention_days),
     )
     if app.job_queue is not None:
         app.job_queue.run_repeating(_housekeeping_tick, interval=HOUSEKEEPING_INTERVAL, first=5,
                                     name="housekeeping")
     await _set_commands(app, catalog)
     outbox.start()
+    if zalo is not None:  # started by `start`, with the Telegram updater
+        zalo.attach(ZaloWorker(app.bot_data["services"], zalo))
+        app.bot_data["zalo"] = zalo
     log.info("ready: %d knowledge-base entries, %d topics", loaded, len(config.topics))
 
 
@@ -121,12 +130,16 @@ async def _housekeeping_tick(context: ContextTypes.DEFAULT_TYPE) -> None:
     if services is not None:
         await services.housekeeping.tick()
         await services.conferences.send_due_reminders()
+        await services.privacy.purge_inactive()
 
 
 async def teardown(app: Application) -> None:  # type: ignore[type-arg]
     services: Services | None = app.bot_data.pop("services", None)
     if services is not None:
         await services.outbox.stop()
+        zalo: ZaloChannel | None = app.bot_data.pop("zalo", None)
+        if zalo is not None:
+            await zalo.stop()
         await services.storage.close()
 
 
@@ -157,6 +170,9 @@ async def start(app: Application, *, poll_interval: float = 0.0, timeout: int = 
     updater = DurableUpdater(app, services.storage, timeout=timeout, poll_interval=poll_interval)
     app.bot_data["updater"] = updater
     updater.start()
+    zalo: ZaloChannel | None = app.bot_data.get("zalo")
+    if zalo is not None:
+        await zalo.start(poll_timeout=timeout)
 
 
 async def stop(app: Application) -> None:  # type: ignore[type-arg]

@@ -37,6 +37,25 @@ class TelegramConfig:
     base_url: str = DEFAULT_BASE_URL
 
 
+ZALO_DEFAULT_BASE_URL = "https://bot-api.zaloplatforms.com"
+ZALO_TOKEN_ENV = "ZALO_TOKEN"
+ZALO_MODES = ("polling", "webhook")
+
+
+@dataclass(frozen=True)
+class ZaloConfig:
+    """The optional Zalo Bot Platform channel (see bot/channels/zalo.py)."""
+
+    token: str = field(repr=False)
+    base_url: str = ZALO_DEFAULT_BASE_URL
+    mode: str = "polling"                       # "polling" (no public URL needed) or "webhook"
+    webhook_secret: str = field(default="", repr=False)
+    webhook_host: str = "127.0.0.1"
+    webhook_port: int = 8088
+    webhook_url: str = ""                       # set: registered with setWebhook at start
+    rate_per_second: float = 5.0
+
+
 @dataclass(frozen=True)
 class OfficialsConfig:
     chat_id: int
@@ -65,6 +84,12 @@ class BotConfig:
     timezone: str = "Asia/Ho_Chi_Minh"
     default_language: str = "vi"
     flood_limit_per_minute: int = 20   # a worker's messages and taps; 0 turns the limit off
+
+
+@dataclass(frozen=True)
+class PrivacyConfig:
+    # Personal data of people not seen for this many days is deleted; 0: never.
+    retention_days: int = 365
 
 
 @dataclass(frozen=True)
@@ -101,8 +126,10 @@ class Config:
     bot: BotConfig
     knowledge_base: KnowledgeBaseConfig
     topics: tuple[Topic, ...]
+    privacy: PrivacyConfig = PrivacyConfig()
     departments: tuple[Department, ...] = ()
     source: str = "<memory>"
+    zalo: ZaloConfig | None = None    # no [zalo] section: no Zalo channel
 
     def topic(self, key: str) -> Topic | None:
         return next((t for t in self.topics if t.key == key), None)
@@ -215,6 +242,16 @@ def _days(reader: _Reader, name: str, default: int | None) -> int | None:
     return value
 
 
+def _read_privacy(path: Path | str, data: Mapping[str, Any]) -> PrivacyConfig:
+    reader = _section(path, data, "privacy")
+    reader.check_keys({"retention_days"})
+    days = reader.integer("retention_days", 365)
+    assert days is not None
+    if days < 0:
+        raise reader.error("retention_days", "must be 0 (keep) or a number of days")
+    return PrivacyConfig(retention_days=days)
+
+
 def _flood_limit(reader: _Reader) -> int:
     value = reader.integer("flood_limit_per_minute", 20)
     assert value is not None
@@ -287,7 +324,8 @@ def parse_config(data: Mapping[str, Any], *, path: Path | str = "<memory>",
     """Build a validated Config from already-parsed TOML data."""
     env = os.environ if env is None else env
     known = {"telegram", "officials", "organizers", "storage", "bot", "knowledge_base", "topics",
-             "departments"}
+             "departments", "privacy"}
+    known.add("zalo")
     unknown = sorted(set(data) - known)
     if unknown:
         raise ConfigError(path, unknown[0], f"unknown section; expected one of: {', '.join(sorted(known))}")
@@ -335,8 +373,48 @@ def parse_config(data: Mapping[str, Any], *, path: Path | str = "<memory>",
         ),
         topics=_read_topics(path, data),
         departments=_read_departments(path, data),
+        privacy=_read_privacy(path, data),
         source=str(path),
+        zalo=_read_zalo(path, data, env),
     )
+
+
+def _read_zalo(path: Path | str, data: Mapping[str, Any], env: Mapping[str, str]) -> ZaloConfig | None:
+    if "zalo" not in data:
+        return None
+    reader = _section(path, data, "zalo")
+    reader.check_keys({"token", "base_url", "mode", "webhook_secret", "webhook_host", "webhook_port",
+                       "webhook_url", "rate_per_second"})
+    token = (env.get(ZALO_TOKEN_ENV) or reader.string("token", "")).strip()
+    if not token:
+        raise reader.error("token", f"is missing (set it in the file or in the {ZALO_TOKEN_ENV} "
+                                    "environment variable)")
+    if any(c.isspace() for c in token) or ":" not in token:
+        raise reader.error("token", "does not look like a Zalo Bot token (digits:letters)")
+    base_url = reader.string("base_url", ZALO_DEFAULT_BASE_URL).rstrip("/")
+    if not base_url.startswith(("http://", "https://")):
+        raise reader.error("base_url", "must start with http:// or https://")
+    mode = reader.string("mode", "polling")
+    if mode not in ZALO_MODES:
+        raise reader.error("mode", f"must be one of {', '.join(ZALO_MODES)}")
+    secret = reader.string("webhook_secret", "")
+    if mode == "webhook" and not 8 <= len(secret) <= 256:
+        raise reader.error("webhook_secret", "must be 8 to 256 characters in webhook mode")
+    if any(c.isspace() for c in secret):
+        raise reader.error("webhook_secret", "must not contain spaces")
+    port = reader.integer("webhook_port", 8088)
+    assert port is not None
+    if not 0 <= port <= 65535:
+        raise reader.error("webhook_port", "must be a TCP port 0–65535")
+    url = reader.string("webhook_url", "")
+    if url and not url.startswith("https://") and not url.startswith("http://"):
+        raise reader.error("webhook_url", "must be the public https:// address Zalo posts to")
+    rate = reader.table.get("rate_per_second", 5.0)
+    if isinstance(rate, bool) or not isinstance(rate, int | float) or not 0 < rate <= 1000:
+        raise reader.error("rate_per_second", "must be a number of messages per second, e.g. 5")
+    return ZaloConfig(token=token, base_url=base_url, mode=mode, webhook_secret=secret,
+                      webhook_host=reader.string("webhook_host", "127.0.0.1"), webhook_port=port,
+                      webhook_url=url, rate_per_second=float(rate))
 
 
 def load_config(path: Path | str, env: Mapping[str, str] | None = None) -> Config:

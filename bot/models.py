@@ -13,6 +13,7 @@ class User:
     chat_id: str
     display_name: str
     language: str
+    consent: str | None = None   # "granted", "declined", or None: not asked yet
 
 
 @dataclass(frozen=True)

@@ -121,13 +121,17 @@ class Storage:
     async def upsert_user(self, channel: str, external_id: str, chat_id: str,
                           display_name: str, language: str) -> User:
         async with self._transaction() as db:
+            # The name is personal data: kept only once the person agreed to it.
+            now = time.time()
             await db.execute(
-                """INSERT INTO users (channel, external_id, chat_id, display_name, language, created_at)
-                   VALUES (?, ?, ?, ?, ?, ?)
+                """INSERT INTO users (channel, external_id, chat_id, display_name, language, created_at,
+                                      last_seen_at)
+                   VALUES (?, ?, ?, '', ?, ?, ?)
                    ON CONFLICT (channel, external_id) DO UPDATE SET
-                     chat_id = excluded.chat_id, display_name = excluded.display_name,
-                     language = excluded.language, blocked_at = NULL""",
-                (channel, external_id, chat_id, display_name, language, time.time()),
+                     chat_id = excluded.chat_id,
+                     display_name = CASE WHEN users.consent = 'granted' THEN ? ELSE '' END,
+                     language = excluded.language, blocked_at = NULL, last_seen_at = excluded.last_seen_at""",
+                (channel, external_id, chat_id, language, now, now, display_name),
             )
         row = await self._one(
             "SELECT * FROM users WHERE channel = ? AND external_id = ?", (channel, external_id)
@@ -786,9 +790,133 @@ class Storage:
             return cursor.rowcount
 
 
+    # -- the Zalo channel ----------------------------------------------------
+
+    async def journal_zalo_update(self, event_key: str | None, payload: str) -> bool:
+        """Store a Zalo update before anything else; False if this event was stored before."""
+        async with self._transaction() as db:
+            cursor = await db.execute(
+                "INSERT OR IGNORE INTO zalo_journal (event_key, payload, received_at) VALUES (?, ?, ?)",
+                (event_key, payload, time.time()))
+            return cursor.rowcount > 0
+
+    async def pending_zalo_updates(self, limit: int = 100) -> list[tuple[int, str, int, str | None]]:
+        """(row id, JSON, attempts so far, resolved button data) not yet processed, oldest first."""
+        rows = await self._all(
+            """SELECT id, payload, attempts, resolved FROM zalo_journal WHERE done_at IS NULL
+               ORDER BY id LIMIT ?""", (limit,))
+        return [(r[0], r[1], r[2], r[3]) for r in rows]
+
+    async def begin_zalo_update(self, row_id: int) -> None:
+        async with self._transaction() as db:
+            await db.execute("UPDATE zalo_journal SET attempts = attempts + 1 WHERE id = ?", (row_id,))
+
+    async def resolve_zalo_update(self, row_id: int, data: str) -> None:
+        async with self._transaction() as db:
+            await db.execute("UPDATE zalo_journal SET resolved = ? WHERE id = ?", (data, row_id))
+
+    async def finish_zalo_update(self, row_id: int, error: str | None = None) -> None:
+        async with self._transaction() as db:
+            await db.execute("UPDATE zalo_journal SET done_at = ?, error = ? WHERE id = ?",
+                             (time.time(), error, row_id))
+
+    async def prune_zalo_journal(self, older_than: float) -> int:
+        async with self._transaction() as db:
+            cursor = await db.execute(
+                "DELETE FROM zalo_journal WHERE done_at IS NOT NULL AND done_at < ?", (older_than,))
+            return cursor.rowcount
+
+    async def forget_zalo_chat(self, chat_id: str) -> None:
+        """A Zalo worker asked to be forgotten: their choices and processed updates go."""
+        async with self._transaction() as db:
+            await db.execute("DELETE FROM zalo_choices WHERE chat_id = ?", (chat_id,))
+            await db.execute("DELETE FROM zalo_journal WHERE done_at IS NOT NULL AND instr(payload, ?) > 0",
+                             (json.dumps(chat_id),))
+
+    async def zalo_choices(self, chat_id: str) -> list[tuple[str, str]]:
+        """The numbered choices last shown in a Zalo chat: (label, button data), in order."""
+        row = await self._one("SELECT choices FROM zalo_choices WHERE chat_id = ?", (chat_id,))
+        return [(label, data) for label, data in json.loads(row[0])] if row else []
+
+    async def save_zalo_choices(self, chat_id: str, choices: Sequence[tuple[str, str]]) -> None:
+        """Replace a chat's choices; an empty list forgets them."""
+        async with self._transaction() as db:
+            if not choices:
+                await db.execute("DELETE FROM zalo_choices WHERE chat_id = ?", (chat_id,))
+                return
+            await db.execute(
+                """INSERT INTO zalo_choices (chat_id, choices, updated_at) VALUES (?, ?, ?)
+                   ON CONFLICT (chat_id) DO UPDATE SET choices = excluded.choices,
+                     updated_at = excluded.updated_at""",
+                (chat_id, json.dumps([list(c) for c in choices], ensure_ascii=False), time.time()))
+    # -- personal data ----------------------------------------------------------
+
+    async def set_consent(self, user_id: int, granted: bool, display_name: str) -> None:
+        async with self._transaction() as db:
+            await db.execute(
+                "UPDATE users SET consent = ?, consent_at = ?, display_name = ? WHERE id = ?",
+                ("granted" if granted else "declined", time.time(), display_name if granted else "",
+                 user_id))
+
+    async def personal_data(self, user_id: int) -> dict[str, Any]:
+        """Everything stored about a person, as plain data (for /mydata)."""
+        user = await self._one(
+            """SELECT channel, external_id, display_name, language, consent, consent_at, created_at,
+                      last_seen_at, news_opt_out FROM users WHERE id = ?""", (user_id,))
+        questions = await self._all(
+            """SELECT id, topic, text, anonymous, asker_name, status, rating, created_at, answered_at,
+                      conference_id FROM questions WHERE user_id = ? ORDER BY id""", (user_id,))
+        answers = await self._all(
+            """SELECT a.question_id, a.text, a.created_at FROM answers a
+               JOIN questions q ON q.id = a.question_id WHERE q.user_id = ? ORDER BY a.id""", (user_id,))
+        return {
+            "user": dict(user) if user else None,
+            "questions": [dict(r) for r in questions],
+            "answers": [dict(r) for r in answers],
+            "followups": [dict(r) for r in await self._all(
+                "SELECT question_id, text, created_at FROM followups WHERE user_id = ? ORDER BY id", (user_id,))],
+            "following": [r[0] for r in await self._all(
+                "SELECT question_id FROM followers WHERE user_id = ? ORDER BY question_id", (user_id,))],
+            "conference_subscriptions": [r[0] for r in await self._all(
+                "SELECT conference_id FROM subscriptions WHERE user_id = ? ORDER BY conference_id", (user_id,))],
+            "answered_by_knowledge_base": [dict(r) for r in await self._all(
+                "SELECT topic, text, kb_entry_id, created_at FROM kb_deflections WHERE user_id = ? ORDER BY id",
+                (user_id,))],
+            "unfinished_question": dict(d) if (d := await self._one(
+                "SELECT step, topic, text FROM drafts WHERE user_id = ?", (user_id,))) else None,
+        }
+
+    async def forget_user(self, user_id: int) -> list[int]:
+        """Delete a person's personal data; their questions stay, anonymous. Returns those questions."""
+        now = time.time()
+        async with self._transaction() as db:
+            rows = await self._all("SELECT id FROM questions WHERE user_id = ?", (user_id,))
+            await db.execute("UPDATE questions SET anonymous = 1, asker_name = NULL WHERE user_id = ?",
+                             (user_id,))
+            for table in ("drafts", "organizer_drafts", "subscriptions", "followers", "kb_deflections"):
+                await db.execute(f"DELETE FROM {table} WHERE user_id = ?", (user_id,))
+            await db.execute(
+                """UPDATE outbox SET failed_at = ?, last_error = 'the person asked to be forgotten'
+                   WHERE sent_at IS NULL AND failed_at IS NULL AND chat_id =
+                     (SELECT chat_id FROM users WHERE id = ?) AND channel = (SELECT channel FROM users WHERE id = ?)""",
+                (now, user_id, user_id))
+            await db.execute(
+                """UPDATE users SET external_id = 'forgotten:' || id, chat_id = '', display_name = '',
+                     consent = NULL, consent_at = NULL, news_opt_out = 1, forgotten_at = ?
+                   WHERE id = ?""", (now, user_id))
+        return [r[0] for r in rows]
+
+    async def inactive_users(self, before: float) -> list[int]:
+        rows = await self._all(
+            "SELECT id FROM users WHERE forgotten_at IS NULL AND COALESCE(last_seen_at, created_at) < ?",
+            (before,))
+        return [r[0] for r in rows]
+
+
 def _user(row: aiosqlite.Row) -> User:
     return User(id=row["id"], channel=row["channel"], external_id=row["external_id"],
-                chat_id=row["chat_id"], display_name=row["display_name"], language=row["language"])
+                chat_id=row["chat_id"], display_name=row["display_name"], language=row["language"],
+                consent=row["consent"])
 
 
 def _question(row: aiosqlite.Row) -> Question:

@@ -1,8 +1,8 @@
 """Every handler, registered in one place, in order, grouped by who is talking.
 
-After the flood guard (group -1), all handlers share one group, so exactly
-one handles an update: the first that matches, in the order below.
-Catch-alls come last.
+After the flood guard (group -2) and the consent gate (group -1), all
+handlers share one group, so exactly one handles an update: the first that
+matches, in the order below. Catch-alls come last.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from telegram.ext import (Application, CallbackQueryHandler, CommandHandler, Mes
                           filters)
 
 from bot.config import Config
-from handlers import errors, guard, officials, organizers, worker
+from handlers import errors, guard, officials, organizers, privacy, worker
 
 
 def register(app: Application, config: Config) -> None:  # type: ignore[type-arg]
@@ -26,7 +26,9 @@ def register(app: Application, config: Config) -> None:  # type: ignore[type-arg
     app.bot_data["flood_guard"] = guard.FloodGuard(
         config.bot.flood_limit_per_minute,
         exempt=config.organizers.user_ids | config.officials.admin_user_ids)
-    app.add_handler(TypeHandler(Update, guard.flood_guard), group=-1)
+    app.add_handler(TypeHandler(Update, guard.flood_guard), group=-2)
+    # Then consent: nothing personal is kept before the worker agrees.
+    app.add_handler(TypeHandler(Update, privacy.consent_gate), group=-1)
 
     app.add_handlers([
         # Workers' commands, in private chats.
@@ -37,6 +39,9 @@ def register(app: Application, config: Config) -> None:  # type: ignore[type-arg
         CommandHandler("cancel", worker.cancel, filters=private),
         CommandHandler("events", worker.events, filters=private),
         CommandHandler("stop_news", worker.stop_news, filters=private),
+        CommandHandler("mydata", privacy.my_data, filters=private),
+        CommandHandler("forget", privacy.forget, filters=private),
+        CommandHandler("privacy", privacy.privacy_notice, filters=private),
         CommandHandler("start_news", worker.start_news, filters=private),
         # Organizers, in private chats (each handler checks the id).
         CommandHandler("conference", organizers.conference, filters=private),
@@ -61,6 +66,7 @@ def register(app: Application, config: Config) -> None:  # type: ignore[type-arg
         MessageHandler(private & filters.PHOTO & filters.CAPTION, worker.photo_with_caption),
         MessageHandler(private, worker.not_text),
         # Buttons.
+        CallbackQueryHandler(privacy.consent_button, pattern=r"^pv:"),
         CallbackQueryHandler(worker.menu_button, pattern=r"^m:"),
         CallbackQueryHandler(worker.ask_button, pattern=r"^q:"),
         CallbackQueryHandler(worker.rate_button, pattern=r"^r:"),

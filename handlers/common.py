@@ -12,6 +12,7 @@ from bot.channels.telegram import CHANNEL, keyboard
 from bot.models import Reply, User
 from bot.services.ask_flow import Outcome
 from bot.services import Services
+from bot.services.text import clean_text
 
 Context = ContextTypes.DEFAULT_TYPE
 
@@ -28,8 +29,14 @@ async def worker(update: Update, context: Context) -> User:
     # an update came from (a callback may come without its message).
     return await svc.storage.upsert_user(
         CHANNEL, str(sender.id), str(sender.id),
-        display_name=sender.full_name, language=svc.catalog.language_for(sender.language_code),
+        display_name=display_name(sender), language=svc.catalog.language_for(sender.language_code),
     )
+
+
+def display_name(sender: TelegramUser) -> str:
+    """A name that can be stored and shown: Telegram may send an empty first name (full_name
+    is then None) or one with lone UTF-16 surrogates, which SQLite refuses."""
+    return clean_text(sender.full_name or "")
 
 
 def in_private_chat(update: Update) -> bool:
@@ -53,7 +60,9 @@ async def apply_outcome(update: Update, context: Context, user: User, outcome: O
             try:
                 await query.edit_message_text(outcome.edit.text, parse_mode=ParseMode.HTML,
                                               reply_markup=keyboard(outcome.edit.buttons))
-            except BadRequest:  # the message is gone or unchanged: say it anew instead
+            # Gone or unchanged (BadRequest), or older than 48 hours and so "inaccessible"
+            # (python-telegram-bot raises TypeError): say it anew instead.
+            except (BadRequest, TypeError):
                 await send(context, int(user.chat_id), outcome.edit)
         elif not outcome.keep_buttons:
             await clear_buttons(update)
@@ -64,5 +73,5 @@ async def apply_outcome(update: Update, context: Context, user: User, outcome: O
 async def clear_buttons(update: Update) -> None:
     try:
         await update.callback_query.edit_message_reply_markup(reply_markup=None)
-    except BadRequest:
-        pass  # already without buttons, or deleted: nothing to tidy
+    except (BadRequest, TypeError):
+        pass  # already without buttons, deleted or inaccessible: nothing to tidy

@@ -19,7 +19,7 @@ from bot.models import Official, Question, Reply
 from bot.services.cards import PREFIX, REJECT_REASONS
 from bot.services.questions import CaseError
 from bot.services.text import clean_text
-from handlers.common import Context, send, services
+from handlers.common import Context, display_name, send, services
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +35,7 @@ async def _official(context: Context, update: Update) -> Official | None:
         return None
     if not await _members(context).is_official(context.bot, sender.id):
         return None
-    return Official(id=sender.id, name=sender.full_name)
+    return Official(id=sender.id, name=display_name(sender))
 
 
 def _number(text: str) -> int | None:
@@ -323,7 +323,7 @@ async def _card_action(update: Update, context: Context, question: Question, off
         await query.answer(_t(context, "publish.done", id=question.id, entry=entry.id))
         try:
             await query.edit_message_reply_markup(reply_markup=None)
-        except BadRequest:
+        except (BadRequest, TypeError):  # TypeError: an inaccessible (48 hours old) message
             pass
         return
     else:
@@ -337,5 +337,5 @@ async def _card_action(update: Update, context: Context, question: Question, off
 async def _show_keyboard(update: Update, buttons) -> None:  # type: ignore[no-untyped-def]
     try:
         await update.callback_query.edit_message_reply_markup(reply_markup=keyboard(buttons))
-    except BadRequest:
-        pass  # the same keyboard already: nothing to change
+    except (BadRequest, TypeError):
+        pass  # the same keyboard already, or an inaccessible message: nothing to change

@@ -14,7 +14,8 @@ from bot.models import Official, Reply, User
 from bot.services.agenda_files import write_csv, write_xlsx
 from bot.services.ask_flow import Outcome
 from bot.services.text import clean_text
-from handlers.common import Context, apply_outcome, in_private_chat, send, services, worker
+from handlers.common import (Context, apply_outcome, display_name, in_private_chat, send, services,
+                             worker)
 
 log = logging.getLogger(__name__)
 
@@ -95,7 +96,7 @@ async def answered_at_conference(update: Update, context: Context) -> None:
         await send(context, int(user.chat_id), Reply(svc.catalog.text(user.language, "org.answered_usage")))
         return
     sender = update.effective_user
-    official = Official(id=sender.id, name=sender.full_name) if sender else Official(0, "")
+    official = Official(id=sender.id, name=display_name(sender)) if sender else Official(0, "")
     await svc.questions.answer(question, official, text, source=(str(message.chat_id), message.message_id))
     await send(context, int(user.chat_id), Reply(svc.catalog.text(user.language, "org.answered_done",
                                                                   id=question.id)))
@@ -139,7 +140,9 @@ async def apply(update: Update, context: Context, user: User, outcome: Outcome) 
     if outcome.start_broadcast is not None:
         text, audience, attachment = outcome.start_broadcast
         svc = services(context)
+        # Nothing sent yet, everyone left (with left = 0 the text would already say "done").
+        left = len(await svc.broadcasts.audience(audience))
         progress = await send(context, int(user.chat_id),
-                              Reply(svc.broadcasts.progress_text(user.language, 0, 0, 0)))
+                              Reply(svc.broadcasts.progress_text(user.language, 0, 0, left)))
         await svc.broadcasts.start(update.effective_user.id if update.effective_user else 0, text, audience,
                                    attachment, (str(progress.chat_id), progress.message_id))

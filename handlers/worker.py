@@ -11,6 +11,7 @@ from telegram.error import BadRequest
 from bot.channels.telegram import keyboard
 from bot.models import Button, Reply, User
 from bot.services.ask_flow import Outcome
+from bot.services.text import clean_text
 from handlers import organizers
 from handlers.common import Context, apply_outcome, in_private_chat, send, services, worker
 
@@ -23,7 +24,8 @@ async def start(update: Update, context: Context) -> None:
         (Button(t(user.language, "menu.my"), "m:my"),),
         (Button(t(user.language, "menu.help"), "m:help"),),
     )
-    name = update.effective_user.first_name if update.effective_user else ""
+    # Cleaned: a name may carry lone UTF-16 surrogates, which cannot be sent back.
+    name = clean_text(update.effective_user.first_name or "") if update.effective_user else ""
     await send(context, int(user.chat_id), Reply(t(user.language, "start.greeting", name=name), menu))
 
 
@@ -112,8 +114,8 @@ async def event_button(update: Update, context: Context) -> None:
     card = await svc.conferences.event_card(conference, user)
     try:
         await query.edit_message_text(card.text, parse_mode=ParseMode.HTML, reply_markup=keyboard(card.buttons))
-    except BadRequest:
-        pass  # unchanged (a double tap)
+    except (BadRequest, TypeError):
+        pass  # unchanged (a double tap), or inaccessible (python-telegram-bot's TypeError)
 
 
 async def stop_news(update: Update, context: Context) -> None:
@@ -171,7 +173,8 @@ async def rate_button(update: Update, context: Context) -> None:
     svc = services(context)
     # "r:<question id>:up|down"
     parts = (query.data or "").split(":")
-    ok = (len(parts) == 3 and parts[1].isdigit() and parts[2] in ("up", "down")
+    ok = (len(parts) == 3 and parts[1].isascii() and parts[1].isdigit() and len(parts[1]) <= 9
+          and parts[2] in ("up", "down")
           and await svc.questions.rate(user, int(parts[1]), 1 if parts[2] == "up" else -1))
     await query.answer(svc.catalog.text(user.language, "rate.thanks" if ok else "rate.invalid"))
 
@@ -183,7 +186,7 @@ async def followup_button(update: Update, context: Context) -> None:
         return
     user = await worker(update, context)
     parts = (query.data or "").split(":")
-    if len(parts) != 2 or not parts[1].isdigit() or len(parts[1]) > 9:
+    if len(parts) != 2 or not parts[1].isascii() or not parts[1].isdigit() or len(parts[1]) > 9:
         await query.answer(services(context).catalog.text(user.language, "followup.invalid"))
         return
     await apply_outcome(update, context, user, await services(context).ask.start_followup(user, int(parts[1])))

@@ -52,6 +52,21 @@ class Harness:
     async def start(self) -> None:
         self.app = build_application(self.config)
         await start(self.app, timeout=1)
+        await self.consent_all()
+
+    async def consent_all(self) -> None:
+        """Workers the emulator knows have already agreed to the privacy notice.
+
+        The notice itself is tested in tests/test_privacy.py; elsewhere it would only
+        stand between a test and what it is about.
+        """
+        storage = self.services.storage
+        for user in self.emu.users():
+            full_name = " ".join(filter(None, (user["first_name"], user.get("last_name"))))
+            stored = await storage.upsert_user("telegram", str(user["id"]), str(user["id"]), full_name,
+                                               self.services.catalog.language_for(user.get("language_code")))
+            if stored.consent is None:
+                await storage.set_consent(stored.id, True, full_name)
 
     async def stop(self) -> None:
         if self.app is not None:

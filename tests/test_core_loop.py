@@ -17,7 +17,7 @@ async def test_start_shows_menu_and_registers_commands(bot: Harness) -> None:
     commands = [params for method, params in bot.emu.requests if method == "setMyCommands"]
     assert commands, "setMyCommands was never called"
     names = {c["command"] for params in commands for c in params["commands"]}
-    assert names == {"ask", "my", "events", "help", "cancel", "stop_news"}
+    assert names == {"ask", "my", "events", "help", "cancel", "stop_news", "mydata", "forget"}
 
 
 async def test_named_question_answered_by_reply(bot: Harness) -> None:

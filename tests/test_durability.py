@@ -17,7 +17,7 @@ from bench.chaos import run_chaos  # noqa: E402
 
 @pytest.mark.timeout(300)
 async def test_kill_nine_loses_and_doubles_nothing() -> None:
-    result = await run_chaos(kills=6, workers=2, seed=7, gap=(0.8, 2.0), settle=40.0, quiet=True)
+    result = await run_chaos(kills=6, workers=2, seed=7, gap=(1.5, 3.0), settle=40.0, quiet=True)
     print(result)
     assert result["kills"] == 6
     assert result["questions_with_case_number"] >= 3, result  # the scenario really ran

@@ -605,11 +605,6 @@ async def test_me_too_can_be_declined_and_is_never_offered_for_ones_own(ws: Harn
     await ws.card(own_case)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "'me too' reuses the KB matcher's calibrated threshold over the tiny pool of open questions; "
-    "with a single candidate knowledge_base.model.margins() gives it MAX_MARGIN, so any question "
-    "sharing a word "
-    "or two with the one open question scores 0.91-0.99 and is offered as 'the same question'"))
 @pytest.mark.parametrize(("text", "topic"), [
     # "Must the company build dormitories?" is not "may workers rent social housing?" (p=0.99).
     (Q_DORMITORY, "Nhà ở"),

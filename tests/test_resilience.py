@@ -12,6 +12,11 @@ from tests.conftest import OFFICIAL, OFFICIALS, WORKER, Harness
 QUESTION = "Công ty chậm trả lương hai tháng thì người lao động nên làm gì ạ?"
 
 
+async def _worker_id(bot: Harness) -> int:
+    stored = await bot.services.storage.upsert_user("telegram", str(WORKER), str(WORKER), "", "vi")
+    return stored.id
+
+
 async def _replay_everything(bot: Harness) -> None:
     """As if the bot had died before marking any update done: all are processed again."""
     storage = bot.services.storage
@@ -33,7 +38,7 @@ async def test_replaying_every_update_creates_nothing_twice(bot: Harness) -> Non
 
     await _replay_everything(bot)
     await asyncio.sleep(1.0)
-    assert len(await bot.services.storage.questions_of_user(1)) == 1
+    assert len(await bot.services.storage.questions_of_user(await _worker_id(bot))) == 1
     cards = [m for m in bot.emu.bot_messages(OFFICIALS) if "Người hỏi:" in m["text"]]
     assert len(cards) == 1
     answers = [m for m in bot.emu.bot_messages(WORKER) if "Công đoàn cơ sở để được hỗ trợ" in m["text"]]
@@ -59,4 +64,4 @@ async def test_database_error_keeps_the_update_and_retries(bot: Harness,
     assert failures == [1]
     card = await bot.card(case)
     assert QUESTION in card["text"]
-    assert len(await storage.questions_of_user(1)) == 1
+    assert len(await storage.questions_of_user(await _worker_id(bot))) == 1

@@ -40,6 +40,8 @@ class TelegramSender:
         self._bot = bot
 
     async def __call__(self, message: OutboxMessage) -> Delivery:
+        if not message.chat_id.lstrip("-").isdigit():
+            return Delivery(ok=False, permanent=True, error=f"not a Telegram chat: {message.chat_id!r}")
         markup = keyboard(message.buttons)
         try:
             if message.edit_message_id is not None:

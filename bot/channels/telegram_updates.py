@@ -12,6 +12,7 @@ second question, card or answer.
 from __future__ import annotations
 
 import asyncio
+import datetime as dtm
 import json
 import logging
 import sqlite3
@@ -33,6 +34,22 @@ MAX_ATTEMPTS = 3
 MAX_BACKOFF = 30.0
 # bot_data key: update ids whose handler met a database error (see handlers/errors.py).
 TRANSIENT = "transient_updates"
+
+
+def _payload(update: Update) -> str:
+    """The update as JSON that gives it back exactly.
+
+    ASCII, so that lone UTF-16 surrogates (which Telegram passes on as "\\ud800") stay
+    escapes that SQLite can store; and dates python-telegram-bot leaves as datetime in
+    to_dict() (an inaccessible pinned message's date 0) as Unix time.
+    """
+    return json.dumps(update.to_dict(), default=_unix_time)
+
+
+def _unix_time(value: object) -> int:
+    if isinstance(value, dtm.datetime):
+        return int(value.timestamp())
+    raise TypeError(f"{type(value).__name__} is not JSON serializable")
 
 
 class DurableUpdater:
@@ -93,7 +110,7 @@ class DurableUpdater:
                 if updates:
                     # Stored before the offset moves: the next getUpdates acknowledges them.
                     await self._storage.journal_updates(
-                        [(u.update_id, json.dumps(u.to_dict(), ensure_ascii=False)) for u in updates])
+                        [(u.update_id, _payload(u)) for u in updates])
                     offset = updates[-1].update_id + 1
                 await self.process_pending()
             except sqlite3.Error as error:

@@ -291,4 +291,50 @@ STRINGS: dict[str, str] = {
     "org.answered_done": "✅ The answer given at the conference for #{id} is recorded and sent to the asker and followers.",
     "agenda.title": "{title} — {when}",
     "flood.slow_down": "You are sending messages a little fast. Please wait a minute and send again; the last ones were not processed.",
+    # -- the Zalo channel (no buttons there: numbered choices and words) --
+    "channel.zalo": "Zalo",
+    "zalo.choices_hint": "👉 Reply {first}–{last} to choose.",
+    "zalo.choices_hint_one": "👉 Reply 1 to choose.",
+    "zalo.out_of_range": "There is no choice number {number}. Please reply with a number from {first} to {last}.",
+    "zalo.out_of_range_one": "There is no choice number {number}. There is only one choice: reply 1.",
+    "zalo.no_choices": (
+        "There are no numbered choices waiting for you. "
+        "Send “ask” to ask a question, or “help” for instructions."
+    ),
+    "zalo.use_choices": "Please reply with the number of one of the choices below, or send “cancel” to stop.",
+    "zalo.news_hint": "🔕 Send “stop news” to stop receiving announcements.",
+    "zalo.attachment_missing": "(This announcement has a picture or file that cannot be sent through Zalo yet.)",
+    "zalo.help": (
+        "<b>How to use Đối thoại on Zalo</b>\n"
+        "• <b>ask</b> — ask a question: pick a topic, type it, choose to send with your name or anonymously.\n"
+        "• <b>my questions</b> — see the questions you sent and their answers.\n"
+        "• <b>cancel</b> — drop the question you are writing.\n"
+        "• <b>events</b> — upcoming dialogue conferences.\n"
+        "• <b>stop news</b> / <b>start news</b> — stop / resume announcements.\n\n"
+        "When the bot offers numbered choices, reply with the number (e.g. 2) or type a few words "
+        "of the choice.\n"
+        "If you ask anonymously, officials do not see your name or Zalo account."
+    ),
+    "cmd.mydata": "See the data kept about me",
+    "cmd.forget": "Delete my personal data",
+    "privacy.notice": (
+        "🔒 <b>Before you start</b>\n"
+        "What is kept: your Telegram display name (only if you agree), your questions and their answers, "
+        "so that questions reach officials and answers come back to you.\n"
+        "Who sees it: the union and department officials who answer. For anonymous questions, nobody sees your name.\n"
+        "See or delete it: /mydata sends you a copy, /forget deletes your personal data.\n"
+        "(Under Decree 13/2023/NĐ-CP on personal data protection.)\n\n"
+        "May the bot keep your name? If not, you can still ask, but every question will be anonymous."
+    ),
+    "privacy.agree": "✅ I agree",
+    "privacy.decline": "🕶 No, I ask anonymously only",
+    "privacy.agreed": "✅ Thank you. You can change your mind any time with /privacy.",
+    "privacy.declined": "🕶 The bot will not keep your name; all your questions will be anonymous. Change: /privacy.",
+    "privacy.mydata_caption": "📄 Everything the bot keeps about you.",
+    "privacy.forget_confirm": (
+        "Delete your personal data? Your name and account link are deleted; questions you sent stay as "
+        "anonymous records, and you will <b>not receive</b> answers to questions still waiting."
+    ),
+    "privacy.forget_yes": "🗑 Delete my data",
+    "privacy.forgotten": "🗑 Your personal data is deleted. If you write again, the bot will treat you as a new user.",
 }

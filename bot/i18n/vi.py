@@ -304,4 +304,50 @@ STRINGS: dict[str, str] = {
     "org.answered_done": "✅ Đã ghi nhận trả lời tại hội nghị cho #{id} và gửi tới người hỏi, người cùng hỏi.",
     "agenda.title": "{title} — {when}",
     "flood.slow_down": "Bạn đang gửi hơi nhanh. Bạn vui lòng chờ một phút rồi gửi tiếp nhé; những tin vừa rồi bot chưa xử lý.",
+    # -- the Zalo channel (no buttons there: numbered choices and words) --
+    "channel.zalo": "Zalo",
+    "zalo.choices_hint": "👉 Trả lời {first}–{last} để chọn.",
+    "zalo.choices_hint_one": "👉 Trả lời 1 để chọn.",
+    "zalo.out_of_range": "Không có lựa chọn số {number}. Bạn vui lòng trả lời một số từ {first} đến {last}.",
+    "zalo.out_of_range_one": "Không có lựa chọn số {number}. Chỉ có một lựa chọn: bạn trả lời 1 nhé.",
+    "zalo.no_choices": (
+        "Hiện không có lựa chọn nào đang chờ bạn trả lời bằng số. "
+        "Gõ “hỏi” để đặt câu hỏi, hoặc “trợ giúp” để xem hướng dẫn."
+    ),
+    "zalo.use_choices": "Bạn vui lòng trả lời bằng số thứ tự của một lựa chọn bên dưới, hoặc gõ “hủy” để hủy.",
+    "zalo.news_hint": "🔕 Gõ “dừng tin” nếu không muốn nhận thông báo chung.",
+    "zalo.attachment_missing": "(Thông báo này có kèm ảnh hoặc tệp, hiện chưa gửi được qua Zalo.)",
+    "zalo.help": (
+        "<b>Cách dùng Đối thoại trên Zalo</b>\n"
+        "• <b>hỏi</b> — đặt câu hỏi: chọn chủ đề, gõ câu hỏi, chọn gửi kèm tên hay ẩn danh.\n"
+        "• <b>câu hỏi của tôi</b> — xem các câu hỏi đã gửi và câu trả lời.\n"
+        "• <b>hủy</b> — hủy câu hỏi đang soạn.\n"
+        "• <b>hội nghị</b> — các hội nghị đối thoại sắp tới.\n"
+        "• <b>dừng tin</b> / <b>nhận tin</b> — thôi nhận / nhận lại thông báo chung.\n\n"
+        "Khi bot đưa ra các lựa chọn đánh số, bạn trả lời bằng số (ví dụ: 2) "
+        "hoặc gõ vài chữ của lựa chọn, có dấu hay không dấu đều được.\n"
+        "Nếu gửi ẩn danh, cán bộ không thấy tên hay tài khoản Zalo của bạn."
+    ),
+    "cmd.mydata": "Xem dữ liệu bot lưu về tôi",
+    "cmd.forget": "Xóa dữ liệu cá nhân của tôi",
+    "privacy.notice": (
+        "🔒 <b>Trước khi bắt đầu</b>\n"
+        "Bot lưu: tên hiển thị Telegram của bạn (chỉ khi bạn đồng ý), các câu hỏi và câu trả lời, "
+        "để chuyển câu hỏi tới cán bộ và gửi trả lời về cho bạn.\n"
+        "Ai thấy: cán bộ Công đoàn và các sở, ngành trả lời câu hỏi. Câu hỏi ẩn danh thì không ai thấy tên bạn.\n"
+        "Xem hoặc xóa: gõ /mydata để nhận bản sao dữ liệu, /forget để xóa dữ liệu cá nhân.\n"
+        "(Theo Nghị định 13/2023/NĐ-CP về bảo vệ dữ liệu cá nhân.)\n\n"
+        "Bạn có đồng ý để bot lưu tên của bạn không? Nếu không, bạn vẫn hỏi được, nhưng mọi câu hỏi sẽ ẩn danh."
+    ),
+    "privacy.agree": "✅ Đồng ý",
+    "privacy.decline": "🕶 Không, tôi chỉ hỏi ẩn danh",
+    "privacy.agreed": "✅ Cảm ơn bạn. Bạn có thể đổi ý bất cứ lúc nào bằng /privacy.",
+    "privacy.declined": "🕶 Bot sẽ không lưu tên của bạn; mọi câu hỏi của bạn sẽ ẩn danh. Đổi ý: /privacy.",
+    "privacy.mydata_caption": "📄 Toàn bộ dữ liệu bot đang lưu về bạn.",
+    "privacy.forget_confirm": (
+        "Xóa dữ liệu cá nhân của bạn? Tên và liên kết tài khoản sẽ bị xóa; câu hỏi đã gửi được giữ lại "
+        "dưới dạng ẩn danh, và bạn sẽ <b>không nhận được</b> câu trả lời cho các câu hỏi còn đang chờ."
+    ),
+    "privacy.forget_yes": "🗑 Xóa dữ liệu của tôi",
+    "privacy.forgotten": "🗑 Đã xóa dữ liệu cá nhân của bạn. Nếu bạn nhắn lại, bot sẽ coi bạn là người dùng mới.",
 }

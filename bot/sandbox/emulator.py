@@ -533,6 +533,17 @@ def _image_size(data: bytes | None) -> tuple[int, int]:
     return 800, 600
 
 
+def _dumps(value: Any) -> str:
+    """JSON as Telegram sends it: UTF-8, except lone UTF-16 surrogates (which UTF-8 cannot
+    carry) as ``\\ud800`` escapes."""
+    text = json.dumps(value, ensure_ascii=False)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return json.dumps(value)
+    return text
+
+
 def _strip_emulator_keys(message: JSONDict) -> JSONDict:
     """A deep copy of ``message`` as Telegram would send it (no emulator-only keys)."""
     public = {key: copy.deepcopy(value) for key, value in message.items()}
@@ -756,9 +767,7 @@ class BotApiEmulator:
 
     @staticmethod
     def _json_response(body: JSONDict, status: int = 200) -> web.Response:
-        return web.json_response(
-            body, status=status, dumps=partial(json.dumps, ensure_ascii=False)
-        )
+        return web.json_response(body, status=status, dumps=_dumps)
 
     async def _handle_api(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
@@ -984,6 +993,10 @@ class BotApiEmulator:
                 "new_chat_member": self._chat_member(chat, user_id, status),
             },
         )
+
+    def users(self) -> list[dict]:
+        """Every user added so far (Telegram User dicts)."""
+        return [copy.deepcopy(user) for user in self._users.values()]
 
     def open_chat(self, user_id: int) -> None:
         """As if the user had pressed Start: the bot may now write to them first."""

@@ -160,6 +160,7 @@ class World:
         try:
             await start(world.app, timeout=1)
             await world._load_knowledge_base(kb_file)
+            await world._demo_consent()
         except BaseException:
             await world.close()
             raise
@@ -173,6 +174,15 @@ class World:
             log.warning("sandbox: %d sample answers skipped (topic not in config.example.toml)",
                         len(entries) - len(kept))
         await self.services.knowledge.publish(kept)
+
+    async def _demo_consent(self) -> None:
+        """The demo workers have already answered the privacy notice (yes); a worker
+        added from the page starts fresh and sees it, as a real newcomer would."""
+        storage = self.services.storage
+        for person in DEMO_WORKERS:
+            user = await storage.upsert_user("telegram", str(person.id), str(person.id), person.name,
+                                             person.language)
+            await storage.set_consent(user.id, True, person.name)
 
     async def close(self) -> None:
         try:

@@ -13,6 +13,7 @@ from bot.services.broadcasts import BroadcastService
 from bot.services.conferences import ConferenceService
 from bot.services.housekeeping import Housekeeping
 from bot.services.organizer_flow import OrganizerFlow
+from bot.services.privacy import PrivacyService
 from bot.services.knowledge import KnowledgeService
 from bot.services.outbox import OutboxDispatcher
 from bot.services.questions import QuestionService
@@ -31,3 +32,4 @@ class Services:
     conferences: ConferenceService
     broadcasts: BroadcastService
     organizer: OrganizerFlow
+    privacy: PrivacyService

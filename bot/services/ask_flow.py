@@ -152,6 +152,14 @@ class AskFlow:
             draft = replace(_advance(draft, "metoo"), case_id=int(similar.entry.id))
             await self._storage.save_draft(draft)
             return Outcome(replies=[self._metoo_prompt(user, draft, similar.entry.question)])
+        return await self._to_identity(user, draft)
+
+    async def _to_identity(self, user: User, draft: Draft) -> Outcome:
+        """Ask "with name or anonymous?" — unless the worker declined to have a name kept."""
+        if user.consent != "granted":
+            draft = replace(_advance(draft, "confirm"), anonymous=True)
+            await self._storage.save_draft(draft)
+            return Outcome(replies=[self._confirm_prompt(user, draft)])
         draft = _advance(draft, "identity")
         await self._storage.save_draft(draft)
         return Outcome(replies=[self._identity_prompt(user, draft)])
@@ -193,12 +201,10 @@ class AskFlow:
         return Outcome(replies=[Reply(self._t(user, "ask.kb_thanks"))])
 
     async def _kb_not_enough(self, user: User, draft: Draft, _action: str, _arg: str) -> Outcome:
-        draft = _advance(draft, "identity")
-        await self._storage.save_draft(draft)
-        return Outcome(replies=[self._identity_prompt(user, draft)])
+        return await self._to_identity(user, draft)
 
     async def _chose_identity(self, user: User, draft: Draft, action: str, _arg: str) -> Outcome:
-        draft = replace(_advance(draft, "confirm"), anonymous=action == "anon")
+        draft = replace(_advance(draft, "confirm"), anonymous=action == "anon" or user.consent != "granted")
         await self._storage.save_draft(draft)
         return Outcome(edit=self._confirm_prompt(user, draft))
 

@@ -42,6 +42,7 @@ class CardState:
     followups: Sequence[Followup]
     published: bool
     now: float
+    channel: str = ""    # the asker's channel, when it is not the officials' own (e.g. "zalo")
 
 
 class CardRenderer:
@@ -74,6 +75,8 @@ class CardRenderer:
         lines = [self.t("card.header", icon=STATUS_ICONS.get(q.status, "📩"), id=q.id,
                         topic=state.topic_title, status=self.t(f"case.status.{q.status}"))]
         asker = self.t("card.asker", asker=self.asker(q))
+        if state.channel:
+            asker += " · " + self.channel_name(state.channel)
         if state.followers:
             asker += " · " + self.t("card.followers", count=state.followers)
         lines.append(asker)
@@ -146,3 +149,7 @@ class CardRenderer:
     @property
     def _catalog_keys(self) -> frozenset[str]:
         return self._catalog.keys(self.language)
+
+    def channel_name(self, channel: str) -> str:
+        key = f"channel.{channel}"
+        return self.t(key) if key in self._catalog_keys else channel

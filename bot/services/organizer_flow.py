@@ -189,7 +189,8 @@ class OrganizerFlow:
         return Outcome(edit=Reply(self._t(user, "org.created", id=conference.id, title=conference.title)))
 
     async def _pick(self, user: User, kind: str, data: dict[str, Any], argument: str) -> Outcome:
-        conference = await self._conferences.conference(int(argument)) if argument.isdigit() else None
+        conference = (await self._conferences.conference(int(argument))
+                      if argument.isascii() and argument.isdigit() and len(argument) <= 9 else None)
         if conference is None or conference.status != "scheduled":
             return Outcome(notice=self._t(user, "org.not_found"), keep_buttons=True)
         version = await self._save(user, kind, "fields", {"id": conference.id})

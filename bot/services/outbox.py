@@ -24,6 +24,7 @@ Sender = Callable[[OutboxMessage], Awaitable[Delivery]]
 MAX_ATTEMPTS = 8
 MAX_BACKOFF = 300.0
 IDLE_WAIT = 5.0
+STOP_GRACE = 10.0  # seconds `stop` waits for the message in flight before cancelling
 
 
 class OutboxDispatcher:
@@ -38,6 +39,8 @@ class OutboxDispatcher:
         self._wake = asyncio.Event()
         self._paused_until = 0.0
         self._task: asyncio.Task[None] | None = None
+        self._stopping = False
+        self._busy = False  # in a pass: a message may be in flight
 
     def wake(self) -> None:
         """Something was queued: look now instead of at the next tick."""
@@ -45,19 +48,28 @@ class OutboxDispatcher:
 
     def start(self) -> None:
         if self._task is None:
+            self._stopping = False
             self._task = asyncio.create_task(self._run(), name="outbox-dispatcher")
 
     async def stop(self) -> None:
+        """Stop after the message in flight: cancelling between Telegram taking it and
+        `mark_sent` would send it a second time after a restart."""
         if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+            self._stopping = True
+            if not self._busy:
+                self._task.cancel()  # waiting or reporting progress: nothing in flight
+            with contextlib.suppress(asyncio.CancelledError, TimeoutError):
+                await asyncio.wait_for(self._task, timeout=STOP_GRACE)  # cancels it when late
             self._task = None
 
     async def _run(self) -> None:
-        while True:
+        while not self._stopping:
             try:
-                sent = await self.send_due()
+                self._busy = True
+                try:
+                    sent = await self.send_due()
+                finally:
+                    self._busy = False
                 if self._after_pass is not None:
                     await self._after_pass()
             except asyncio.CancelledError:
@@ -65,7 +77,7 @@ class OutboxDispatcher:
             except Exception:
                 log.exception("outbox pass failed; retrying shortly")
                 sent = 0
-            if sent:
+            if sent or self._stopping:
                 continue
             await self._sleep_until_next()
 
@@ -87,6 +99,8 @@ class OutboxDispatcher:
         sent = 0
         held: set[tuple[str, str]] = set()
         for message in await self._storage.due_outbox(self._clock()):
+            if self._stopping:
+                break
             chat = (message.channel, message.chat_id)
             if chat in held:
                 continue

@@ -22,10 +22,14 @@ from bot.services.cards import CardRenderer, CardState
 from bot.services.deadlines import add_working_days
 from bot.services.text import MESSAGE_LIMIT, plain_length, shorten, split_text
 from bot.storage import Storage
-from knowledge_base import Entry, Matcher, Match
+from rapidfuzz import fuzz
+
+from knowledge_base import Entry, Match, Matcher, fold
 
 # How a worker's language-independent rating buttons and follow-up button look.
 RATE_PREFIX = "r"
+# "Me too" needs this much of the wording in common (rapidfuzz token_set_ratio, 0-100).
+SIMILAR_WORDING = 80
 FOLLOWUP_PREFIX = "f"
 
 
@@ -93,7 +97,8 @@ class QuestionService:
         assert draft.topic
         question = await self._storage.submit_question(
             draft, asker_name=user.display_name or None,
-            due_at=self.due_at(self._clock(), draft.topic), card=self._new_card,
+            due_at=self.due_at(self._clock(), draft.topic),
+            card=lambda q: self._new_card(q, self._shown_channel(user)),
         )
         self._open.add(_open_entry(question))
         self._queued()
@@ -104,19 +109,28 @@ class QuestionService:
         chat = str(topic.chat_id) if topic and topic.chat_id else self._route.chat_id
         return chat, topic.thread_id if topic else None
 
-    def _new_card(self, question: Question) -> OutboxRequest:
+    def _new_card(self, question: Question, channel: str = "") -> OutboxRequest:
         chat, thread = self._where(question.topic)
         state = CardState(question, self.topic_title(question.topic, self._route.language), 0, (), (),
-                          published=False, now=self._clock())
+                          published=False, now=self._clock(), channel=channel)
         return OutboxRequest(channel=self._route.channel, chat_id=chat, thread_id=thread,
                              text=self.cards.text(state), buttons=self.cards.buttons(state))
 
     def similar_open(self, text: str, topic: str | None, user: User) -> Match | None:
-        """An open question of someone else that strongly matches `text`."""
+        """An open question of someone else, in the same topic, that says the same thing.
+
+        The matcher is calibrated for a knowledge base of many entries; over the
+        few open questions its margin features flatter a lone candidate, so the
+        offer also needs the same topic and most of the words in common.
+        """
         result = self._open.match(text, topic=topic, limit=3)
         if not result.suggest:
             return None
-        return next((m for m in result.matches if m.entry.answer != str(user.id)), None)
+        folded = fold(text)
+        return next((m for m in result.matches
+                     if m.entry.answer != str(user.id) and m.score >= self._open.threshold
+                     and (topic is None or m.entry.topic == topic)
+                     and fuzz.token_set_ratio(folded, fold(m.entry.question)) >= SIMILAR_WORDING), None)
 
     # -- reading ---------------------------------------------------------------
 
@@ -136,12 +150,14 @@ class QuestionService:
             followups=await self._storage.followups_of(question.id),
             published=await self._storage.kb_entry(kb_id(question.id)) is not None,
             now=self._clock(),
+            channel=self._shown_channel(await self._storage.get_user(question.user_id)),
         )
 
     async def recipients(self, question: Question) -> list[User]:
-        """The asker and everyone following the case."""
+        """The asker and everyone following the case (not those who asked to be forgotten)."""
         asker = await self._storage.get_user(question.user_id)
-        return ([asker] if asker else []) + await self._storage.followers_of(question.id)
+        users = ([asker] if asker else []) + await self._storage.followers_of(question.id)
+        return [user for user in users if user.chat_id]
 
     # -- what a change sends -----------------------------------------------------
 
@@ -153,6 +169,17 @@ class QuestionService:
         chat_id, message_id, _thread = cards[0]  # the main card; follow-up cards stay as they are
         return [OutboxRequest(channel=self._route.channel, chat_id=chat_id, edit_message_id=message_id,
                               text=self.cards.text(state), buttons=self.cards.buttons(state))]
+
+    async def refresh_cards(self, question_ids: Sequence[int]) -> None:
+        """Show the cards as the cases are now (e.g. after an asker was forgotten)."""
+        requests: list[OutboxRequest] = []
+        for question_id in question_ids:
+            question = await self._storage.get_question(question_id)
+            if question is not None:
+                requests += await self._card_refresh(question)
+        if requests:
+            await self._storage.enqueue(requests)
+            self._queued()
 
     def _notice(self, user: User, key: str, dedupe: str, **params: object) -> OutboxRequest:
         return OutboxRequest(channel=user.channel, chat_id=user.chat_id,
@@ -475,6 +502,10 @@ class QuestionService:
                 break
             blocks.append(block)
         return "\n\n".join(blocks)
+
+    def _shown_channel(self, user: User | None) -> str:
+        """The asker's channel as cards show it: nothing for the officials' own channel."""
+        return user.channel if user is not None and user.channel != self._route.channel else ""
 
 
 def kb_id(question_id: int) -> str:

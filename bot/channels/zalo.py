@@ -1,0 +1,579 @@
+"""Zalo's side of the channel-independent core: the Bot Platform client, updates, rendering.
+
+Workers may write to the bot from Zalo; officials stay in their Telegram group.
+This module speaks the Zalo Bot Platform API (a small client of our own: there
+is no well-kept Python SDK), receives updates by long polling or by webhook,
+stores each one before acting on it, and renders the core's `Reply` (Telegram
+HTML with inline buttons) as plain text with numbered choices, since Zalo bots
+have no inline keyboards. `handlers/zalo.py` turns updates into calls on the
+same services the Telegram handlers call.
+
+What was checked against published material (the platform's own docs as
+mirrored in public repositories, and the Zalo channels of OpenClaw and other
+open-source bots), and what is assumed:
+
+Verified
+- Every method is `POST {base}/bot{TOKEN}/{method}` with a JSON body, base
+  `https://bot-api.zaloplatforms.com`; answers are `{ok, result}` or
+  `{ok: false, error_code, description}`.
+- Methods: getMe, getUpdates (`timeout`, documented as a string of seconds,
+  default 30), setWebhook (`url`, `secret_token` of 8–256 characters),
+  deleteWebhook, getWebhookInfo, sendMessage (`chat_id`, `text` of 1–2,000
+  characters), sendPhoto (`chat_id`, `photo` URL, `caption`), sendSticker,
+  sendChatAction (`action` "typing"). getUpdates does not work while a
+  webhook is set.
+- getUpdates returns ONE update as an object (`result: {event_name,
+  message}`), not a list, and takes no offset: a fetched update is consumed.
+  An empty long poll answers `ok: false, error_code: 408`: normal, not an error.
+- Events: message.text.received, message.image.received,
+  message.sticker.received, message.unsupported.received. `message` has
+  `message_id` (a string), `from {id, ...}`, `chat {id, chat_type PRIVATE|
+  GROUP}`, `date` (milliseconds), `text`; images carry `caption`.
+- The webhook sends the secret given to setWebhook in the
+  `X-Bot-Api-Secret-Token` header.
+
+Assumed (no authoritative source found; tolerant either way)
+- The sender's display name: the docs' sample has `first_name`, client code
+  reads `name` or `display_name`; the first one present is used.
+- The image URL is in `photo_url` or `photo` (not used: pictures are not kept).
+- A webhook body is the bare update `{event_name, message}`; one wrapped as
+  `{ok, result}` is accepted too.
+- Error codes for flood control and blocked users are not documented: 429 is
+  taken as "slow down" (retried), other 4xx as permanent for that message
+  (never as "user blocked", which would drop the user from announcements),
+  5xx and network failures as temporary.
+- The 2,000-character limit is counted here in UTF-16 units (never more than
+  the number of characters), so a message is never cut by the platform.
+- An update whose long-poll answer was lost in flight (the process killed
+  while the response travelled) is lost: the platform gives no way to ask
+  again. Webhook mode (journal, then 200) does not have that gap.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hmac
+import json
+import logging
+import re
+import time
+import unicodedata
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from html.parser import HTMLParser
+from typing import Any
+from urllib.parse import urlsplit
+
+import aiohttp
+from aiohttp import web
+
+from bot.config import ZaloConfig
+from bot.i18n import Catalog
+from bot.models import Button, Delivery, OutboxMessage
+from bot.services.text import split_text, utf16_length
+from bot.storage import Storage
+
+log = logging.getLogger(__name__)
+
+CHANNEL = "zalo"
+TEXT_LIMIT = 2000
+SECRET_HEADER = "X-Bot-Api-Secret-Token"
+DEFAULT_WEBHOOK_PATH = "/zalo/webhook"
+EMPTY_POLL = 408
+# Buttons that become a hint to type a word rather than a numbered choice: an
+# announcement arriving in the middle of a conversation must not replace the
+# choices the worker is answering.
+WORD_BUTTONS = {"news:off": "zalo.news_hint"}
+QUOTE_MARK = "│ "
+MAX_ATTEMPTS = 3          # an update cut short this often (the process died each time) is set aside
+MAX_BACKOFF = 60.0
+# Seconds a processed update stays in the journal (it holds names and messages:
+# kept only long enough to look into a failure), and how often it is pruned.
+JOURNAL_KEEP = 86400
+PRUNE_EVERY = 3600
+
+
+# -- the HTTP client ----------------------------------------------------------
+
+
+class ZaloApiError(Exception):
+    """The platform said no (`error_code` from its answer), or could not be reached (None)."""
+
+    def __init__(self, error_code: int | None, description: str) -> None:
+        super().__init__(f"{error_code}: {description}" if error_code is not None else description)
+        self.error_code = error_code
+        self.description = description
+
+
+class ZaloClient:
+    """The few Bot Platform methods the bot uses. The token is in every URL: never log one."""
+
+    def __init__(self, token: str, base_url: str) -> None:
+        self._token = token
+        self._base = base_url.rstrip("/")
+        self._session: aiohttp.ClientSession | None = None
+
+    async def close(self) -> None:
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
+
+    async def call(self, method: str, payload: dict[str, Any] | None = None, *,
+                   timeout: float = 30.0) -> Any:
+        if self._session is None or self._session.closed:
+            self._session = aiohttp.ClientSession()
+        url = f"{self._base}/bot{self._token}/{method}"
+        try:
+            async with self._session.post(url, json=payload or {},
+                                          timeout=aiohttp.ClientTimeout(total=timeout)) as response:
+                status = response.status
+                try:
+                    body = await response.json(content_type=None)
+                except ValueError:
+                    body = None
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            # Only the type: some aiohttp errors quote the URL, which holds the token.
+            raise ZaloApiError(None, f"{method}: {type(exc).__name__}") from None
+        if not isinstance(body, dict):
+            raise ZaloApiError(status, f"{method}: HTTP {status}, not a Bot API answer")
+        if body.get("ok") is True:
+            return body.get("result")
+        code = body.get("error_code")
+        raise ZaloApiError(code if isinstance(code, int) else status, str(body.get("description") or ""))
+
+    async def get_me(self) -> dict[str, Any]:
+        return await self.call("getMe")  # type: ignore[no-any-return]
+
+    async def get_update(self, timeout: int) -> dict[str, Any] | None:
+        """One update, or None when the long poll ended empty."""
+        try:
+            result = await self.call("getUpdates", {"timeout": str(timeout)}, timeout=timeout + 10)
+        except ZaloApiError as error:
+            if error.error_code == EMPTY_POLL:
+                return None
+            raise
+        return result if isinstance(result, dict) and result else None
+
+    async def set_webhook(self, url: str, secret_token: str) -> Any:
+        return await self.call("setWebhook", {"url": url, "secret_token": secret_token})
+
+    async def delete_webhook(self) -> Any:
+        return await self.call("deleteWebhook")
+
+    async def get_webhook_info(self) -> Any:
+        return await self.call("getWebhookInfo")
+
+    async def send_message(self, chat_id: str, text: str) -> dict[str, Any]:
+        return await self.call("sendMessage", {"chat_id": chat_id, "text": text})  # type: ignore[no-any-return]
+
+    async def send_photo(self, chat_id: str, photo_url: str, caption: str = "") -> dict[str, Any]:
+        payload = {"chat_id": chat_id, "photo": photo_url}
+        if caption:
+            payload["caption"] = caption
+        return await self.call("sendPhoto", payload)  # type: ignore[no-any-return]
+
+    async def send_chat_action(self, chat_id: str, action: str = "typing") -> Any:
+        return await self.call("sendChatAction", {"chat_id": chat_id, "action": action})
+
+
+# -- text: Telegram HTML to plain text, numbered choices, reading choices back ------------
+
+
+class _PlainText(HTMLParser):
+    """Telegram's HTML subset as plain text: tags dropped, quotes marked, links spelled out."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self._quote: list[str] | None = None
+        self._href: str | None = None
+        self._link_text: list[str] = []
+
+    def _out(self, text: str) -> None:
+        if self._href is not None:
+            self._link_text.append(text)
+        elif self._quote is not None:
+            self._quote.append(text)
+        else:
+            self.parts.append(text)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "blockquote":
+            self._quote = []
+        elif tag == "a":
+            self._href = dict(attrs).get("href") or ""
+            self._link_text = []
+        elif tag == "br":
+            self._out("\n")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "a" and self._href is not None:
+            href, label = self._href, "".join(self._link_text)
+            self._href = None
+            self._out(label if not href or href == label else f"{label} ({href})")
+        elif tag == "blockquote" and self._quote is not None:
+            quoted = "".join(self._quote).strip("\n")
+            self._quote = None
+            self.parts.append("\n".join(QUOTE_MARK + line for line in quoted.split("\n")))
+
+    def handle_data(self, data: str) -> None:
+        self._out(data)
+
+
+def html_to_text(markup: str) -> str:
+    """Plain text for Zalo from the catalog's HTML: no tags, entities decoded, lines kept."""
+    parser = _PlainText()
+    parser.feed(markup)
+    parser.close()
+    if parser._quote is not None:  # an unclosed quote: keep its text anyway
+        parser.parts.append("".join(parser._quote))
+    return "".join(parser.parts).strip()
+
+
+def fold(text: str) -> str:
+    """Lower case, no diacritics (đ → d), words separated by single spaces: "Nhà ở!" → "nha o"."""
+    decomposed = unicodedata.normalize("NFD", unicodedata.normalize("NFKC", text))
+    bare = "".join(c for c in decomposed if unicodedata.category(c) != "Mn")
+    bare = bare.replace("đ", "d").replace("Đ", "D").lower()
+    return " ".join("".join(c if c.isalnum() else " " for c in bare).split())
+
+
+_NUMBER = re.compile(r"^(?:(?:lua )?chon |so |option |number |no )?(\d{1,4})(?: (?:a|ak|nhe|nha|ha))?$")
+
+
+def choice_number(text: str) -> int | None:
+    """The number in "2", "số 2", "chọn 2", "#2", "2 ạ"; None when the text is not a choice number."""
+    match = _NUMBER.match(fold(text))
+    return int(match.group(1)) if match else None
+
+
+MAX_CHOICE_WORDS = 6
+
+
+def match_choice(text: str, labels: Sequence[str]) -> int | None:
+    """The index of the one label that the typed words name ("nha o" → "🏠 Nhà ở công nhân").
+
+    The words must appear together, in order, in the label (with or without
+    accents); an exact match wins over a partial one. Longer texts, or words
+    found in several labels, are not taken as a choice.
+    """
+    typed = fold(text)
+    if len(typed) < 2 or len(typed.split()) > MAX_CHOICE_WORDS:
+        return None
+    folded = [fold(label) for label in labels]
+    exact = [i for i, label in enumerate(folded) if label == typed]
+    if len(exact) == 1:
+        return exact[0]
+    partial = [i for i, label in enumerate(folded) if f" {typed} " in f" {label} "]
+    return partial[0] if len(partial) == 1 else None
+
+
+@dataclass(frozen=True)
+class Rendered:
+    pieces: list[str]                    # messages to send, in order, each within TEXT_LIMIT
+    choices: list[tuple[str, str]]       # (label, button data), numbered from 1
+
+
+def render(text: str, buttons: Sequence[Sequence[Button]],
+           t: Callable[..., str]) -> Rendered:
+    """A Reply as Zalo shows it: plain text, then "1. …", "2. …" and how to choose."""
+    flat = [button for row in buttons for button in row]
+    choices = [(b.label, b.data) for b in flat if b.data not in WORD_BUTTONS]
+    lines = [f"{number}. {label}" for number, (label, _data) in enumerate(choices, start=1)]
+    if len(choices) == 1:
+        lines.append(t("zalo.choices_hint_one"))
+    elif choices:
+        lines.append(t("zalo.choices_hint", first=1, last=len(choices)))
+    lines += [html_to_text(t(WORD_BUTTONS[b.data])) for b in flat if b.data in WORD_BUTTONS]
+    body = html_to_text(text)
+    block = "\n".join(lines)
+    pieces = split_text(body, TEXT_LIMIT, TEXT_LIMIT) if body else []
+    if block:
+        if pieces and utf16_length(pieces[-1]) + 2 + utf16_length(block) <= TEXT_LIMIT:
+            pieces[-1] += "\n\n" + block
+        else:
+            pieces += split_text(block, TEXT_LIMIT, TEXT_LIMIT)
+    return Rendered([p for p in pieces if p.strip()], choices)
+
+
+# -- sending (the outbox's sender for channel "zalo") ------------------------------------
+
+
+class ZaloSender:
+    """Sends one outbox row to a Zalo chat and reports what happened.
+
+    Rows with buttons become numbered choices, remembered per chat once sent
+    (so "2" means what the worker saw, also after a restart). Paced to the
+    configured messages per second: the outbox sends one row at a time.
+    """
+
+    def __init__(self, client: ZaloClient, storage: Storage, catalog: Catalog, rate_per_second: float,
+                 *, clock: Callable[[], float] = time.monotonic) -> None:
+        self._client = client
+        self._storage = storage
+        self._catalog = catalog
+        self._interval = 1.0 / rate_per_second
+        self._clock = clock
+        self._next_at = 0.0
+        self._pace = asyncio.Lock()
+
+    def _t(self, key: str, **params: object) -> str:
+        # Zalo tells the bot no language: Zalo users get the default one.
+        return self._catalog.text(self._catalog.default_language, key, **params)
+
+    async def _paced(self) -> None:
+        async with self._pace:
+            wait = self._next_at - self._clock()
+            if wait > 0:
+                await asyncio.sleep(wait)
+            self._next_at = max(self._clock(), self._next_at) + self._interval
+
+    async def __call__(self, message: OutboxMessage) -> Delivery:
+        if not message.chat_id:  # the person asked to be forgotten
+            return Delivery(ok=False, permanent=True, error="no Zalo chat to send to")
+        text = message.text
+        if message.attachment_kind is not None:
+            # The attachment is a Telegram file id: Zalo cannot show it.
+            text = "\n\n".join(p for p in (text, self._t("zalo.attachment_missing")) if p)
+        rendered = render(text, message.buttons, self._t)
+        try:
+            for piece in rendered.pieces:
+                await self._paced()
+                await self._client.send_message(message.chat_id, piece)
+        except ZaloApiError as error:
+            return _failure(error)
+        if rendered.choices:
+            await self._storage.save_zalo_choices(message.chat_id, rendered.choices)
+        return Delivery(ok=True)
+
+
+def _failure(error: ZaloApiError) -> Delivery:
+    code = error.error_code
+    if code == 429:
+        return Delivery(ok=False, retry_after=2.0, error=str(error))
+    if code is not None and 400 <= code < 500 and code not in (401, EMPTY_POLL):
+        return Delivery(ok=False, permanent=True, error=str(error))
+    return Delivery(ok=False, error=str(error))  # network, 5xx, a bad token: worth another try
+
+
+# -- receiving --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ZaloIncoming:
+    """One Zalo update as the handlers need it."""
+
+    journal_id: int
+    event: str              # "text", "image", "sticker", "unsupported" or another event's name
+    user_id: str
+    chat_id: str
+    name: str
+    text: str               # the text, or an image's caption
+    private: bool
+    message_id: str = ""
+    resolved: str | None = None   # the button a typed choice meant, when decided on an earlier try
+
+
+EVENTS = {"message.text.received": "text", "message.image.received": "image",
+          "message.sticker.received": "sticker", "message.unsupported.received": "unsupported"}
+
+
+def parse_update(journal_id: int, update: dict[str, Any], resolved: str | None = None
+                 ) -> ZaloIncoming | None:
+    """The update as plain data; None when it carries no message from someone."""
+    message = update.get("message")
+    if not isinstance(message, dict):
+        return None
+    sender, chat = _object(message.get("from")), _object(message.get("chat"))
+    user_id = str(sender.get("id") or "")
+    if not user_id:
+        return None
+    name = next((str(sender[k]) for k in ("display_name", "name", "first_name") if sender.get(k)), "")
+    event_name = str(update.get("event_name") or "")
+    text = message.get("text") if event_name == "message.text.received" else message.get("caption")
+    return ZaloIncoming(
+        journal_id=journal_id, event=EVENTS.get(event_name, event_name), user_id=user_id,
+        chat_id=str(chat.get("id") or user_id), name=name.strip(),
+        text=text if isinstance(text, str) else "",
+        private=str(chat.get("chat_type") or "PRIVATE").upper() == "PRIVATE",
+        message_id=str(message.get("message_id") or ""), resolved=resolved,
+    )
+
+
+def _object(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+UpdateHandler = Callable[[ZaloIncoming], Awaitable[None]]
+
+
+class ZaloChannel:
+    """Zalo in this process: the client, the sender, and the updates coming in.
+
+    Every update, polled or posted to the webhook, is stored in `zalo_journal`
+    first; one task processes the journal in order, so a crash or restart
+    replays what was not finished (the handlers are idempotent).
+    """
+
+    def __init__(self, config: ZaloConfig, storage: Storage, catalog: Catalog) -> None:
+        self.config = config
+        self.client = ZaloClient(config.token, config.base_url)
+        self.sender = ZaloSender(self.client, storage, catalog, config.rate_per_second)
+        self._storage = storage
+        self._poll_timeout = 30
+        self._handler: UpdateHandler | None = None
+        self._wake = asyncio.Event()
+        self._tasks: list[asyncio.Task[None]] = []
+        self._runner: web.AppRunner | None = None
+        self.webhook_root: str | None = None    # "http://host:port" once the webhook server listens
+
+    def attach(self, handler: UpdateHandler) -> None:
+        self._handler = handler
+
+    @property
+    def webhook_path(self) -> str:
+        path = urlsplit(self.config.webhook_url).path if self.config.webhook_url else ""
+        return path or DEFAULT_WEBHOOK_PATH
+
+    async def start(self, *, poll_timeout: int = 30) -> None:
+        """Process what an earlier run left, then receive: by long polling or on the webhook."""
+        self._poll_timeout = poll_timeout
+        self._tasks.append(asyncio.create_task(self._process_forever(), name="zalo-journal"))
+        if self.config.mode == "webhook":
+            await self._start_webhook()
+            if self.config.webhook_url:
+                self._tasks.append(asyncio.create_task(self._register_webhook(), name="zalo-setwebhook"))
+        else:
+            self._tasks.append(asyncio.create_task(self._poll_forever(), name="zalo-polling"))
+
+    async def stop(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        self._tasks.clear()
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+        await self.client.close()
+
+    # -- the journal ------------------------------------------------------------
+
+    async def receive(self, update: dict[str, Any]) -> bool:
+        """Store one update (before anything else) and wake the processing; False if a repeat."""
+        message = update.get("message")
+        key = str(message.get("message_id") or "") if isinstance(message, dict) else ""
+        stored = await self._storage.journal_zalo_update(
+            key or None, json.dumps(update, ensure_ascii=False))
+        self._wake.set()
+        return stored
+
+    async def resolve(self, incoming: ZaloIncoming, data: str) -> None:
+        """Remember which button a typed choice meant, before acting on it."""
+        await self._storage.resolve_zalo_update(incoming.journal_id, data)
+
+    async def process_pending(self) -> int:
+        """Process every stored update not yet done, in order; returns how many."""
+        processed = 0
+        while pending := await self._storage.pending_zalo_updates():
+            for row_id, payload, attempts, resolved in pending:
+                if attempts >= MAX_ATTEMPTS:
+                    log.error("zalo update %s was cut short %d times; setting it aside", row_id, attempts)
+                    await self._storage.finish_zalo_update(row_id, "set aside after repeated crashes")
+                    continue
+                await self._storage.begin_zalo_update(row_id)
+                error = None
+                try:
+                    incoming = parse_update(row_id, json.loads(payload), resolved)
+                    if incoming is not None and self._handler is not None:
+                        await self._handler(incoming)
+                except asyncio.CancelledError:
+                    raise
+                except Exception as exc:  # one bad update must not stop the others
+                    log.exception("zalo update %s could not be processed", row_id)
+                    error = f"{type(exc).__name__}: {exc}"[:500]
+                await self._storage.finish_zalo_update(row_id, error)
+                processed += 1
+        return processed
+
+    async def _process_forever(self) -> None:
+        pruned_at = 0.0
+        while True:
+            self._wake.clear()
+            try:
+                await self.process_pending()
+                if time.monotonic() - pruned_at > PRUNE_EVERY or not pruned_at:
+                    await self._storage.prune_zalo_journal(time.time() - JOURNAL_KEEP)
+                    pruned_at = time.monotonic()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("processing the zalo journal failed; retrying shortly")
+                await asyncio.sleep(1.0)
+                continue
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), timeout=PRUNE_EVERY)
+
+    # -- polling ------------------------------------------------------------------
+
+    async def _poll_forever(self) -> None:
+        with contextlib.suppress(ZaloApiError):
+            await self.client.delete_webhook()  # getUpdates answers nothing while a webhook is set
+        failures = 0
+        while True:
+            try:
+                update = await self.client.get_update(self._poll_timeout)
+                failures = 0
+            except asyncio.CancelledError:
+                raise
+            except ZaloApiError as error:
+                failures += 1
+                delay = min(MAX_BACKOFF, 2.0 ** min(failures, 6))
+                if error.error_code == 401:
+                    log.critical("Zalo refused the bot token; check [zalo] token")
+                log.warning("zalo getUpdates failed (%s); retrying in %.0fs", error, delay)
+                await asyncio.sleep(delay)
+                continue
+            if update is not None:
+                await self.receive(update)  # consumed on Zalo's side: store it first
+
+    # -- webhook ------------------------------------------------------------------
+
+    async def _start_webhook(self) -> None:
+        app = web.Application(client_max_size=1024 * 1024)
+        app.router.add_post(self.webhook_path, self._on_webhook)
+        runner = web.AppRunner(app, handle_signals=False, access_log=None)
+        await runner.setup()
+        site = web.TCPSite(runner, self.config.webhook_host, self.config.webhook_port)
+        try:
+            await site.start()
+        except BaseException:
+            await runner.cleanup()
+            raise
+        self._runner = runner
+        host, port = runner.addresses[0][:2]
+        self.webhook_root = f"http://{host}:{port}"
+        log.info("zalo webhook listening on %s%s", self.webhook_root, self.webhook_path)
+
+    async def _register_webhook(self) -> None:
+        try:
+            await self.client.set_webhook(self.config.webhook_url, self.config.webhook_secret)
+        except ZaloApiError as error:
+            log.error("zalo setWebhook failed (%s); set the webhook in the Zalo Bot dashboard", error)
+
+    async def _on_webhook(self, request: web.Request) -> web.Response:
+        given = request.headers.get(SECRET_HEADER, "")
+        if not hmac.compare_digest(given.encode(), self.config.webhook_secret.encode()):
+            log.warning("zalo webhook: request without the right secret refused")
+            return web.Response(status=403, text="forbidden")
+        try:
+            body = json.loads(await request.read())
+        except (ValueError, UnicodeDecodeError):
+            return web.Response(status=400, text="not JSON")
+        update = body.get("result") if isinstance(body, dict) and body.get("ok") is True else body
+        if not isinstance(update, dict) or not update.get("event_name"):
+            return web.Response(status=400, text="not a Zalo update")
+        await self.receive(update)
+        return web.json_response({"ok": True})

@@ -1,0 +1,278 @@
+"""Workers on Zalo: thin adapters around AskFlow and QuestionService, like handlers/worker.py.
+
+Zalo has no buttons, so every choice the core offers is shown numbered
+(bot/channels/zalo.py renders it) and read back here: "2", "số 2", or a few
+words of the option with or without accents ("nha o") become the button's
+data, and the data goes to the same flow method the Telegram handler calls
+for it. Commands are words: "hỏi", "câu hỏi của tôi", "hủy", "trợ giúp" (with
+or without accents or a leading "/", and the Telegram commands' English names).
+
+Every reply goes through the outbox, keyed by the journal row it answers, so
+an update processed again after a crash never sends the same reply twice.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import replace
+
+from bot.channels.zalo import CHANNEL, ZaloChannel, ZaloIncoming, choice_number, fold, match_choice
+from bot.models import Button, OutboxRequest, Reply, User
+from bot.services import Services
+from bot.services.ask_flow import Outcome
+from bot.services.privacy import PREFIX as PRIVACY
+from bot.services.text import clean_text
+
+log = logging.getLogger(__name__)
+
+Command = Callable[["ZaloWorker", User], Awaitable[Outcome]]
+
+# Whole messages (folded: no accents, no punctuation) that are commands.
+COMMAND_WORDS: dict[str, str] = {
+    **dict.fromkeys(["hoi", "dat cau hoi", "cau hoi moi", "ask"], "ask"),
+    **dict.fromkeys(["cau hoi cua toi", "xem cau hoi", "my", "my questions"], "my"),
+    **dict.fromkeys(["huy", "huy bo", "cancel"], "cancel"),
+    **dict.fromkeys(["tro giup", "huong dan", "giup", "giup do", "help"], "help"),
+    **dict.fromkeys(["bat dau", "menu", "start", "chao", "xin chao", "hi", "hello", "alo"], "start"),
+    **dict.fromkeys(["hoi nghi", "su kien", "lich hoi nghi", "events"], "events"),
+    **dict.fromkeys(["dung tin", "tat thong bao", "stop news"], "stop_news"),
+    **dict.fromkeys(["nhan tin", "bat thong bao", "start news"], "start_news"),
+    **dict.fromkeys(["quyen rieng tu", "privacy"], "privacy"),
+    **dict.fromkeys(["du lieu cua toi", "mydata", "my data"], "mydata"),
+    **dict.fromkeys(["xoa du lieu", "xoa du lieu cua toi", "forget"], "forget"),
+}
+
+
+class ZaloWorker:
+    """Handles one Zalo update from a worker (see ZaloChannel.attach)."""
+
+    def __init__(self, services: Services, channel: ZaloChannel) -> None:
+        self.svc = services
+        self.channel = channel
+
+    def t(self, user: User, key: str, **params: object) -> str:
+        return self.svc.catalog.text(user.language, key, **params)
+
+    async def __call__(self, incoming: ZaloIncoming) -> None:
+        if not incoming.private:
+            return  # the worker's conversation is private; groups are not served on Zalo
+        svc = self.svc
+        user = await svc.storage.upsert_user(CHANNEL, incoming.user_id, incoming.chat_id,
+                                             display_name=incoming.name,
+                                             language=svc.catalog.default_language)
+        try:
+            outcome, pressed = await self._outcome(incoming, user)
+        except Exception:
+            await self._send(incoming, user, [Reply(self.t(user, "error.generic"))], suffix="error")
+            raise
+        await self._apply(incoming, user, outcome, pressed)
+
+    async def _outcome(self, incoming: ZaloIncoming, user: User) -> tuple[Outcome, bool]:
+        """What to do, and whether it was a choice (a "button press")."""
+        ask = self.svc.ask
+        if incoming.resolved is not None:  # decided on an earlier try: act on the same button
+            return await self.press(user, incoming.resolved, name=incoming.name), True
+        text = clean_text(incoming.text) if incoming.event == "text" else ""
+        command = COMMAND_WORDS.get(fold(text)) if text else None
+        choice = None
+        if text and command is None and not text.startswith("/"):
+            choice = await self._choice(user, text)
+        if user.consent is None and not (isinstance(choice, str) and choice.startswith(f"{PRIVACY}:")):
+            # As the Telegram consent gate: the notice first, nothing else before an answer.
+            return Outcome(replies=[self.svc.privacy.notice(user)]), False
+        if incoming.event == "image" and incoming.text.strip():
+            return await ask.text(user, incoming.text), False  # the caption is the question
+        if incoming.event != "text":
+            return await ask.not_text(user), False  # stickers, pictures, anything else
+        if command == "start":  # greeted by the name Zalo gives, kept or not (as on Telegram)
+            return await self.start(replace(user, display_name=incoming.name)), False
+        if command is not None:
+            return await COMMANDS[command](self, user), False
+        if text.startswith("/"):
+            return Outcome(replies=[Reply(self.t(user, "unknown.command"))]), False
+        if isinstance(choice, Reply):
+            return Outcome(replies=[choice]), False
+        if choice is not None:
+            await self.channel.resolve(incoming, choice)
+            return await self.press(user, choice, name=incoming.name), True
+        return await ask.text(user, text), False
+
+    async def _choice(self, user: User, text: str) -> str | Reply | None:
+        """The button data the text chooses, a Reply explaining why it cannot, or None (not a choice)."""
+        choices = await self.svc.storage.zalo_choices(user.chat_id)
+        number = choice_number(text)
+        if number is not None:
+            if not choices:
+                return Reply(self.t(user, "zalo.no_choices"))
+            if not 1 <= number <= len(choices):
+                if len(choices) == 1:
+                    return Reply(self.t(user, "zalo.out_of_range_one", number=number))
+                return Reply(self.t(user, "zalo.out_of_range", number=number, first=1, last=len(choices)))
+            return choices[number - 1][1]
+        index = match_choice(text, [label for label, _data in choices])
+        return choices[index][1] if index is not None else None
+
+    # -- the worker's "buttons", by their data (the same routes as handlers/__init__.py) --------
+
+    async def press(self, user: User, data: str, *, name: str = "") -> Outcome:
+        """`name`: the worker's Zalo name, kept only if they agree to it."""
+        svc = self.svc
+        prefix, _, rest = data.partition(":")
+        if prefix == PRIVACY:
+            return await self._privacy_choice(user, rest, name)
+        if prefix == "q":
+            return await svc.ask.button(user, data)
+        if data in MENU:
+            return replace(await MENU[data](self, user), keep_buttons=True)
+        if prefix == "r":  # "r:<question id>:up|down"
+            case, _, vote = rest.partition(":")
+            ok = (_number(case) is not None and vote in ("up", "down")
+                  and await svc.questions.rate(user, int(case), 1 if vote == "up" else -1))
+            return Outcome(notice=self.t(user, "rate.thanks" if ok else "rate.invalid"), keep_buttons=True)
+        if prefix == "f":  # "f:<question id>"
+            case_id = _number(rest)
+            if case_id is None:
+                return Outcome(notice=self.t(user, "followup.invalid"), keep_buttons=True)
+            return await svc.ask.start_followup(user, case_id)
+        if prefix == "ev":
+            return await self._event_choice(user, rest)
+        if data == "news:off":
+            return await self.stop_news(user)
+        return Outcome(notice=self.t(user, "ask.stale_button"), keep_buttons=True)
+
+    async def _event_choice(self, user: User, rest: str) -> Outcome:
+        """"ev:<conference>:sub|unsub|ask"."""
+        svc = self.svc
+        conference_id, _, action = rest.partition(":")
+        number = _number(conference_id)
+        conference = await svc.conferences.conference(number) if number is not None else None
+        if conference is None or conference.status != "scheduled" or action not in ("sub", "unsub", "ask"):
+            return Outcome(notice=self.t(user, "events.gone"), keep_buttons=True)
+        if action == "ask":
+            return replace(await svc.ask.start(user, conference), keep_buttons=True)
+        await svc.conferences.subscribe(conference.id, user, action == "sub")
+        return Outcome(notice=self.t(user, "events.subscribed" if action == "sub" else "events.unsubscribed"),
+                       edit=await svc.conferences.event_card(conference, user))
+
+    async def _privacy_choice(self, user: User, action: str, name: str) -> Outcome:
+        """"pv:yes" / "pv:no" under the notice; "pv:forget" under the "forget" question."""
+        privacy = self.svc.privacy
+        if action == "forget":
+            await privacy.forget(user)
+            await self.svc.storage.forget_zalo_chat(user.chat_id)
+            return Outcome(edit=Reply(self.t(user, "privacy.forgotten")))
+        if action not in ("yes", "no"):
+            return Outcome(notice=self.t(user, "ask.stale_button"), keep_buttons=True)
+        await privacy.decide(user, action == "yes", name)
+        greeting = await self.start(replace(user, display_name=name))
+        return replace(greeting, edit=Reply(self.t(user, "privacy.agreed" if action == "yes"
+                                                   else "privacy.declined")))
+
+    # -- commands --------------------------------------------------------------------
+
+    async def start(self, user: User) -> Outcome:
+        menu = ((Button(self.t(user, "menu.ask"), "m:ask"),),
+                (Button(self.t(user, "menu.my"), "m:my"),),
+                (Button(self.t(user, "menu.help"), "m:help"),))
+        return Outcome(replies=[Reply(self.t(user, "start.greeting", name=user.display_name), menu)])
+
+    async def ask(self, user: User) -> Outcome:
+        return await self.svc.ask.start(user)
+
+    async def my_questions(self, user: User) -> Outcome:
+        questions = self.svc.questions
+        return Outcome(replies=[Reply(questions.render_history(user, await questions.history(user)))])
+
+    async def help(self, user: User) -> Outcome:
+        return Outcome(replies=[Reply(self.t(user, "zalo.help"))])
+
+    async def cancel(self, user: User) -> Outcome:
+        return await self.svc.ask.cancel(user)
+
+    async def events(self, user: User) -> Outcome:
+        """Upcoming conferences in one message (one list of choices), not one message each."""
+        conferences = self.svc.conferences
+        upcoming = await conferences.upcoming()
+        if not upcoming:
+            return Outcome(replies=[Reply(self.t(user, "events.none"))])
+        texts, rows = [self.t(user, "events.header")], []
+        for conference in upcoming:
+            card = await conferences.event_card(conference, user)
+            texts.append(card.text)
+            for row in card.buttons:
+                rows.append(tuple(Button(f"{b.label} — {conference.title}" if len(upcoming) > 1 else b.label,
+                                         b.data) for b in row))
+        return Outcome(replies=[Reply("\n\n".join(texts), tuple(rows))])
+
+    async def privacy_notice(self, user: User) -> Outcome:
+        return Outcome(replies=[self.svc.privacy.notice(user)])
+
+    async def my_data(self, user: User) -> Outcome:
+        """Zalo bots cannot send files: the copy comes as text (split to Zalo's length)."""
+        data = (await self.svc.privacy.export(user)).decode("utf-8")
+        caption = self.t(user, "privacy.mydata_caption")
+        return Outcome(replies=[Reply(f"{caption}\n{html.escape(data, quote=False)}")])
+
+    async def forget(self, user: User) -> Outcome:
+        return Outcome(replies=[self.svc.privacy.forget_prompt(user)])
+
+    async def stop_news(self, user: User) -> Outcome:
+        await self.svc.broadcasts.opt_out(user, True)
+        return Outcome(replies=[Reply(self.t(user, "news.stopped"))], keep_buttons=True)
+
+    async def start_news(self, user: User) -> Outcome:
+        await self.svc.broadcasts.opt_out(user, False)
+        return Outcome(replies=[Reply(self.t(user, "news.started"))])
+
+    # -- carrying out an Outcome in Zalo terms ------------------------------------------
+
+    async def _apply(self, incoming: ZaloIncoming, user: User, outcome: Outcome, pressed: bool) -> None:
+        """Like handlers.common.apply_outcome: the toast and the edit become messages.
+
+        A choice acted on is used up (as Telegram clears a pressed message's
+        buttons) unless the flow keeps it; the next message with choices
+        replaces it once sent.
+        """
+        if pressed and (outcome.edit is not None or not outcome.keep_buttons):
+            await self.svc.storage.save_zalo_choices(user.chat_id, [])
+        replies = [Reply(outcome.notice)] if outcome.notice else []
+        replies += ([outcome.edit] if outcome.edit is not None else []) + list(outcome.replies)
+        await self._send(incoming, user, [self._for_zalo(user, r) for r in replies])
+
+    def _for_zalo(self, user: User, reply: Reply) -> Reply:
+        # The one flow text that speaks of buttons.
+        if reply.text == self.t(user, "ask.use_buttons"):
+            return replace(reply, text=self.t(user, "zalo.use_choices"))
+        # Consent must name what is kept: here, the Zalo display name.
+        if reply.text == self.t(user, "privacy.notice"):
+            return replace(reply, text=reply.text.replace("Telegram", "Zalo"))
+        return reply
+
+    async def _send(self, incoming: ZaloIncoming, user: User, replies: list[Reply], *,
+                    suffix: str = "") -> None:
+        if not replies:
+            return
+        key = f"zalo:{incoming.journal_id}{':' + suffix if suffix else ''}"
+        await self.svc.storage.enqueue([
+            OutboxRequest(channel=CHANNEL, chat_id=user.chat_id, text=reply.text, buttons=reply.buttons,
+                          dedupe_key=f"{key}:{index}")
+            for index, reply in enumerate(replies)
+        ])
+        self.svc.outbox.wake()
+
+
+COMMANDS: dict[str, Command] = {
+    "ask": ZaloWorker.ask, "my": ZaloWorker.my_questions, "cancel": ZaloWorker.cancel,
+    "help": ZaloWorker.help, "start": ZaloWorker.start, "events": ZaloWorker.events,
+    "stop_news": ZaloWorker.stop_news, "start_news": ZaloWorker.start_news,
+    "privacy": ZaloWorker.privacy_notice, "mydata": ZaloWorker.my_data, "forget": ZaloWorker.forget,
+}
+MENU: dict[str, Command] = {"m:ask": ZaloWorker.ask, "m:my": ZaloWorker.my_questions,
+                            "m:help": ZaloWorker.help}
+
+
+def _number(text: str) -> int | None:
+    """1 to 9 ASCII digits (button data is never trusted further than that)."""
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 9 else None
