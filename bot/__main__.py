@@ -233,7 +233,13 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     configure_logging(logging.DEBUG if args.verbose else logging.INFO)
-    return int(args.func(args))
+    try:
+        return int(args.func(args))
+    except Exception:
+        # Through logging, whose filter masks the bot token: a bare traceback would print it
+        # (python-telegram-bot's InvalidToken, for one, quotes the refused token).
+        logging.getLogger("bot").exception("python -m bot %s failed", args.command)
+        return 1
 
 
 if __name__ == "__main__":

@@ -9,7 +9,9 @@ from __future__ import annotations
 import logging
 import re
 
-TOKEN_PATTERN = re.compile(r"\b\d{5,}:[A-Za-z0-9_-]{20,}\b")
+# No \b: in a Bot API URL the token follows "bot" (".../bot123456:AA.../getMe"), where
+# there is no word boundary. The colon may be URL-encoded.
+TOKEN_PATTERN = re.compile(r"\d{5,}(?::|%3[Aa])[A-Za-z0-9_-]{20,}")
 MASK = "<token>"
 
 
