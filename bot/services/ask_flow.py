@@ -141,13 +141,13 @@ class AskFlow:
 
     async def _after_text(self, user: User, draft: Draft) -> Outcome:
         assert draft.text is not None
-        result = self._knowledge.match(draft.text, topic=draft.topic)
+        result = await self._knowledge.match(draft.text, topic=draft.topic)
         if result.suggest and result.matches:
             best = result.matches[0].entry
             draft = replace(_advance(draft, "kb"), suggestions=(best.id,))
             await self._storage.save_draft(draft)
             return Outcome(replies=[self._kb_prompt(user, draft, best.question, best.answer)])
-        similar = self._questions.similar_open(draft.text, draft.topic, user)
+        similar = await self._questions.similar_open(draft.text, draft.topic, user)
         if similar is not None:
             draft = replace(_advance(draft, "metoo"), case_id=int(similar.entry.id))
             await self._storage.save_draft(draft)

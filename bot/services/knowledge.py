@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import threading
 from collections.abc import Collection, Sequence
 
 from bot.storage import Storage
@@ -18,12 +20,47 @@ class UnknownTopicError(ValueError):
         )
 
 
+class SharedMatcher:
+    """A Matcher used from the event loop without blocking it.
+
+    A match runs in a worker thread (a large KB or a slow machine must not
+    stall every other worker's messages); adds and removes take the same lock,
+    so the index never changes under a running match.
+    """
+
+    def __init__(self, matcher: Matcher) -> None:
+        self._matcher = matcher
+        self._lock = threading.Lock()
+
+    @property
+    def threshold(self) -> float:
+        return self._matcher.threshold
+
+    def __len__(self) -> int:
+        return len(self._matcher)
+
+    def _match(self, query: str, topic: str | None, limit: int) -> Result:
+        with self._lock:
+            return self._matcher.match(query, topic=topic, limit=limit)
+
+    async def match(self, query: str, *, topic: str | None = None, limit: int = 3) -> Result:
+        return await asyncio.to_thread(self._match, query, topic, limit)
+
+    def add(self, entry: Entry) -> None:
+        with self._lock:
+            self._matcher.add(entry)
+
+    def remove(self, entry_id: str) -> None:
+        with self._lock:
+            self._matcher.remove(entry_id)
+
+
 class KnowledgeService:
     def __init__(self, storage: Storage, topics: Collection[str],
                  threshold: float | None = None) -> None:
         self._storage = storage
         self._topics = frozenset(topics)
-        self.matcher = Matcher(threshold=DEFAULT_THRESHOLD if threshold is None else threshold)
+        self.matcher = SharedMatcher(Matcher(threshold=DEFAULT_THRESHOLD if threshold is None else threshold))
 
     async def load(self) -> int:
         """Fill the in-memory index from storage; returns the number of entries."""
@@ -31,8 +68,8 @@ class KnowledgeService:
             self.matcher.add(entry)
         return len(self.matcher)
 
-    def match(self, query: str, topic: str | None = None, limit: int = 3) -> Result:
-        return self.matcher.match(query, topic=topic, limit=limit)
+    async def match(self, query: str, topic: str | None = None, limit: int = 3) -> Result:
+        return await self.matcher.match(query, topic=topic, limit=limit)
 
     async def entry(self, entry_id: str) -> Entry | None:
         return await self._storage.kb_entry(entry_id)

@@ -20,6 +20,7 @@ from bot.i18n import Catalog, Raw
 from bot.models import Answer, Button, Draft, Official, OutboxRequest, Question, User
 from bot.services.cards import CardRenderer, CardState
 from bot.services.deadlines import add_working_days
+from bot.services.knowledge import SharedMatcher
 from bot.services.text import MESSAGE_LIMIT, plain_length, shorten, split_text
 from bot.storage import Storage
 from rapidfuzz import fuzz
@@ -74,7 +75,8 @@ class QuestionService:
         self._clock = clock or time.time
         self.cards = CardRenderer(catalog, route.language, deadlines.timezone, departments)
         # Open questions, searchable for "me too" offers.
-        self._open = Matcher() if similar_threshold is None else Matcher(threshold=similar_threshold)
+        self._open = SharedMatcher(Matcher() if similar_threshold is None
+                                   else Matcher(threshold=similar_threshold))
 
     async def load(self) -> None:
         for question in await self._storage.open_questions():
@@ -116,14 +118,14 @@ class QuestionService:
         return OutboxRequest(channel=self._route.channel, chat_id=chat, thread_id=thread,
                              text=self.cards.text(state), buttons=self.cards.buttons(state))
 
-    def similar_open(self, text: str, topic: str | None, user: User) -> Match | None:
+    async def similar_open(self, text: str, topic: str | None, user: User) -> Match | None:
         """An open question of someone else, in the same topic, that says the same thing.
 
         The matcher is calibrated for a knowledge base of many entries; over the
         few open questions its margin features flatter a lone candidate, so the
         offer also needs the same topic and most of the words in common.
         """
-        result = self._open.match(text, topic=topic, limit=3)
+        result = await self._open.match(text, topic=topic, limit=3)
         if not result.suggest:
             return None
         folded = fold(text)
