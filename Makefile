@@ -49,8 +49,12 @@ sandbox: $(VENV)/.installed
 test: $(VENV)/.installed
 	$(PY) -m pytest -q -rs
 
+# Long benchmarks, run by hand: the matcher, a 10,000-worker broadcast with a
+# SIGKILL midway, and 200 SIGKILLs while workers ask and officials answer.
 bench: $(VENV)/.installed
 	$(PY) -m knowledge_base bench
+	$(PY) bench/broadcast.py --users 10000
+	$(PY) bench/chaos.py --kills 200
 
 clean:
 	rm -rf $(VENV) .pytest_cache build *.egg-info
