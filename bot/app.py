@@ -176,6 +176,10 @@ async def start(app: Application, *, poll_interval: float = 0.0, timeout: int = 
 
 
 async def stop(app: Application) -> None:  # type: ignore[type-arg]
+    services: Services | None = app.bot_data.get("services")
+    if services is not None:
+        # Sending stops first: what is still queued waits, durably, for the next start.
+        await services.outbox.stop()
     updater: DurableUpdater | None = app.bot_data.pop("updater", None)
     if updater is not None:
         await updater.stop()

@@ -506,6 +506,28 @@ class Storage:
                     (message.chat_id, sent_message_id, message.card_question_id, message.thread_id, now),
                 )
 
+    async def begin_sending(self, message_id: int) -> None:
+        async with self._transaction() as db:
+            await db.execute("UPDATE outbox SET sending_at = ? WHERE id = ?", (time.time(), message_id))
+
+    async def settle_interrupted_sends(self) -> tuple[int, int]:
+        """Rows whose send was cut by a crash: (broadcast rows taken as sent, other rows to retry).
+
+        Telegram cannot be asked whether such a message arrived. An announcement is
+        not repeated (it almost surely arrived: the request had left); anything else —
+        an answer, a card — is sent again, since losing it is worse than repeating it.
+        """
+        now = time.time()
+        async with self._transaction() as db:
+            settled = await db.execute(
+                """UPDATE outbox SET sent_at = ?, last_error = 'in flight at a restart; not repeated'
+                   WHERE sending_at IS NOT NULL AND sent_at IS NULL AND failed_at IS NULL
+                     AND broadcast_id IS NOT NULL""", (now,))
+            retried = await db.execute(
+                """UPDATE outbox SET sending_at = NULL
+                   WHERE sending_at IS NOT NULL AND sent_at IS NULL AND failed_at IS NULL""")
+            return settled.rowcount, retried.rowcount
+
     async def mark_failed(self, message_id: int, error: str) -> None:
         async with self._transaction() as db:
             await db.execute(
@@ -516,7 +538,8 @@ class Storage:
     async def retry_later(self, message_id: int, due_at: float, error: str) -> None:
         async with self._transaction() as db:
             await db.execute(
-                "UPDATE outbox SET due_at = ?, last_error = ?, attempts = attempts + 1 WHERE id = ?",
+                """UPDATE outbox SET due_at = ?, last_error = ?, attempts = attempts + 1, sending_at = NULL
+                   WHERE id = ?""",
                 (due_at, error[:500], message_id),
             )
 

@@ -110,3 +110,20 @@ async def test_migrations_set_user_version(tmp_path: Path) -> None:
     again = await Storage.open(tmp_path / "v.sqlite3")  # re-opening applies nothing twice
     assert await again.schema_version() >= 1
     await again.close()
+
+
+async def test_a_send_cut_by_a_crash_is_repeated_for_answers_not_for_announcements(tmp_path: Path) -> None:
+    storage, dispatcher, sender, _clock = await make(tmp_path)
+    async with storage._transaction() as db:  # noqa: SLF001 - a broadcast row needs its broadcast
+        await db.execute("""INSERT INTO broadcasts (id, created_by, text, audience, total, created_at)
+                            VALUES (1, 9, 'tin', 'all', 1, 0)""")
+    await storage.enqueue([req("A", "answer"), OutboxRequest(channel="t", chat_id="B", text="news",
+                                                             broadcast_id=1, priority=1)])
+    for row in await storage.due_outbox(time.time() + 10):
+        await storage.begin_sending(row.id)  # ...and then the process died
+    assert await storage.settle_interrupted_sends() == (1, 1)
+    await drain(dispatcher)
+    assert sender.sent == ["answer"]  # the answer again; the announcement not twice
+    rows = {r["text"]: r for r in await storage.outbox_rows()}
+    assert rows["news"]["sent_at"] is not None and "not repeated" in rows["news"]["last_error"]
+    await storage.close()

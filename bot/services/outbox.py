@@ -63,6 +63,16 @@ class OutboxDispatcher:
             self._task = None
 
     async def _run(self) -> None:
+        while True:
+            try:
+                settled, retried = await self._storage.settle_interrupted_sends()
+                break
+            except Exception:
+                log.exception("could not look at interrupted sends; retrying")
+                await asyncio.sleep(IDLE_WAIT)
+        if settled or retried:
+            log.warning("after a restart: %d announcement(s) in flight taken as sent, %d message(s) "
+                        "in flight will be sent again", settled, retried)
         while not self._stopping:
             try:
                 self._busy = True
@@ -104,6 +114,7 @@ class OutboxDispatcher:
             chat = (message.channel, message.chat_id)
             if chat in held:
                 continue
+            await self._storage.begin_sending(message.id)
             delivery = await self._deliver(message)
             if delivery.ok:
                 await self._storage.mark_sent(message, delivery.message_id)
