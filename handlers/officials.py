@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import logging
+import re
 from collections.abc import Awaitable, Callable
 
 from telegram import Message, Update
@@ -22,6 +23,9 @@ from bot.services.text import clean_text
 from handlers.common import Context, display_name, send, services
 
 log = logging.getLogger(__name__)
+
+# The first line of a card as Telegram shows it: "📩 #12 · Nhà ở · chờ trả lời".
+CARD_HEADER = re.compile(r"^\S{1,3} #(\d{1,9}) · ")
 
 
 def _members(context: Context) -> MembershipCache:
@@ -72,6 +76,11 @@ async def reply_to_card(update: Update, context: Context) -> None:
         return
     svc = services(context)
     question = await svc.questions.question_for_card(str(message.chat_id), replied.message_id)
+    if question is None:
+        # A card the bot sent but could not record (it died in between; the card was
+        # then sent again): its first line still names the case.
+        match = CARD_HEADER.match(replied.text or "")
+        question = await svc.questions.question(int(match.group(1))) if match else None
     if question is None:
         return  # a reply to some other bot message (a notice, a preview)
     official = await _official(context, update)

@@ -65,3 +65,16 @@ async def test_database_error_keeps_the_update_and_retries(bot: Harness,
     card = await bot.card(case)
     assert QUESTION in card["text"]
     assert len(await storage.questions_of_user(await _worker_id(bot))) == 1
+
+
+async def test_reply_to_a_card_the_bot_could_not_record_still_answers(bot: Harness) -> None:
+    """The bot died after Telegram took the card and before it linked it to the case."""
+    case = await bot.ask(WORKER, QUESTION)
+    card = await bot.card(case)
+    async with bot.services.storage._transaction() as db:  # noqa: SLF001 - the test plays the crash
+        await db.execute("DELETE FROM cards")
+    after = bot.last_bot_id(WORKER)
+    await bot.answer_by_reply(OFFICIAL, case, "Trả lời vào thẻ chưa được ghi nhận.")
+    delivered = await bot.answer_for(WORKER, case, after=after)
+    assert "Trả lời vào thẻ chưa được ghi nhận." in delivered["text"]
+    assert card["text"].startswith(f"📩 #{case} · ")
