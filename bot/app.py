@@ -82,6 +82,7 @@ async def setup(app: Application) -> None:  # type: ignore[type-arg]
     zalo = ZaloChannel(config.zalo, storage, catalog) if config.zalo is not None else None
     outbox = OutboxDispatcher(storage, {CHANNEL: TelegramSender(app.bot),
                                         **({ZALO: zalo.sender} if zalo is not None else {})},
+                              pace={CHANNEL: config.telegram.rate_per_second},
                               after_pass=broadcasts.report_progress)
     wake.target = outbox.wake
     route = OfficialsRoute(CHANNEL, str(config.officials.chat_id), config.bot.default_language)

@@ -35,6 +35,8 @@ class ConfigError(ValueError):
 class TelegramConfig:
     token: str = field(repr=False)
     base_url: str = DEFAULT_BASE_URL
+    # The outbox's steady pace; Telegram allows about 30 messages/s in all.
+    rate_per_second: float = 28.0
 
 
 ZALO_DEFAULT_BASE_URL = "https://bot-api.zaloplatforms.com"
@@ -193,7 +195,7 @@ def _section(path: Path | str, data: Mapping[str, Any], name: str) -> _Reader:
 
 def _read_telegram(path: Path | str, data: Mapping[str, Any], env: Mapping[str, str]) -> TelegramConfig:
     reader = _section(path, data, "telegram")
-    reader.check_keys({"token", "base_url"})
+    reader.check_keys({"token", "base_url", "rate_per_second"})
     token = env.get(TOKEN_ENV) or reader.string("token", "")
     if not token.strip():
         raise reader.error("token", f"is missing (set it in the file or in the {TOKEN_ENV} environment variable)")
@@ -203,7 +205,10 @@ def _read_telegram(path: Path | str, data: Mapping[str, Any], env: Mapping[str, 
     base_url = reader.string("base_url", DEFAULT_BASE_URL)
     if not base_url.startswith(("http://", "https://")):
         raise reader.error("base_url", "must start with http:// or https://")
-    return TelegramConfig(token=token.strip(), base_url=base_url)
+    rate = reader.table.get("rate_per_second", 28.0)
+    if isinstance(rate, bool) or not isinstance(rate, int | float) or not 0 < rate <= 1000:
+        raise reader.error("rate_per_second", "must be a number of messages per second, e.g. 28")
+    return TelegramConfig(token=token.strip(), base_url=base_url, rate_per_second=float(rate))
 
 
 def _read_topics(path: Path | str, data: Mapping[str, Any]) -> tuple[Topic, ...]:

@@ -29,6 +29,7 @@ STOP_GRACE = 10.0  # seconds `stop` waits for the message in flight before cance
 
 class OutboxDispatcher:
     def __init__(self, storage: Storage, senders: Mapping[str, Sender], *,
+                 pace: Mapping[str, float] | None = None,
                  clock: Callable[[], float] = time.time,
                  after_pass: Callable[[], Awaitable[None]] | None = None) -> None:
         """`after_pass` runs after every pass (e.g. to report a broadcast's progress)."""
@@ -38,6 +39,11 @@ class OutboxDispatcher:
         self._clock = clock
         self._wake = asyncio.Event()
         self._paused_until = 0.0
+        # channel -> messages per second the dispatcher itself keeps to: steady
+        # sending stays under the platform's limit, so no request waits inside a
+        # client-side limiter while it is marked as in flight.
+        self._pace = dict(pace or {})
+        self._last_send: dict[str, float] = {}
         self._task: asyncio.Task[None] | None = None
         self._stopping = False
         self._busy = False  # in a pass: a message may be in flight
@@ -114,6 +120,7 @@ class OutboxDispatcher:
             chat = (message.channel, message.chat_id)
             if chat in held:
                 continue
+            await self._wait_turn(message.channel)
             await self._storage.begin_sending(message.id)
             delivery = await self._deliver(message)
             if delivery.ok:
@@ -127,6 +134,15 @@ class OutboxDispatcher:
                 self._paused_until = self._clock() + delivery.retry_after
                 break
         return sent
+
+    async def _wait_turn(self, channel: str) -> None:
+        rate = self._pace.get(channel)
+        if not rate:
+            return
+        wait = 1.0 / rate - (time.monotonic() - self._last_send.get(channel, 0.0))
+        if wait > 0:
+            await asyncio.sleep(wait)
+        self._last_send[channel] = time.monotonic()
 
     async def _deliver(self, message: OutboxMessage) -> Delivery:
         sender = self._senders.get(message.channel)
