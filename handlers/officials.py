@@ -19,7 +19,7 @@ from bot.channels.telegram import MembershipCache, keyboard
 from bot.models import Official, Question, Reply
 from bot.services.cards import PREFIX, REJECT_REASONS
 from bot.services.questions import CaseError
-from bot.services.text import clean_text
+from bot.services.text import clean_text, parse_id
 from handlers.common import Context, display_name, send, services
 
 log = logging.getLogger(__name__)
@@ -40,14 +40,6 @@ async def _official(context: Context, update: Update) -> Official | None:
     if not await _members(context).is_official(context.bot, sender.id):
         return None
     return Official(id=sender.id, name=display_name(sender))
-
-
-def _number(text: str) -> int | None:
-    """A case number or card version as typed or carried by a button: 1 to 9 ASCII digits.
-
-    (str.isdigit alone lets through "²", which int() refuses, and numbers too big for SQLite.)
-    """
-    return int(text) if text.isascii() and text.isdigit() and len(text) <= 9 else None
 
 
 def _source(message: Message) -> str:
@@ -143,7 +135,7 @@ def _case_command(action: CommandAction, usage: str, *, needs_argument: bool = T
         parts = (message.text or "").split(maxsplit=2)
         number = parts[1].lstrip("#") if len(parts) > 1 else ""
         argument = parts[2].strip() if len(parts) > 2 else ""
-        if _number(number) is None:
+        if parse_id(number) is None:
             await _tell(context, message, usage, departments=_departments(context))
             return
         question = await services(context).questions.question(int(number))
@@ -198,7 +190,7 @@ async def _forward_action(context: Context, message: Message, question: Question
 async def _duplicate_action(context: Context, message: Message, question: Question,
                             official: Official, argument: str) -> None:
     original = argument.split()[0].lstrip("#")
-    if _number(original) is None:
+    if parse_id(original) is None:
         raise CaseError("officials.duplicate_usage")
     changed = await services(context).questions.mark_duplicate(question, None, official, int(original),
                                                                 source=_source(message))
@@ -272,7 +264,7 @@ async def card_button(update: Update, context: Context) -> None:
     parts = (query.data or "").split(":", 4)
     svc = services(context)
     question = None
-    case_id, version = (_number(parts[1]), _number(parts[2])) if len(parts) >= 4 else (None, None)
+    case_id, version = (parse_id(parts[1]), parse_id(parts[2])) if len(parts) >= 4 else (None, None)
     if parts[0] == PREFIX and case_id is not None:
         question = await svc.questions.question(case_id)
     if question is None or question.version != version:

@@ -13,7 +13,7 @@ from telegram.constants import ParseMode
 from bot.models import Official, Reply, User
 from bot.services.agenda_files import write_csv, write_xlsx
 from bot.services.ask_flow import Outcome
-from bot.services.text import clean_text
+from bot.services.text import clean_text, parse_id
 from handlers.common import (Context, apply_outcome, display_name, in_private_chat, send, services,
                              worker)
 
@@ -53,9 +53,8 @@ async def agenda(update: Update, context: Context) -> None:
         return
     svc = services(context)
     parts = (update.effective_message.text or "").split()
-    conference = None
-    if len(parts) > 1 and parts[1].isascii() and parts[1].isdigit() and len(parts[1]) <= 9:
-        conference = await svc.conferences.conference(int(parts[1]))
+    conference_id = parse_id(parts[1]) if len(parts) > 1 else None
+    conference = await svc.conferences.conference(conference_id) if conference_id else None
     if conference is None:
         listing = ", ".join(f"{c.id} ({c.title})" for c in await svc.conferences.recent()) or "—"
         await send(context, int(user.chat_id), Reply(svc.catalog.text(user.language, "org.agenda_usage",
@@ -89,9 +88,8 @@ async def answered_at_conference(update: Update, context: Context) -> None:
     parts = (message.text or "").split(maxsplit=2)
     number = parts[1].lstrip("#") if len(parts) > 1 else ""
     text = clean_text(parts[2]) if len(parts) > 2 else ""
-    question = None
-    if number.isascii() and number.isdigit() and len(number) <= 9:
-        question = await svc.questions.question(int(number))
+    case_id = parse_id(number)
+    question = await svc.questions.question(case_id) if case_id else None
     if question is None or not text:
         await send(context, int(user.chat_id), Reply(svc.catalog.text(user.language, "org.answered_usage")))
         return

@@ -11,7 +11,7 @@ from telegram.error import BadRequest
 from bot.channels.telegram import keyboard
 from bot.models import Button, Reply, User
 from bot.services.ask_flow import Outcome
-from bot.services.text import clean_text
+from bot.services.text import clean_text, parse_id
 from handlers import organizers
 from handlers.common import Context, apply_outcome, in_private_chat, send, services, worker
 
@@ -98,9 +98,8 @@ async def event_button(update: Update, context: Context) -> None:
     user = await worker(update, context)
     svc = services(context)
     parts = (query.data or "").split(":")
-    conference = None
-    if len(parts) == 3 and parts[1].isascii() and parts[1].isdigit() and len(parts[1]) <= 9:
-        conference = await svc.conferences.conference(int(parts[1]))
+    conference_id = parse_id(parts[1]) if len(parts) == 3 else None
+    conference = await svc.conferences.conference(conference_id) if conference_id else None
     if conference is None or conference.status != "scheduled" or parts[2] not in ("sub", "unsub", "ask"):
         await query.answer(svc.catalog.text(user.language, "events.gone"))
         return
@@ -173,9 +172,9 @@ async def rate_button(update: Update, context: Context) -> None:
     svc = services(context)
     # "r:<question id>:up|down"
     parts = (query.data or "").split(":")
-    ok = (len(parts) == 3 and parts[1].isascii() and parts[1].isdigit() and len(parts[1]) <= 9
-          and parts[2] in ("up", "down")
-          and await svc.questions.rate(user, int(parts[1]), 1 if parts[2] == "up" else -1))
+    case_id = parse_id(parts[1]) if len(parts) == 3 else None
+    ok = (case_id is not None and parts[2] in ("up", "down")
+          and await svc.questions.rate(user, case_id, 1 if parts[2] == "up" else -1))
     await query.answer(svc.catalog.text(user.language, "rate.thanks" if ok else "rate.invalid"))
 
 
@@ -186,10 +185,11 @@ async def followup_button(update: Update, context: Context) -> None:
         return
     user = await worker(update, context)
     parts = (query.data or "").split(":")
-    if len(parts) != 2 or not parts[1].isascii() or not parts[1].isdigit() or len(parts[1]) > 9:
+    case_id = parse_id(parts[1]) if len(parts) == 2 else None
+    if case_id is None:
         await query.answer(services(context).catalog.text(user.language, "followup.invalid"))
         return
-    await apply_outcome(update, context, user, await services(context).ask.start_followup(user, int(parts[1])))
+    await apply_outcome(update, context, user, await services(context).ask.start_followup(user, case_id))
 
 
 async def unknown_button(update: Update, context: Context) -> None:

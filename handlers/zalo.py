@@ -23,7 +23,7 @@ from bot.models import Button, OutboxRequest, Reply, User
 from bot.services import Services
 from bot.services.ask_flow import Outcome
 from bot.services.privacy import PREFIX as PRIVACY
-from bot.services.text import clean_text
+from bot.services.text import clean_text, parse_id
 
 log = logging.getLogger(__name__)
 
@@ -128,11 +128,11 @@ class ZaloWorker:
             return replace(await MENU[data](self, user), keep_buttons=True)
         if prefix == "r":  # "r:<question id>:up|down"
             case, _, vote = rest.partition(":")
-            ok = (_number(case) is not None and vote in ("up", "down")
+            ok = (parse_id(case) is not None and vote in ("up", "down")
                   and await svc.questions.rate(user, int(case), 1 if vote == "up" else -1))
             return Outcome(notice=self.t(user, "rate.thanks" if ok else "rate.invalid"), keep_buttons=True)
         if prefix == "f":  # "f:<question id>"
-            case_id = _number(rest)
+            case_id = parse_id(rest)
             if case_id is None:
                 return Outcome(notice=self.t(user, "followup.invalid"), keep_buttons=True)
             return await svc.ask.start_followup(user, case_id)
@@ -146,7 +146,7 @@ class ZaloWorker:
         """"ev:<conference>:sub|unsub|ask"."""
         svc = self.svc
         conference_id, _, action = rest.partition(":")
-        number = _number(conference_id)
+        number = parse_id(conference_id)
         conference = await svc.conferences.conference(number) if number is not None else None
         if conference is None or conference.status != "scheduled" or action not in ("sub", "unsub", "ask"):
             return Outcome(notice=self.t(user, "events.gone"), keep_buttons=True)
@@ -271,8 +271,3 @@ COMMANDS: dict[str, Command] = {
 }
 MENU: dict[str, Command] = {"m:ask": ZaloWorker.ask, "m:my": ZaloWorker.my_questions,
                             "m:help": ZaloWorker.help}
-
-
-def _number(text: str) -> int | None:
-    """1 to 9 ASCII digits (button data is never trusted further than that)."""
-    return int(text) if text.isascii() and text.isdigit() and len(text) <= 9 else None

@@ -63,3 +63,11 @@ def test_language_for() -> None:
     assert catalog.language_for("en-US") == "en"
     assert catalog.language_for("de") == "vi"
     assert catalog.language_for(None) == "vi"
+
+
+def test_parse_id_takes_only_short_ascii_numbers() -> None:
+    from bot.services.text import parse_id
+
+    assert parse_id("12") == 12 and parse_id("123456789") == 123456789
+    for bad in ("", "²", "١٢", "1234567890", "-1", "1.5", " 7", "abc"):
+        assert parse_id(bad) is None, bad

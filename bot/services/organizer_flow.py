@@ -20,7 +20,7 @@ from bot.services.ask_flow import Outcome
 from bot.services.broadcasts import BroadcastService
 from bot.services.conferences import ConferenceService
 from bot.services.dates import format_when, parse_when
-from bot.services.text import clean_text, shorten
+from bot.services.text import clean_text, parse_id, shorten
 
 PREFIX = "o"
 FIELDS = ("title", "when", "place", "description")
@@ -189,8 +189,8 @@ class OrganizerFlow:
         return Outcome(edit=Reply(self._t(user, "org.created", id=conference.id, title=conference.title)))
 
     async def _pick(self, user: User, kind: str, data: dict[str, Any], argument: str) -> Outcome:
-        conference = (await self._conferences.conference(int(argument))
-                      if argument.isascii() and argument.isdigit() and len(argument) <= 9 else None)
+        conference_id = parse_id(argument)
+        conference = await self._conferences.conference(conference_id) if conference_id else None
         if conference is None or conference.status != "scheduled":
             return Outcome(notice=self._t(user, "org.not_found"), keep_buttons=True)
         version = await self._save(user, kind, "fields", {"id": conference.id})

@@ -30,6 +30,14 @@ def clean_text(text: str) -> str:
     return _BLANK_LINES.sub("\n\n", "\n".join(lines)).strip()
 
 
+def parse_id(text: str) -> int | None:
+    """A case, conference or version number as typed or carried by a button: 1 to 9 ASCII digits.
+
+    (str.isdigit alone lets through "²", which int() refuses, and numbers too big for SQLite.)
+    """
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 9 else None
+
+
 def meaningful_length(text: str) -> int:
     """Letters and digits only: "??? !!!" or a row of emoji means nothing."""
     return sum(1 for char in text if char.isalnum())
