@@ -139,8 +139,9 @@ async def apply(update: Update, context: Context, user: User, outcome: Outcome) 
         text, audience, attachment = outcome.start_broadcast
         svc = services(context)
         # Nothing sent yet, everyone left (with left = 0 the text would already say "done").
-        left = len(await svc.broadcasts.audience(audience))
+        left = len(await svc.broadcasts.audience(audience, sender=user))
         progress = await send(context, int(user.chat_id),
                               Reply(svc.broadcasts.progress_text(user.language, 0, 0, left)))
         await svc.broadcasts.start(update.effective_user.id if update.effective_user else 0, text, audience,
-                                   attachment, (str(progress.chat_id), progress.message_id))
+                                   attachment, (str(progress.chat_id), progress.message_id),
+                                   sender=user)

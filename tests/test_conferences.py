@@ -253,9 +253,10 @@ async def join(bot: Harness, users: list[int]) -> None:
 
 
 def everyone(bot: Harness) -> list[int]:
-    """Every person the emulator knows: all are registered workers who may hear announcements
-    (the organizer included), which is what "Tất cả" means."""
-    return [user["id"] for user in bot.emu.users()]
+    """Every person the emulator knows but the organizer: all are registered workers who may
+    hear announcements, which is what "Tất cả" means. The organizer sending one has seen its
+    preview and is not sent a copy."""
+    return [user["id"] for user in bot.emu.users() if user["id"] != ORGANIZER]
 
 
 def attempts_to(bot: Harness, user: int) -> int:
@@ -675,6 +676,7 @@ async def test_announcement_reaches_everyone_once_and_respects_opt_out(org: Harn
     await finished(org, progress)
 
     await drained(org)
+    assert not any(labels(m) == ["🔕 Không nhận thông báo"] for m in org.emu.bot_messages(ORGANIZER))
     for user in people:
         assert len(texts(org, user, first)) == 1, user
         assert len(texts(org, user, second)) == (0 if user in (A, B) else 1), user

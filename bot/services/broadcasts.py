@@ -3,9 +3,12 @@
 A broadcast is one outbox row per recipient, written in one transaction with
 the broadcast itself, at a lower priority than answers and cards. The
 dispatcher sends them at the channel's rate; a crash or restart resumes from
-the rows not yet marked sent, so nobody is skipped and — apart from the one
-message in flight at the moment of a hard kill, which is resent because it
-cannot be known whether Telegram took it — nobody receives it twice.
+the rows not yet marked sent, so nobody is skipped and nobody receives it
+twice: the one message in flight at the moment of a hard kill is taken as sent
+(see OutboxService), a rare miss being better than announcements repeated.
+
+The organizer who sends it is left out: they have just seen the preview and
+follow the progress message in the same chat.
 """
 
 from __future__ import annotations
@@ -33,12 +36,15 @@ class BroadcastService:
         self._clock = clock
         self._last_progress: dict[int, float] = {}
 
-    async def audience(self, audience: str) -> list[User]:
-        return await self._storage.audience(audience)
+    async def audience(self, audience: str, sender: User | None = None) -> list[User]:
+        """Who `audience` reaches, less the organizer sending (`sender`)."""
+        users = await self._storage.audience(audience)
+        return [user for user in users if sender is None or user.id != sender.id]
 
     async def start(self, organizer_id: int, text: str, audience: str,
-                    attachment: tuple[str, str] | None, progress: tuple[str, int] | None) -> Broadcast:
-        recipients = await self._storage.audience(audience)
+                    attachment: tuple[str, str] | None, progress: tuple[str, int] | None,
+                    sender: User | None = None) -> Broadcast:
+        recipients = await self.audience(audience, sender)
 
         def rows(broadcast_id: int) -> list[OutboxRequest]:
             return [self._message(broadcast_id, user, text, attachment) for user in recipients]

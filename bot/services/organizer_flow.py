@@ -272,7 +272,7 @@ class OrganizerFlow:
 
     async def _choose_audience(self, user: User, kind: str, data: dict[str, Any], audience: str) -> Outcome:
         try:
-            recipients = await self._broadcasts.audience(audience)
+            recipients = await self._broadcasts.audience(audience, sender=user)
         except ValueError:
             return Outcome(notice=self._t(user, "ask.stale_button"), keep_buttons=True)
         data["audience"] = audience
