@@ -49,10 +49,11 @@ sandbox: $(VENV)/.installed
 test: $(VENV)/.installed
 	$(PY) -m pytest -q -rs
 
-# Long benchmarks, run by hand: the matcher, a 10,000-worker broadcast with a
+# Long benchmarks, run by hand: the matcher, how long a match holds the event loop, a 10,000-worker broadcast with a
 # SIGKILL midway, and 200 SIGKILLs while workers ask and officials answer.
 bench: $(VENV)/.installed
 	$(PY) -m knowledge_base bench
+	$(PY) bench/kb_loop.py
 	$(PY) bench/broadcast.py --users 10000
 	$(PY) bench/chaos.py --kills 200
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from bot.config import TOKEN_ENV, Config, ConfigError, load_config
 from bot.logging_setup import configure_logging
-from bot.services.knowledge import KnowledgeService, UnknownTopicError
+from bot.services.knowledge import SWITCH_INTERVAL, KnowledgeService, UnknownTopicError
 from bot.storage import Storage
 from knowledge_base import CsvError, read_csv, write_csv
 
@@ -48,6 +48,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     from bot.app import serve
 
     config = _load(args.config)
+    sys.setswitchinterval(SWITCH_INTERVAL)
     asyncio.run(serve(config))
     return 0
 
@@ -55,6 +56,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 def cmd_sandbox(args: argparse.Namespace) -> int:
     from bot.sandbox.server import CannotListen, run_sandbox
 
+    sys.setswitchinterval(SWITCH_INTERVAL)
     try:
         asyncio.run(run_sandbox(args.host, args.port, Path(args.data)))
     except KeyboardInterrupt:

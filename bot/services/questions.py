@@ -79,8 +79,7 @@ class QuestionService:
                                    else Matcher(threshold=similar_threshold))
 
     async def load(self) -> None:
-        for question in await self._storage.open_questions():
-            self._open.add(_open_entry(question))
+        await self._open.add(*(_open_entry(question) for question in await self._storage.open_questions()))
 
     def topic_title(self, key: str, language: str) -> str:
         topic = self._topics.get(key)
@@ -102,7 +101,7 @@ class QuestionService:
             due_at=self.due_at(self._clock(), draft.topic),
             card=lambda q: self._new_card(q, self._shown_channel(user)),
         )
-        self._open.add(_open_entry(question))
+        await self._open.add(_open_entry(question))
         self._queued()
         return question
 
@@ -218,9 +217,9 @@ class QuestionService:
     async def _commit(self, question: Question | None) -> Question | None:
         if question is not None:
             if question.status == "open":
-                self._open.add(_open_entry(question))
+                await self._open.add(_open_entry(question))
             else:
-                self._open.remove(str(question.id))
+                await self._open.remove(str(question.id))
             self._queued()
         return question
 
