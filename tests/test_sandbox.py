@@ -1,4 +1,8 @@
-"""The browser sandbox's server, without a browser: its page, JSON API and live events."""
+"""The browser sandbox's server, without a browser: its page, JSON API and live events.
+
+Both phones are driven here: the Telegram worker through /api/send and
+/api/click, the Zalo worker by typing through /api/zalo/send.
+"""
 
 from __future__ import annotations
 
@@ -49,28 +53,62 @@ class EventStream:
 
     async def wait(self, predicate: Callable[[dict[str, Any]], bool],
                    timeout: float = 5.0) -> dict[str, Any]:
-        async def find() -> dict[str, Any]:
-            while True:
+        return (await self.wait_all(predicate, timeout=timeout))[0]
+
+    async def wait_all(self, *predicates: Callable[[dict[str, Any]], bool],
+                       timeout: float = 5.0) -> list[dict[str, Any]]:
+        """One event for each predicate, in whatever order they come (two channels race)."""
+        found: list[dict[str, Any] | None] = [None] * len(predicates)
+
+        async def find() -> None:
+            while any(event is None for event in found):
                 event = await self._next()
-                if predicate(event):
-                    return event
+                for index, predicate in enumerate(predicates):
+                    if found[index] is None and predicate(event):
+                        found[index] = event
+                        break
         try:
-            return await asyncio.wait_for(find(), timeout)
+            await asyncio.wait_for(find(), timeout)
         except TimeoutError:
             recent = "\n".join(json.dumps(e, ensure_ascii=False)[:200] for e in self.seen[-8:])
-            raise AssertionError(f"no matching event within {timeout}s; recent events:\n{recent}") from None
+            missing = [index for index, event in enumerate(found) if event is None]
+            raise AssertionError(f"no event for condition(s) {missing} within {timeout}s; "
+                                 f"recent events:\n{recent}") from None
+        return [event for event in found if event is not None]
 
     async def message(self, chat_id: int, contains: str, *, kinds: tuple[str, ...] = ("message", "edit"),
                       has_buttons: bool = False) -> View:
         """The next new or edited message in `chat_id` whose text contains `contains`."""
-        def matches(event: dict[str, Any]) -> bool:
-            view = event.get("message") or {}
-            return (event["type"] in kinds and view.get("chat_id") == chat_id
-                    and contains in _plain(view["html"])
-                    and (not has_buttons or bool(view["keyboard"])))
-        event = await self.wait(matches)
+        event = await self.wait(telegram_message(chat_id, contains, kinds=kinds, has_buttons=has_buttons))
         message: View = event["message"]
         return message
+
+    async def zalo(self, chat_id: str, contains: str, *, from_bot: bool = True) -> View:
+        """The next message on the Zalo phone of `chat_id` whose text contains `contains`."""
+        event = await self.wait(zalo_message(chat_id, contains, from_bot=from_bot))
+        message: View = event["message"]
+        return message
+
+
+Predicate = Callable[[dict[str, Any]], bool]
+
+
+def telegram_message(chat_id: int, contains: str, *, kinds: tuple[str, ...] = ("message", "edit"),
+                     has_buttons: bool = False) -> Predicate:
+    def matches(event: dict[str, Any]) -> bool:
+        view = event.get("message") or {}
+        return (event["type"] in kinds and view.get("chat_id") == chat_id
+                and contains in _plain(view["html"])
+                and (not has_buttons or bool(view["keyboard"])))
+    return matches
+
+
+def zalo_message(chat_id: str, contains: str, *, from_bot: bool = True) -> Predicate:
+    def matches(event: dict[str, Any]) -> bool:
+        view = event.get("message") or {}
+        return (event["type"] == "zalo" and view.get("chat_id") == chat_id
+                and view["from"]["is_bot"] == from_bot and contains in view["text"])
+    return matches
 
 
 def _plain(html: str) -> str:
@@ -121,6 +159,23 @@ async def click(client: aiohttp.ClientSession, user_id: int, view: View, label: 
                                       "message_id": view["message_id"], "data": _button(view, label)})
 
 
+async def zalo_say(client: aiohttp.ClientSession, events: EventStream, user: str, text: str,
+                   expect: str, *also: Predicate) -> View:
+    """Type `text` on the Zalo phone; the bot's next message there containing `expect`
+    (and, when given, events matching `also`, in any order: see `zalo_say_all`)."""
+    return (await zalo_say_all(client, events, user, text, expect, *also))[0]
+
+
+async def zalo_say_all(client: aiohttp.ClientSession, events: EventStream, user: str, text: str,
+                       expect: str, *also: Predicate) -> list[View]:
+    sent = (await post(client, "/api/zalo/send", {"user_id": user, "text": text}))["message"]
+    assert sent["text"] == text.strip() and not sent["from"]["is_bot"]
+    own, *found = await events.wait_all(zalo_message(user, text.strip(), from_bot=False),
+                                        zalo_message(user, expect), *also)
+    assert own["message"]["seq"] == sent["seq"], "the page shows the worker's own message"
+    return [event["message"] for event in found]
+
+
 async def wait_for_card_link(sandbox: Sandbox, card: View) -> None:
     """The bot links a card to its question once Telegram confirms the send; a person
     cannot reply faster than that, a test can."""
@@ -140,6 +195,7 @@ async def test_page_is_utf8_html(client: aiohttp.ClientSession) -> None:
         page = await response.text()
     assert '<meta charset="utf-8">' in page
     assert "Người lao động" in page and "Nhóm cán bộ" in page and "Người tổ chức" in page
+    assert 'id="zalo-pane"' in page and 'id="zalo-composer"' in page
     for name, kind in (("app.js", "text/javascript"), ("style.css", "text/css")):
         async with client.get(f"/static/{name}") as response:
             assert response.status == 200
@@ -161,6 +217,19 @@ async def test_first_event_is_the_demo_world(events: EventStream) -> None:
     assert {c["command"] for c in state["commands"]["default"]} >= {"ask", "my", "help"}
     # Nobody has talked yet: only the topics' creation notices exist.
     assert all(m["service"] for m in state["messages"])
+    zalo = state["zalo"]
+    assert [w["name"] for w in zalo["workers"]] == ["Hoàng Văn Tùng"]
+    assert all(isinstance(w["id"], str) for w in zalo["workers"])  # Zalo ids are opaque strings
+    assert zalo["messages"] == [] and zalo["bot"]["id"]
+
+
+async def test_sandbox_runs_the_zalo_channel_against_its_emulator(sandbox: Sandbox) -> None:
+    assert sandbox.world is not None
+    zalo_config = sandbox.world.config.zalo
+    assert zalo_config is not None and zalo_config.mode == "polling"
+    assert zalo_config.base_url == sandbox.world.zalo.base_url
+    assert zalo_config.base_url.startswith("http://127.0.0.1:")
+    assert zalo_config.token == sandbox.world.zalo.token
 
 
 async def test_question_asked_and_answered_through_the_api(
@@ -185,10 +254,11 @@ async def test_question_asked_and_answered_through_the_api(
     await click(client, WORKER, identity, "ẩn danh")
     confirm = await events.message(WORKER, "kiểm tra lại", has_buttons=True)
     await click(client, WORKER, confirm, "Gửi câu hỏi")
-    sent = await events.message(WORKER, "#")
+    sent_event, card_event = await events.wait_all(telegram_message(WORKER, "#"),
+                                                   telegram_message(group, QUESTION, kinds=("message",)))
+    sent, card = sent_event["message"], card_event["message"]
     case = int(re.search(r"#(\d+)", _plain(sent["html"])).group(1))  # type: ignore[union-attr]
-
-    card = await events.message(group, f"#{case}", kinds=("message",))
+    assert f"#{case}" in _plain(card["html"])
     assert card["thread_id"] == housing, "the card must land in the housing topic"
     assert QUESTION in _plain(card["html"])
     assert "Nguyễn Thị Hoa" not in _plain(card["html"]), "an anonymous question names nobody"
@@ -202,16 +272,65 @@ async def test_question_asked_and_answered_through_the_api(
     assert reply["thread_id"] == housing
     assert "&lt;ban quản lý&gt;" in reply["html"], "people's text is escaped, never markup"
 
-    delivered = await events.message(WORKER, "câu trả lời", kinds=("message",), has_buttons=True)
+    delivered_event, edited_event = await events.wait_all(
+        telegram_message(WORKER, "câu trả lời", kinds=("message",), has_buttons=True),
+        telegram_message(group, f"#{case}", kinds=("edit",)))
+    delivered, edited = delivered_event["message"], edited_event["message"]
     assert ANSWER in _plain(delivered["html"]) and QUESTION in _plain(delivered["html"])
     labels = [b["text"] for row in delivered["keyboard"] for b in row]
     assert any("👍" in label for label in labels) and any("👎" in label for label in labels)
-    edited = await events.message(group, f"#{case}", kinds=("edit",))
     assert edited["message_id"] == card["message_id"] and ANSWER in _plain(edited["html"])
 
     await click(client, WORKER, delivered, "👍")
     toast = await events.wait(lambda e: e["type"] == "toast" and e["chat_id"] == WORKER)
     assert "Cảm ơn" in toast["text"]
+
+
+async def test_zalo_question_asked_and_answered_through_the_api(
+        sandbox: Sandbox, client: aiohttp.ClientSession, events: EventStream) -> None:
+    state = (await events.wait(lambda e: e["type"] == "state"))["state"]
+    group = state["group"]["id"]
+    housing = next(t["thread_id"] for t in state["group"]["topics"] if t["key"] == "housing")
+    user = state["zalo"]["workers"][0]["id"]
+
+    topics = await zalo_say(client, events, user, "hỏi", "1. Đào tạo")
+    assert "4. Nhà ở công nhân" in topics["text"] and "<" not in topics["text"], "plain numbered text"
+    await zalo_say(client, events, user, "nha o", "gõ câu hỏi")
+    identity = await zalo_say(client, events, user, QUESTION, "Trả lời 1–")
+    if "Vẫn gửi" in identity["text"]:  # a knowledge-base suggestion first
+        identity = await zalo_say(client, events, user, "vẫn gửi", "Gửi kèm tên")
+    assert "1. 👤 Gửi kèm tên" in identity["text"], identity["text"]
+    confirm = await zalo_say(client, events, user, "1", "kiểm tra lại")
+    assert "1. 📨 Gửi câu hỏi" in confirm["text"]
+    # The card and the worker's receipt go out on two channels at once: either may come first.
+    sent, card = await zalo_say_all(client, events, user, "số 1", "Đã gửi câu hỏi",
+                                    telegram_message(group, QUESTION, kinds=("message",)))
+    case = int(re.search(r"#(\d+)", sent["text"]).group(1))  # type: ignore[union-attr]
+    assert _plain(card["html"]).startswith(f"📩 #{case} ·"), card["html"]
+    assert card["thread_id"] == housing
+    assert "Hoàng Văn Tùng · Zalo" in _plain(card["html"]), "the card names the worker and the channel"
+
+    await wait_for_card_link(sandbox, card)
+    await post(client, "/api/send", {"user_id": OFFICIAL, "chat_id": group, "text": ANSWER,
+                                     "reply_to": card["message_id"], "thread_id": housing})
+    delivered_event, edited_event = await events.wait_all(
+        zalo_message(user, "📬"), telegram_message(group, f"#{case} ·", kinds=("edit",)))
+    delivered, edited = delivered_event["message"], edited_event["message"]
+    assert ANSWER in delivered["text"], "Zalo gets the answer as plain text, not escaped"
+    assert f"#{case}" in delivered["text"] and "1. 👍 Hữu ích" in delivered["text"]
+    assert edited["message_id"] == card["message_id"] and ANSWER in _plain(edited["html"])
+    assert "· Zalo" in _plain(edited["html"])
+
+    await zalo_say(client, events, user, "1", "Cảm ơn bạn đã đánh giá")
+    # A page opened now shows the same Zalo conversation, in order.
+    async with client.get("/api/state") as response:
+        now = await response.json()
+    shown = now["zalo"]["messages"]
+    assert [m["seq"] for m in shown] == list(range(1, len(shown) + 1))
+    assert any(ANSWER in m["text"] and m["from"]["is_bot"] for m in shown)
+    assert shown[0]["text"] == "hỏi" and shown[0]["from"]["name"] == "Hoàng Văn Tùng"
+    # The Telegram workers' phones saw none of it.
+    assert {m["chat_id"] for m in now["messages"] if not m["service"]} <= {group}
 
 
 async def test_reset_starts_a_fresh_world(sandbox: Sandbox, client: aiohttp.ClientSession,
@@ -224,15 +343,26 @@ async def test_reset_starts_a_fresh_world(sandbox: Sandbox, client: aiohttp.Clie
     grown = await events.wait(lambda e: e["type"] == "state")
     assert "Bùi Thị Thu" in [w["name"] for w in grown["state"]["workers"]]
 
+    zalo_user = grown["state"]["zalo"]["workers"][0]["id"]
+    await zalo_say(client, events, zalo_user, "hỏi", "1. Đào tạo")
+    assert sandbox.world is not None
+    old_zalo = sandbox.world.zalo
+
     await post(client, "/api/reset", {})
-    fresh = (await events.wait(lambda e: e["type"] == "state"))["state"]
+    snapshot = await events.wait(lambda e: e["type"] == "state")
+    assert snapshot["reset"] is True
+    fresh = snapshot["state"]
     assert all(m["service"] for m in fresh["messages"])
     assert "Bùi Thị Thu" not in [w["name"] for w in fresh["workers"]]
-    assert sandbox.world is not None
+    assert fresh["zalo"]["messages"] == [], "the Zalo phone is emptied too"
+    assert sandbox.world is not None and sandbox.world.zalo is not old_zalo
+    assert sandbox.world.zalo.messages(zalo_user) == []
     assert await sandbox.world.services.storage.all_questions() == []
-    # The new world works.
+    # The new world works, on both channels.
     await post(client, "/api/send", {"user_id": WORKER, "text": "/start"})
     await events.message(WORKER, "Xin chào")
+    topics = await zalo_say(client, events, zalo_user, "hỏi", "1. Đào tạo")
+    assert topics["seq"] == 2, "a fresh Zalo chat"
 
 
 async def test_bad_actions_are_refused(client: aiohttp.ClientSession, sandbox: Sandbox) -> None:
@@ -246,6 +376,16 @@ async def test_bad_actions_are_refused(client: aiohttp.ClientSession, sandbox: S
     async with client.post("/api/send", data="user_id=1001&text=hi",
                            headers={"Content-Type": "application/x-www-form-urlencoded"}) as response:
         assert response.status == 400
+
+    zalo_user = sandbox.world.zalo_workers[0].id
+    for body in ({"user_id": WORKER, "text": "hỏi"},          # a Telegram worker is not on Zalo
+                 {"user_id": "not-a-zalo-user", "text": "hỏi"},
+                 {"user_id": zalo_user, "text": "  "},
+                 {"user_id": zalo_user, "text": "x" * 2001},  # over Zalo's 2,000 characters
+                 {"user_id": zalo_user}):
+        refused = await post(client, "/api/zalo/send", body, 400)
+        assert refused["ok"] is False and refused["error"]
+    assert sandbox.world.zalo.messages(zalo_user) == [], "nothing refused reached Zalo"
 
 
 def test_only_telegram_formatting_survives() -> None:

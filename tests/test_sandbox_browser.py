@@ -1,4 +1,8 @@
-"""The browser sandbox in headless Chromium: a worker asks, an official answers by reply.
+"""The browser sandbox in headless Chromium: workers ask, an official answers by reply.
+
+On Telegram the worker presses the bot's buttons; on the Zalo phone, which has
+none, the worker types ("hỏi", "nha o", "1"). Both questions reach the same
+officials' forum and each answer comes back to the phone it was asked from.
 
 Runs Debian's Chromium (/usr/bin/chromium) through Playwright's Python package;
 Playwright's own browser download is never used. Without either it is skipped,
@@ -33,6 +37,8 @@ SCREENSHOT = Path(__file__).resolve().parents[1] / "test-output" / "sandbox.png"
 QUESTION = "Ký túc xá công ty có cho công nhân ở cùng vợ và con nhỏ không ạ?"
 ANSWER = "Có. Bạn đăng ký phòng gia đình với ban quản lý ký túc xá; Công đoàn cơ sở sẽ hỗ trợ."
 HOUSING_TOPIC = "Nhà ở công nhân"
+ZALO_QUESTION = "Công nhân thuê trọ gần khu công nghiệp có được hỗ trợ tiền nhà không ạ?"
+ZALO_ANSWER = "Có. Bạn nộp đơn đề nghị hỗ trợ tiền thuê trọ tại Công đoàn khu công nghiệp."
 
 expect.set_options(timeout=5_000)
 
@@ -106,7 +112,7 @@ async def test_worker_asks_and_official_answers_in_the_browser(sandbox: Sandbox,
     messages: list[Any] = []
     page.on("console", lambda m: messages.append(m.text) if m.type == "error" else None)
     await page.goto(sandbox.url)
-    await expect(page.locator("#live")).to_have_text("● Trực tiếp")
+    await expect(page.locator("#live")).to_have_text("● Trực tiếp / Live")
     worker = page.locator("#worker-pane")
     officials = page.locator("#officials-pane")
     await expect(worker.locator(".person.active")).to_contain_text("Nguyễn Thị Hoa")
@@ -139,7 +145,105 @@ async def test_worker_asks_and_official_answers_in_the_browser(sandbox: Sandbox,
     await expect(answered.get_by_role("button", name=re.compile("👎"))).to_be_visible()
     await expect(card).to_contain_text(ANSWER)  # the card was edited in place
     await expect(card.locator(".meta")).to_contain_text("đã sửa")
+    assert not messages, f"the page logged errors: {messages}"
 
+
+async def type_on_zalo(zalo: Locator, text: str, expect_reply: str | re.Pattern[str]) -> Locator:
+    """As the Zalo worker: type, press Enter; the bot's reply that follows, once it shows."""
+    sent, received = zalo.locator(".zmsg.out"), zalo.locator(".zmsg.in")
+    sent_before, received_before = await sent.count(), await received.count()
+    composer = zalo.get_by_role("textbox", name="Tin nhắn Zalo của người lao động")
+    await composer.fill(text)
+    await composer.press("Enter")
+    await expect(sent).to_have_count(sent_before + 1)
+    await expect(sent.last.locator(".ztext")).to_have_text(text)
+    await expect(received.nth(received_before)).to_be_visible()
+    reply = received.last
+    await expect(reply).to_contain_text(expect_reply)
+    return reply
+
+
+async def ask_on_zalo(zalo: Locator, question: str) -> int:
+    """As a Zalo worker: no buttons, so every step is typed: a word, a topic without accents, numbers."""
+    await expect(zalo.locator(".zalo-empty")).to_contain_text("hỏi")
+    topics = await type_on_zalo(zalo, "hỏi", "Trả lời 1–7")
+    await expect(topics).to_contain_text("4. Nhà ở công nhân")
+    await type_on_zalo(zalo, "nha o", "gõ câu hỏi")
+    identity = await type_on_zalo(zalo, question, re.compile("Gửi kèm tên|Vẫn gửi"))
+    if "Vẫn gửi" in await identity.inner_text():  # a knowledge-base suggestion first
+        await type_on_zalo(zalo, "vẫn gửi", "Gửi kèm tên")
+    await type_on_zalo(zalo, "1", "kiểm tra lại")
+    sent = await type_on_zalo(zalo, "số 1", "Đã gửi câu hỏi")
+    match = re.search(r"#(\d+)", await sent.inner_text())
+    assert match, await sent.inner_text()
+    return int(match.group(1))
+
+
+async def answer_card(officials: Locator, case: int, question: str, answer: str) -> Locator:
+    """As an official in the open topic: ↩ Trả lời under the card, type, Enter; returns the card."""
+    card = officials.locator(".msg", has_text=f"#{case}").filter(has_text=question)
+    await expect(card).to_have_count(1)
+    card = officials.locator(f'.msg[data-mid="{await card.get_attribute("data-mid")}"]')
+    await card.get_by_role("button", name="Trả lời").click()
+    await expect(officials.locator("#reply-bar")).to_contain_text(f"#{case}")
+    composer = officials.get_by_role("textbox", name="Tin nhắn của cán bộ")
+    await composer.fill(answer)
+    await composer.press("Enter")
+    await expect(officials.locator(".msg.out", has_text=answer).locator(".quote")).to_contain_text(f"#{case}")
+    return card
+
+
+async def test_zalo_and_telegram_workers_answered_from_one_forum(sandbox: Sandbox, page: Page) -> None:
+    messages: list[Any] = []
+    page.on("console", lambda m: messages.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda error: messages.append(str(error)))
+    await page.goto(sandbox.url)
+    await expect(page.locator("#live")).to_have_text("● Trực tiếp / Live")
+    worker, zalo = page.locator("#worker-pane"), page.locator("#zalo-pane")
+    officials = page.locator("#officials-pane")
+    await expect(zalo.locator(".person.active")).to_contain_text("Hoàng Văn Tùng")
+    await expect(zalo.locator(".zalo-header")).to_contain_text("Hoàng Văn Tùng")
+
+    zalo_case = await ask_on_zalo(zalo, ZALO_QUESTION)
+    telegram_case = await ask_through_the_buttons(worker, QUESTION)
+
+    housing = officials.locator(".topic", has_text=HOUSING_TOPIC)
+    await expect(housing.locator(".badge")).to_have_text("2")
+    await housing.click()
+    await wait_for_card_link(sandbox, zalo_case)
+    zalo_card = await answer_card(officials, zalo_case, ZALO_QUESTION, ZALO_ANSWER)
+    await expect(zalo_card).to_contain_text("Hoàng Văn Tùng · Zalo")  # the channel, on the card
+
+    answered = zalo.locator(".zmsg.in", has_text=ZALO_ANSWER)
+    await expect(answered).to_contain_text(f"#{zalo_case}")
+    await expect(answered).to_contain_text("1. 👍 Hữu ích")  # choices as numbered text
+    await expect(answered.get_by_role("button")).to_have_count(0)  # Zalo has no buttons
+    await expect(zalo_card).to_contain_text(ZALO_ANSWER)  # the card was edited in place
+    thanks = await type_on_zalo(zalo, "1", "Cảm ơn bạn đã đánh giá")
+    await expect(thanks).to_be_visible()
+
+    await wait_for_card_link(sandbox, telegram_case)
+    telegram_card = await answer_card(officials, telegram_case, QUESTION, ANSWER)
+    await expect(telegram_card).to_contain_text("Nguyễn Thị Hoa")
+    await expect(worker.locator(".msg", has_text=ANSWER).get_by_role("button", name=re.compile("👍"))).to_be_visible()
+    # Each answer reached only the phone its question came from.
+    await expect(zalo.locator(".zmsg", has_text=ANSWER)).to_have_count(0)
+    await expect(worker.locator(".msg", has_text=ZALO_ANSWER)).to_have_count(0)
+
+    # The picture for the README: the Zalo worker's card, with its channel, at the top of the forum.
+    await zalo_card.evaluate("card => card.scrollIntoView({block: 'start'})")
     SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
     await page.screenshot(path=str(SCREENSHOT))
     assert not messages, f"the page logged errors: {messages}"
+
+
+async def test_reset_clears_the_zalo_phone(sandbox: Sandbox, page: Page) -> None:
+    await page.goto(sandbox.url)
+    await expect(page.locator("#live")).to_have_text("● Trực tiếp / Live")
+    zalo = page.locator("#zalo-pane")
+    await type_on_zalo(zalo, "hỏi", "Trả lời 1–7")
+    page.once("dialog", lambda dialog: asyncio.ensure_future(dialog.accept()))
+    await page.get_by_role("button", name="Làm lại từ đầu").click()
+    await expect(zalo.locator(".zmsg")).to_have_count(0)
+    await expect(zalo.locator(".zalo-empty")).to_be_visible()
+    await type_on_zalo(zalo, "trợ giúp", "hỏi")  # the new world answers on Zalo too

@@ -1,8 +1,10 @@
 """Emulator messages turned into what the sandbox page draws.
 
-The page inserts `html` as markup, so it is built here from a whitelist:
-Telegram's formatting tags pass (normalised), everything else is escaped.
-Users' messages are plain text and are escaped whole.
+The page inserts a Telegram message's `html` as markup, so it is built here
+from a whitelist: Telegram's formatting tags pass (normalised), everything
+else is escaped. Users' messages are plain text and are escaped whole. Zalo
+messages are plain text only (Zalo bots send no formatting): their `text` is
+drawn as text, never as markup.
 """
 
 from __future__ import annotations
@@ -30,8 +32,13 @@ _TAGS: dict[str, tuple[str, str | None]] = {
 }
 _LINK_SCHEMES = ("http", "https")
 _MEDIA_LABELS = {
-    "photo": "🖼 Ảnh", "document": "📎 Tệp", "voice": "🎤 Tin nhắn thoại", "sticker": "Nhãn dán",
-    "audio": "🎵 Âm thanh", "video": "🎬 Video", "animation": "GIF",
+    "photo": "🖼 Ảnh / Photo", "document": "📎 Tệp / File", "voice": "🎤 Tin nhắn thoại / Voice",
+    "sticker": "Nhãn dán / Sticker", "audio": "🎵 Âm thanh / Audio", "video": "🎬 Video",
+    "animation": "GIF",
+}
+_ZALO_KIND_LABELS = {
+    "photo": "🖼 Ảnh / Photo", "sticker": "Nhãn dán / Sticker",
+    "unsupported": "Tin nhắn không hỗ trợ / Unsupported message",
 }
 
 
@@ -158,7 +165,8 @@ def message_view(message: dict[str, Any], bot_id: int) -> dict[str, Any]:
         "from": {"id": sender.get("id"), "name": display_name(sender), "is_bot": from_bot},
         "date": message.get("date", 0),
         "edited": bool(message.get("edit_date")),
-        "service": f"Chủ đề “{created['name']}” đã được tạo" if created else None,
+        "service": (f"Chủ đề “{created['name']}” đã được tạo / Topic created"
+                    if created else None),
         "html": "" if created else _body_html(message, from_bot),
         "reply_to": _quote(message),
         "keyboard": [
@@ -167,4 +175,20 @@ def message_view(message: dict[str, Any], bot_id: int) -> dict[str, Any]:
              for b in row]
             for row in keyboard
         ],
+    }
+
+
+def zalo_view(message: dict[str, Any]) -> dict[str, Any]:
+    """One Zalo emulator message as the page draws it: plain text, ordered by `seq`."""
+    sender = message.get("from", {})
+    name = next((str(sender[k]) for k in ("display_name", "name") if sender.get(k)), "")
+    return {
+        "chat_id": message["chat"]["id"],
+        "seq": message["seq"],
+        "message_id": message["message_id"],
+        "from": {"id": sender.get("id"), "name": name, "is_bot": bool(sender.get("is_bot"))},
+        "date": message.get("date", 0) / 1000,  # Zalo counts milliseconds; the page, seconds
+        "kind": message.get("kind", "text"),
+        "label": _ZALO_KIND_LABELS.get(message.get("kind", "text")),
+        "text": message.get("text") or message.get("caption") or "",
     }

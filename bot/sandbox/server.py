@@ -1,19 +1,22 @@
 """The browser sandbox: the whole product on one web page, no Telegram account needed.
 
 `python -m bot sandbox` runs, in one process and one event loop, the emulated
-Bot API, the real bot against it (see `bot.sandbox.world`) and this web server:
+Telegram Bot API and Zalo Bot Platform, the real bot against both (see
+`bot.sandbox.world`) and this web server:
 
-    GET  /             the page (static/index.html, app.js, style.css)
-    GET  /api/events   server-sent events: a "state" snapshot first (again after
-                       a reset, with "reset": true, or a new worker), then
-                       "message", "edit", "delete" and "toast" as they happen
-    GET  /api/state    the same snapshot, for scripts
-    POST /api/send     {user_id, text, chat_id?, reply_to?, thread_id?}
-    POST /api/click    {user_id, chat_id, message_id, data}
-    POST /api/workers  {name, language?}: one more demo worker
-    POST /api/reset    a fresh world and an empty database
+    GET  /               the page (static/index.html, app.js, style.css)
+    GET  /api/events     server-sent events: a "state" snapshot first (again after
+                         a reset, with "reset": true, or a new worker), then
+                         "message", "edit", "delete" and "toast" (Telegram) and
+                         "zalo" (a Zalo message, either way) as they happen
+    GET  /api/state      the same snapshot, for scripts
+    POST /api/send       {user_id, text, chat_id?, reply_to?, thread_id?}
+    POST /api/click      {user_id, chat_id, message_id, data}
+    POST /api/workers    {name, language?}: one more demo worker
+    POST /api/zalo/send  {user_id, text}: a Zalo worker (string id) types a message
+    POST /api/reset      a fresh world and an empty database
 
-People act only through the emulator's scripting methods, exactly as the
+People act only through the emulators' scripting methods, exactly as the
 tests do, so what the page shows is what the bot really did.
 """
 
@@ -31,7 +34,7 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.sandbox.render import message_view
+from bot.sandbox.render import message_view, zalo_view
 from bot.sandbox.world import GROUP_TITLE, World
 
 log = logging.getLogger(__name__)
@@ -40,6 +43,8 @@ STATIC_DIR = Path(__file__).resolve().parent / "static"
 DEFAULT_DATA_DIR = Path("data/sandbox")
 KEEPALIVE_SECONDS = 15.0
 MAX_TEXT = 4096
+MAX_ZALO_TEXT = 2000  # what Zalo lets a message carry
+ZALO_WAIT_SECONDS = 60.0
 MAX_NAME = 64
 _STATIC_TYPES = {".html": "text/html", ".js": "text/javascript", ".css": "text/css"}
 
@@ -72,6 +77,8 @@ class Sandbox:
         self.world: World | None = None
         self._feed: asyncio.Queue[Event] | None = None
         self._forwarder: asyncio.Task[None] | None = None
+        self._zalo_watchers: list[asyncio.Task[None]] = []
+        self._zalo_relayed: dict[str, int] = {}  # Zalo chat id -> last seq sent to the page
         self._clients: set[asyncio.Queue[Event | None]] = set()
         self._reset_lock = asyncio.Lock()
         self._runner: web.AppRunner | None = None
@@ -124,14 +131,22 @@ class Sandbox:
         self.world = world
         self._forwarder = asyncio.create_task(self._forward(world, self._feed),
                                               name="sandbox-events")
+        self._zalo_relayed = {}
+        self._zalo_watchers = [
+            asyncio.create_task(self._watch_zalo(world, person.id), name=f"sandbox-zalo-{person.id}")
+            for person in world.zalo_workers
+        ]
 
     async def _close_world(self) -> None:
         world, self.world = self.world, None
         forwarder, self._forwarder = self._forwarder, None
-        if forwarder is not None:
-            forwarder.cancel()
+        tasks = [*([forwarder] if forwarder is not None else []), *self._zalo_watchers]
+        self._zalo_watchers = []
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
             with contextlib.suppress(asyncio.CancelledError):
-                await forwarder
+                await task
         if world is not None:
             if self._feed is not None:
                 world.emu.unsubscribe(self._feed)
@@ -144,12 +159,33 @@ class Sandbox:
             event = await feed.get()
             self._relay(world, event)
 
+    async def _watch_zalo(self, world: World, chat_id: str) -> None:
+        """Relay a Zalo chat's messages as the bot sends them (the worker's own are
+        relayed as they are sent, see `_zalo_send`)."""
+        while True:
+            try:
+                await world.zalo.wait_for_bot_message(
+                    chat_id, after=self._zalo_relayed.get(chat_id, 0), timeout=ZALO_WAIT_SECONDS)
+            except TimeoutError:
+                continue
+            self._relay_zalo(world, chat_id)
+
+    def _relay_zalo(self, world: World, chat_id: str) -> None:
+        relayed = self._zalo_relayed.get(chat_id, 0)
+        for message in world.zalo.messages(chat_id):
+            if message["seq"] > relayed:
+                self._broadcast({"type": "zalo", "message": zalo_view(message)})
+                relayed = message["seq"]
+        self._zalo_relayed[chat_id] = relayed
+
     def _drain(self) -> None:
-        """Relay what the emulator already reported, so a snapshot taken next is newest."""
+        """Relay what the emulators already have, so a snapshot taken next is newest."""
         if self.world is None or self._feed is None:
             return
         while not self._feed.empty():
             self._relay(self.world, self._feed.get_nowait())
+        for person in self.world.zalo_workers:
+            self._relay_zalo(self.world, person.id)
 
     def _relay(self, world: World, event: Event) -> None:
         page_event = self._page_event(world, event)
@@ -195,6 +231,12 @@ class Sandbox:
                       "topics": [t.as_json() for t in world.topics]},
             "commands": {"default": emu.bot_commands(), "en": emu.bot_commands(language_code="en")},
             "messages": messages,
+            "zalo": {
+                "bot": {"id": world.zalo.bot_id, "name": world.zalo.bot_name},
+                "workers": [p.as_json() for p in world.zalo_workers],
+                "messages": [zalo_view(m) for p in world.zalo_workers
+                             for m in world.zalo.messages(p.id)],
+            },
         }
 
     def _state_event(self, *, reset: bool = False) -> Event:
@@ -211,6 +253,7 @@ class Sandbox:
         app.router.add_post("/api/send", self._send)
         app.router.add_post("/api/click", self._click)
         app.router.add_post("/api/workers", self._add_worker)
+        app.router.add_post("/api/zalo/send", self._zalo_send)
         app.router.add_post("/api/reset", self._reset)
         return app
 
@@ -223,7 +266,8 @@ class Sandbox:
         except (LookupError, ValueError) as error:  # the emulator refusing an action
             return _json({"ok": False, "error": str(error)}, 400)
         except _NoWorld:
-            return _json({"ok": False, "error": "Hộp thử nghiệm đang khởi động lại, thử lại sau giây lát."}, 503)
+            return _json({"ok": False, "error": "Hộp thử nghiệm đang khởi động lại, thử lại sau giây lát. / "
+                                                "The sandbox is restarting; try again in a moment."}, 503)
 
     async def _static(self, name: str, request: web.Request) -> web.StreamResponse:
         path = STATIC_DIR / name
@@ -304,15 +348,11 @@ class Sandbox:
         body = await self._body(request)
         world = self._need_world()
         user_id, chat_id = self._actor(world, body)
-        text = body.get("text")
-        if not isinstance(text, str) or not text.strip():
-            raise BadInput("Tin nhắn trống.")
-        if len(text) > MAX_TEXT:
-            raise BadInput(f"Tin nhắn dài quá {MAX_TEXT} ký tự.")
+        text = _message_text(body, MAX_TEXT)
         reply_to = _int(body, "reply_to", default=None)
         thread_id = _int(body, "thread_id", default=None) if chat_id == world.group_id else None
         message = await world.emu.send_text(
-            user_id, text.strip(), chat_id=None if chat_id == user_id else chat_id,
+            user_id, text, chat_id=None if chat_id == user_id else chat_id,
             reply_to=reply_to, thread_id=thread_id,
         )
         return _json({"ok": True, "message": message_view(message, world.emu.bot_id)})
@@ -332,15 +372,29 @@ class Sandbox:
         world = self._need_world()
         name = " ".join(str(body.get("name") or "").split())
         if not name:
-            raise BadInput("Bạn hãy nhập tên người lao động.")
+            raise BadInput("Bạn hãy nhập tên người lao động. / Type the worker's name.")
         if len(name) > MAX_NAME:
-            raise BadInput(f"Tên dài quá {MAX_NAME} ký tự.")
+            raise BadInput(f"Tên dài quá {MAX_NAME} ký tự. / The name is over {MAX_NAME} characters.")
         language = body.get("language") or "vi"
         if language not in ("vi", "en"):
             raise BadInput("language must be vi or en")
         person = world.add_worker(name, language)
         self._broadcast(self._state_event())
         return _json({"ok": True, "worker": person.as_json()})
+
+    async def _zalo_send(self, request: web.Request) -> web.StreamResponse:
+        body = await self._body(request)
+        world = self._need_world()
+        user_id = body.get("user_id")
+        if not isinstance(user_id, str) or world.zalo_person(user_id) is None:
+            raise BadInput(f"unknown sandbox Zalo user {user_id!r}")
+        text = _message_text(body, MAX_ZALO_TEXT)
+        update = await world.zalo.send_text(user_id, text)
+        sent_id = update["message"]["message_id"]
+        message = next(m for m in world.zalo.messages(user_id) if m["message_id"] == sent_id)
+        if world is self.world:
+            self._relay_zalo(world, user_id)  # the worker's bubble shows before the bot answers
+        return _json({"ok": True, "message": zalo_view(message)})
 
     async def _reset(self, request: web.Request) -> web.StreamResponse:
         await self.reset()
@@ -349,6 +403,15 @@ class Sandbox:
 
 class _NoWorld(Exception):
     """Between two worlds (a reset under way)."""
+
+
+def _message_text(body: dict[str, Any], limit: int) -> str:
+    text = body.get("text")
+    if not isinstance(text, str) or not text.strip():
+        raise BadInput("Tin nhắn trống. / The message is empty.")
+    if len(text) > limit:
+        raise BadInput(f"Tin nhắn dài quá {limit} ký tự. / The message is over {limit} characters.")
+    return text.strip()
 
 
 def _int(body: dict[str, Any], key: str, **kw: Any) -> Any:

@@ -1,9 +1,11 @@
-"""The sandbox's world: an emulated Telegram, the real bot running against it, demo people.
+"""The sandbox's world: an emulated Telegram and Zalo, the real bot running against them, demo people.
 
 Everything the browser sandbox shows lives here. The bot is built and started
 exactly as in production and in the tests (`build_application` + `start`); only
-its `base_url` points at the in-process emulator. Each world starts from an
-empty database: the emulated Telegram lives in memory, so rows left by an
+its `base_url`s point at the in-process emulators: the Telegram Bot API, and
+the Zalo Bot Platform for its `[zalo]` channel (long polling, as an
+on-premises install without a public address would run it). Each world starts
+from an empty database: the emulators live in memory, so rows left by an
 earlier world would point at chats and messages that no longer exist.
 """
 
@@ -19,6 +21,7 @@ import knowledge_base
 from bot.app import build_application, start, stop
 from bot.config import Config, parse_config
 from bot.sandbox.emulator import BotApiEmulator
+from bot.sandbox.zalo_emulator import ZaloEmulator
 from bot.services import Services
 from knowledge_base import read_csv
 
@@ -29,8 +32,10 @@ EXAMPLE_CONFIG = REPO_ROOT / "config.example.toml"
 SAMPLE_KB = Path(knowledge_base.__file__).resolve().parent / "data" / "sample_kb.csv"
 DB_NAME = "sandbox.sqlite3"
 
-# Not a real token: it is only ever sent to the in-process emulator.
+# Not real tokens: they are only ever sent to the in-process emulators. The Zalo
+# one has a Zalo Bot token's shape (digits:letters), which the config checks.
 SANDBOX_TOKEN = "100000:SANDBOX-not-a-real-telegram-token"
+SANDBOX_ZALO_TOKEN = "1000000000000000000:SandboxNotARealZaloBotToken"
 GENERAL_THREAD = 1  # the General topic of a forum
 GROUP_TITLE = "Cán bộ trả lời câu hỏi"
 
@@ -58,6 +63,20 @@ DEMO_OFFICIALS = (
 )
 DEMO_ORGANIZER = Person(801, "Đặng Quốc Huy")
 FIRST_ADDED_WORKER_ID = 2001
+
+
+@dataclass(frozen=True)
+class ZaloPerson:
+    """A worker on Zalo: Zalo user ids are opaque strings."""
+
+    id: str
+    name: str
+
+    def as_json(self) -> dict[str, Any]:
+        return {"id": self.id, "name": self.name}
+
+
+DEMO_ZALO_WORKERS = (ZaloPerson("6d1f0e4b9a2c7e8f3b5d", "Hoàng Văn Tùng"),)
 
 
 @dataclass(frozen=True)
@@ -91,12 +110,13 @@ def load_example(path: Path | None = None) -> dict[str, Any]:
     raise RuntimeError(f"{candidates[0]} not found: the sandbox takes its topics from it")
 
 
-def sandbox_config(example: dict[str, Any], *, base_url: str, storage: Path,
+def sandbox_config(example: dict[str, Any], *, base_url: str, zalo_base_url: str, storage: Path,
                    thread_ids: dict[str, int], organizer_ids: list[int]) -> Config:
-    """The example configuration, pointed at the emulator and the sandbox database."""
+    """The example configuration, pointed at the emulators and the sandbox database."""
     topics = [{**topic, "thread_id": thread_ids[topic["key"]]} for topic in example["topics"]]
     data: dict[str, Any] = {
         "telegram": {"token": SANDBOX_TOKEN, "base_url": base_url},
+        "zalo": {"token": SANDBOX_ZALO_TOKEN, "base_url": zalo_base_url, "mode": "polling"},
         "officials": {"chat_id": example["officials"]["chat_id"], "admin_user_ids": []},
         "organizers": {"user_ids": organizer_ids},
         "storage": {"path": str(storage)},
@@ -105,17 +125,19 @@ def sandbox_config(example: dict[str, Any], *, base_url: str, storage: Path,
     for section in ("bot", "knowledge_base"):
         if section in example:
             data[section] = example[section]
-    # env={}: a BOT_TOKEN in the environment must never reach the emulator, nor the
-    # sandbox reach Telegram.
+    # env={}: a BOT_TOKEN or ZALO_TOKEN in the environment must never reach an emulator,
+    # nor the sandbox reach Telegram or Zalo.
     return parse_config(data, path="<sandbox>", env={})
 
 
 class World:
     """One sandbox run; `create` builds it, `close` takes it down."""
 
-    def __init__(self, emu: BotApiEmulator, app: Any, config: Config, topics: list[Topic],
-                 workers: list[Person]) -> None:
+    def __init__(self, emu: BotApiEmulator, zalo: ZaloEmulator, app: Any, config: Config,
+                 topics: list[Topic], workers: list[Person]) -> None:
         self.emu = emu
+        self.zalo = zalo
+        self.zalo_workers = list(DEMO_ZALO_WORKERS)
         self.app = app
         self.config = config
         self.topics = topics
@@ -137,8 +159,13 @@ class World:
                      kb_file: Path = SAMPLE_KB) -> World:
         example = load_example() if example is None else example
         emu = BotApiEmulator(token=SANDBOX_TOKEN, bot_username="doithoai_bot")
-        await emu.start()  # its own loopback port: the page's host setting never exposes it
+        zalo = ZaloEmulator(token=SANDBOX_ZALO_TOKEN)
+        # Each on its own loopback port: the page's host setting never exposes them.
+        await emu.start()
         try:
+            await zalo.start()
+            for zalo_person in DEMO_ZALO_WORKERS:
+                zalo.add_user(zalo_person.id, zalo_person.name)
             for person in (*DEMO_WORKERS, *DEMO_OFFICIALS, DEMO_ORGANIZER):
                 emu.add_user(person.id, person.name, language_code=person.language)
             group_id = int(example["officials"]["chat_id"])
@@ -149,14 +176,18 @@ class World:
                 thread_id = emu.create_forum_topic(group_id, topic["title"])
                 topics.append(Topic(thread_id, topic["title"], topic["key"]))
             config = sandbox_config(
-                example, base_url=emu.base_url, storage=wipe_database(data_dir),
+                example, base_url=emu.base_url, zalo_base_url=zalo.base_url,
+                storage=wipe_database(data_dir),
                 thread_ids={t.key: t.thread_id for t in topics if t.key},
                 organizer_ids=[DEMO_ORGANIZER.id],
             )
         except BaseException:
-            await emu.stop()
+            try:
+                await zalo.stop()
+            finally:
+                await emu.stop()
             raise
-        world = cls(emu, build_application(config), config, topics, list(DEMO_WORKERS))
+        world = cls(emu, zalo, build_application(config), config, topics, list(DEMO_WORKERS))
         try:
             await start(world.app, timeout=1)
             await world._load_knowledge_base(kb_file)
@@ -183,12 +214,19 @@ class World:
             user = await storage.upsert_user("telegram", str(person.id), str(person.id), person.name,
                                              person.language)
             await storage.set_consent(user.id, True, person.name)
+        for zalo_person in DEMO_ZALO_WORKERS:  # a Zalo private chat's id is the user's id
+            user = await storage.upsert_user("zalo", zalo_person.id, zalo_person.id, zalo_person.name,
+                                             self.config.bot.default_language)
+            await storage.set_consent(user.id, True, zalo_person.name)
 
     async def close(self) -> None:
         try:
-            await stop(self.app)
+            await stop(self.app)  # the bot's Zalo polling stops with it
         finally:
-            await self.emu.stop()
+            try:
+                await self.zalo.stop()
+            finally:
+                await self.emu.stop()
 
     def person(self, user_id: int) -> Person | None:
         everyone = (*self.workers, *self.officials, self.organizer)
@@ -201,6 +239,9 @@ class World:
         self.emu.add_user(person.id, person.name, language_code=language)
         self.workers.append(person)
         return person
+
+    def zalo_person(self, user_id: str) -> ZaloPerson | None:
+        return next((p for p in self.zalo_workers if p.id == user_id), None)
 
     def shown_chats(self) -> list[int]:
         """The chats the page shows: each worker's, the organizer's, the officials' group."""

@@ -1,6 +1,7 @@
-// The sandbox page: three chats drawn from the server's events, no build step.
-// Message bodies (view.html) are sanitized by the server (bot/sandbox/render.py):
+// The sandbox page: four chats drawn from the server's events, no build step.
+// Telegram message bodies (view.html) are sanitized by the server (bot/sandbox/render.py):
 // only Telegram's formatting tags survive; everything else arrives escaped.
+// Zalo messages are plain text and are only ever set as textContent.
 "use strict";
 
 const GENERAL = 1;
@@ -14,6 +15,9 @@ const store = {
   replyTo: null,           // the officials' message being replied to
   unreadWorkers: new Map(),
   unreadThreads: new Map(),
+  zalo: new Map(),         // Zalo chat id -> Map(seq -> view)
+  zaloWorkerId: null,
+  unreadZalo: new Map(),
 };
 
 // ---------------------------------------------------------------------------- helpers
@@ -130,21 +134,21 @@ class ChatPane {
     text.innerHTML = view.html; // sanitized server-side, see the note at the top
     text.querySelectorAll(".spoiler").forEach((s) => s.addEventListener("click", () => s.classList.add("shown")));
     bubble.append(text);
-    bubble.append(el("span", { class: "meta" }, (view.edited ? "đã sửa · " : "") + timeOf(view.date)));
+    bubble.append(el("span", { class: "meta" }, (view.edited ? "đã sửa / edited · " : "") + timeOf(view.date)));
     row.append(bubble);
     if (view.keyboard.length) row.append(this.keyboard(view));
     if (this.canReply) {
       row.append(el("button", {
-        type: "button", class: "reply-action", title: "Trả lời tin nhắn này",
+        type: "button", class: "reply-action", title: "Trả lời tin nhắn này / Reply to this message",
         onclick: () => this.startReply(view),
-      }, "↩ Trả lời"));
+      }, "↩ Trả lời / Reply"));
     }
     return row;
   }
 
   quote(reply) {
     return el("div", {
-      class: "quote", title: "Xem tin nhắn gốc",
+      class: "quote", title: "Xem tin nhắn gốc / Show the original message",
       onclick: () => {
         const target = this.list.querySelector(`[data-mid="${reply.message_id}"]`);
         if (!target) return;
@@ -209,11 +213,12 @@ function startView(pane) {
   return () => el("div", { class: "empty" },
     el("div", { class: "avatar bot big" }, "Đ"),
     el("p", {}, el("b", {}, "Đối thoại"), el("br"),
-      "Kênh hỏi đáp của Công đoàn với đoàn viên, người lao động."),
+      "Kênh hỏi đáp của Công đoàn với đoàn viên, người lao động.",
+      el("span", { class: "en" }, "The union's question channel for its members and workers.")),
     el("button", {
       type: "button", class: "start-button",
       onclick: () => pane.send("/start").catch((error) => pane.toast(error.message, true)),
-    }, "BẮT ĐẦU"));
+    }, "BẮT ĐẦU", el("small", {}, "START")));
 }
 
 const panes = {
@@ -247,8 +252,123 @@ const panes = {
 panes.worker.emptyView = startView(panes.worker);
 panes.organizer.emptyView = startView(panes.organizer);
 panes.officials.emptyView = () => el("div", { class: "empty quiet" },
-  el("p", {}, "Chưa có tin nhắn trong chủ đề này."),
-  el("p", {}, "Câu hỏi của người lao động đến đây dưới dạng thẻ, trong chủ đề tương ứng."));
+  el("p", {}, "Chưa có tin nhắn trong chủ đề này.", el("span", { class: "en" }, "No messages in this topic yet.")),
+  el("p", {}, "Câu hỏi của người lao động (Telegram hay Zalo) đến đây dưới dạng thẻ, trong chủ đề tương ứng.",
+    el("span", { class: "en" }, "Workers' questions (Telegram or Zalo) arrive here as cards, in their topic.")));
+
+// ---------------------------------------------------------------------------- the Zalo phone
+
+function zaloChat(chatId) {
+  if (!store.zalo.has(chatId)) store.zalo.set(chatId, new Map());
+  return store.zalo.get(chatId);
+}
+
+// Zalo draws a 1:1 chat its own way: blue header, light background, the bot's avatar
+// beside the first of its messages in a row, plain text with numbered choices.
+class ZaloPane {
+  constructor() {
+    this.list = document.getElementById("zalo-messages");
+    this.toastBox = this.list.parentElement.querySelector(".toast");
+    this.toastTimer = null;
+  }
+
+  chatId() { return store.zaloWorkerId; }
+
+  views() {
+    return [...zaloChat(this.chatId()).values()].sort((a, b) => a.seq - b.seq);
+  }
+
+  render() {
+    const views = this.views();
+    this.list.replaceChildren(...views.map((view, i) => this.element(view, views[i - 1])));
+    if (!views.length) this.list.append(this.emptyView());
+    this.list.scrollTop = this.list.scrollHeight;
+  }
+
+  upsert(view) {
+    if (view.chat_id !== this.chatId()) return;
+    const atBottom = this.list.scrollHeight - this.list.scrollTop - this.list.clientHeight < 120;
+    if (this.list.querySelector(`[data-seq="${view.seq}"]`)) return;  // Zalo messages never change
+    this.list.querySelector(".empty")?.remove();
+    const later = [...this.list.children].find((node) => Number(node.dataset.seq) > view.seq);
+    const previous = zaloChat(view.chat_id).get(view.seq - 1);
+    this.list.insertBefore(this.element(view, previous), later || null);
+    if (later) this.render();  // out of order: redraw, so avatars group correctly
+    else if (atBottom || !view.from.is_bot) this.list.scrollTop = this.list.scrollHeight;
+  }
+
+  element(view, previous) {
+    const own = !view.from.is_bot;
+    const first = !previous || previous.from.is_bot !== view.from.is_bot;
+    const row = el("div", { class: `zmsg ${own ? "out" : "in"}${first ? " first" : ""}`, "data-seq": view.seq });
+    if (!own) {
+      row.append(first ? el("span", { class: "avatar zalo-bot small", "aria-hidden": "true" }, "Đ")
+        : el("span", { class: "avatar-gap" }));
+    }
+    const bubble = el("div", { class: "zbubble" });
+    if (view.label) bubble.append(el("div", { class: "zlabel" }, view.label));
+    if (view.text) bubble.append(el("div", { class: "ztext" }, view.text));
+    bubble.append(el("span", { class: "ztime" }, timeOf(view.date)));
+    row.append(bubble);
+    return row;
+  }
+
+  emptyView() {
+    return el("div", { class: "empty zalo-empty" },
+      el("div", { class: "avatar zalo-bot big" }, "Đ"),
+      el("p", {}, el("b", {}, "Đối thoại"), el("br"),
+        "Kênh hỏi đáp của Công đoàn với đoàn viên, người lao động.",
+        el("span", { class: "en" }, "The union's question channel for its members and workers.")),
+      el("p", {}, "Gõ ", el("b", {}, "hỏi"), " để đặt câu hỏi, ", el("b", {}, "trợ giúp"), " để xem hướng dẫn.",
+        el("span", { class: "en" }, "Type “hỏi” to ask a question, “trợ giúp” for help.")));
+  }
+
+  async send(text) {
+    await api("/api/zalo/send", { user_id: this.chatId(), text });
+  }
+
+  toast(text, alert = false) {
+    ChatPane.prototype.toast.call(this, text, alert);
+  }
+}
+
+const zaloPane = new ZaloPane();
+
+function renderZaloWorkers() {
+  const workers = store.state.zalo.workers;
+  document.getElementById("zalo-worker-list").replaceChildren(...workers.map((worker) => {
+    const unread = store.unreadZalo.get(worker.id) || 0;
+    const active = worker.id === store.zaloWorkerId;
+    return el("button", {
+      type: "button", role: "tab", class: "person" + (active ? " active" : ""),
+      "aria-selected": active ? "true" : "false",
+      onclick: () => selectZaloWorker(worker.id),
+    },
+    el("span", { class: "avatar small zalo-user" }, initials(worker.name)),
+    el("span", { class: "person-name" }, worker.name),
+    unread ? el("span", { class: "badge" }, String(unread)) : null);
+  }));
+  const current = workers.find((w) => w.id === store.zaloWorkerId);
+  document.getElementById("zalo-worker-name").textContent = current ? current.name : "";
+}
+
+function selectZaloWorker(id) {
+  store.zaloWorkerId = id;
+  store.unreadZalo.delete(id);
+  renderZaloWorkers();
+  zaloPane.render();
+}
+
+function applyZaloMessage(view) {
+  const messages = zaloChat(view.chat_id);
+  const known = messages.has(view.seq);
+  messages.set(view.seq, view);
+  zaloPane.upsert(view);
+  if (!known && view.from.is_bot && view.chat_id !== store.zaloWorkerId) {
+    store.unreadZalo.set(view.chat_id, (store.unreadZalo.get(view.chat_id) || 0) + 1);
+    renderZaloWorkers();
+  }
+}
 
 // ---------------------------------------------------------------------------- the side lists
 
@@ -267,9 +387,9 @@ function renderWorkers() {
     unread ? el("span", { class: "badge" }, String(unread)) : null);
   });
   chips.push(el("button", {
-    type: "button", class: "person add", title: "Thêm một người lao động",
+    type: "button", class: "person add", title: "Thêm một người lao động / Add a worker",
     onclick: () => toggleAddWorker(true),
-  }, "+ Thêm"));
+  }, "+ Thêm / Add"));
   list.replaceChildren(...chips);
   const current = store.state.workers.find((w) => w.id === store.workerId);
   document.getElementById("worker-name").textContent = current ? current.name : "";
@@ -299,7 +419,7 @@ function renderTopics() {
     unread ? el("span", { class: "badge" }, String(unread)) : null);
   }));
   const topic = store.state.group.topics.find((t) => t.thread_id === store.threadId);
-  document.getElementById("topic-title").textContent = topic ? `Chủ đề: ${topic.name}` : "";
+  document.getElementById("topic-title").textContent = topic ? `Chủ đề / Topic: ${topic.name}` : "";
 }
 
 function selectTopic(threadId) {
@@ -353,14 +473,20 @@ function applyState(state, reset) {
   if (!state.group.topics.some((t) => t.thread_id === store.threadId)) store.threadId = GENERAL;
   for (const id of [...store.unreadWorkers.keys()]) if (!workerIds.includes(id)) store.unreadWorkers.delete(id);
   if (store.replyTo && !chat(state.group.id).has(store.replyTo.message_id)) setReply(null);
-  if (reset) { store.unreadWorkers.clear(); store.unreadThreads.clear(); }
+  store.zalo = new Map();
+  for (const view of state.zalo.messages) zaloChat(view.chat_id).set(view.seq, view);
+  const zaloIds = state.zalo.workers.map((w) => w.id);
+  if (!zaloIds.includes(store.zaloWorkerId)) store.zaloWorkerId = zaloIds[0] ?? null;
+  if (reset) { store.unreadWorkers.clear(); store.unreadThreads.clear(); store.unreadZalo.clear(); }
   document.getElementById("organizer-name").textContent = state.organizer.name;
   renderWorkers();
+  renderZaloWorkers();
   renderTopics();
   renderOfficials();
   renderCommands(document.getElementById("worker-composer"), store.workerId);
   renderCommands(document.getElementById("organizer-composer"), state.organizer.id);
   Object.values(panes).forEach((pane) => pane.render());
+  zaloPane.render();
 }
 
 function applyMessage(view, isNew) {
@@ -386,6 +512,7 @@ function applyEvent(event) {
   if (event.type === "state") return applyState(event.state, event.reset);
   if (!store.state) return;
   if (event.type === "message") return applyMessage(event.message, true);
+  if (event.type === "zalo") return applyZaloMessage(event.message);
   if (event.type === "edit") return applyMessage(event.message, false);
   if (event.type === "delete") {
     chat(event.chat_id).delete(event.message_id);
@@ -401,8 +528,8 @@ function applyEvent(event) {
 function connect() {
   const live = document.getElementById("live");
   const source = new EventSource("/api/events");
-  source.onopen = () => { live.textContent = "● Trực tiếp"; live.className = "live on"; };
-  source.onerror = () => { live.textContent = "Đang kết nối lại…"; live.className = "live off"; };
+  source.onopen = () => { live.textContent = "● Trực tiếp / Live"; live.className = "live on"; };
+  source.onerror = () => { live.textContent = "Đang kết nối lại… / Reconnecting…"; live.className = "live off"; };
   source.onmessage = (message) => applyEvent(JSON.parse(message.data));
 }
 
@@ -459,6 +586,7 @@ function wirePage() {
   wireComposer(document.getElementById("worker-composer"), panes.worker);
   wireComposer(document.getElementById("officials-composer"), panes.officials, () => setReply(null));
   wireComposer(document.getElementById("organizer-composer"), panes.organizer);
+  wireComposer(document.getElementById("zalo-composer"), zaloPane);
   document.getElementById("reply-cancel").addEventListener("click", () => setReply(null));
   document.getElementById("official-select").addEventListener("change", (event) => {
     store.officialId = Number(event.target.value);
@@ -481,9 +609,10 @@ function wirePage() {
   });
   const reset = document.getElementById("reset");
   reset.addEventListener("click", async () => {
-    if (!window.confirm("Xóa mọi câu hỏi, tin nhắn và bắt đầu lại từ đầu?")) return;
+    if (!window.confirm("Xóa mọi câu hỏi, tin nhắn và bắt đầu lại từ đầu?\n"
+      + "Delete every question and message and start over?")) return;
     reset.disabled = true;
-    reset.textContent = "Đang làm lại…";
+    reset.textContent = "Đang làm lại… / Restarting…";
     try {
       await api("/api/reset", {});
       setReply(null);
@@ -491,7 +620,7 @@ function wirePage() {
       panes.worker.toast(error.message, true);
     } finally {
       reset.disabled = false;
-      reset.textContent = "↺ Làm lại từ đầu";
+      reset.textContent = "↺ Làm lại từ đầu / Start over";
     }
   });
   document.addEventListener("click", (event) => {
