@@ -2,7 +2,8 @@
 
 `build_application` wires Telegram; `setup` (run as post_init, or by `start`
 for tests and the sandbox) opens storage and builds the services, because
-those need the event loop.
+those need the event loop. Telegram, the Zalo Bot Platform and the Zalo
+Official Account run in one process from one config; either Zalo may be absent.
 """
 
 from __future__ import annotations
@@ -22,12 +23,13 @@ import handlers
 from bot.channels.telegram import CHANNEL, MembershipCache, TelegramSender
 from bot.channels.telegram_updates import DurableUpdater
 from bot.channels.zalo import CHANNEL as ZALO, ZaloChannel
+from bot.channels.zalo_oa import CHANNEL as ZALO_OA, ZaloOAChannel
 from bot.config import Config
 from bot.i18n import CATALOGS, Catalog
 from bot.services import Services
 from bot.services.ask_flow import AskFlow
 from bot.services.knowledge import KnowledgeService
-from bot.services.outbox import OutboxDispatcher
+from bot.services.outbox import OutboxDispatcher, Sender, UndeliveredNotices
 from bot.services.broadcasts import BroadcastService
 from bot.services.conferences import ConferenceService
 from bot.services.housekeeping import Housekeeping
@@ -80,10 +82,18 @@ async def setup(app: Application) -> None:  # type: ignore[type-arg]
     wake = Wake()
     broadcasts = BroadcastService(storage, catalog, queued=wake)
     zalo = ZaloChannel(config.zalo, storage, catalog) if config.zalo is not None else None
-    outbox = OutboxDispatcher(storage, {CHANNEL: TelegramSender(app.bot),
-                                        **({ZALO: zalo.sender} if zalo is not None else {})},
-                              pace={CHANNEL: config.telegram.rate_per_second},
-                              after_pass=broadcasts.report_progress)
+    zalo_oa = ZaloOAChannel(config.zalo_oa, storage, catalog) if config.zalo_oa is not None else None
+    senders: dict[str, Sender] = {CHANNEL: TelegramSender(app.bot)}
+    pace = {CHANNEL: config.telegram.rate_per_second}
+    if zalo is not None:
+        senders[ZALO] = zalo.sender   # paces itself: a row may be several messages
+    if zalo_oa is not None and config.zalo_oa is not None:
+        senders[ZALO_OA] = zalo_oa.sender
+        pace[ZALO_OA] = config.zalo_oa.rate_per_second
+    outbox = OutboxDispatcher(storage, senders, pace=pace, after_pass=broadcasts.report_progress,
+                              on_undelivered=UndeliveredNotices(storage, catalog, CHANNEL,
+                                                                str(config.officials.chat_id),
+                                                                config.bot.default_language, queued=wake))
     wake.target = outbox.wake
     route = OfficialsRoute(CHANNEL, str(config.officials.chat_id), config.bot.default_language)
     questions = QuestionService(
@@ -110,9 +120,10 @@ async def setup(app: Application) -> None:  # type: ignore[type-arg]
                                     name="housekeeping")
     await _set_commands(app, catalog)
     outbox.start()
-    if zalo is not None:  # started by `start`, with the Telegram updater
-        zalo.attach(ZaloWorker(app.bot_data["services"], zalo))
-        app.bot_data["zalo"] = zalo
+    for key, channel in (("zalo", zalo), ("zalo_oa", zalo_oa)):
+        if channel is not None:  # started by `start`, with the Telegram updater
+            channel.attach(ZaloWorker(app.bot_data["services"], channel))
+            app.bot_data[key] = channel
     log.info("ready: %d knowledge-base entries, %d topics", loaded, len(config.topics))
 
 
@@ -141,6 +152,9 @@ async def teardown(app: Application) -> None:  # type: ignore[type-arg]
         zalo: ZaloChannel | None = app.bot_data.pop("zalo", None)
         if zalo is not None:
             await zalo.stop()
+        zalo_oa: ZaloOAChannel | None = app.bot_data.pop("zalo_oa", None)
+        if zalo_oa is not None:
+            await zalo_oa.stop()
         await services.storage.close()
 
 
@@ -174,6 +188,9 @@ async def start(app: Application, *, poll_interval: float = 0.0, timeout: int = 
     zalo: ZaloChannel | None = app.bot_data.get("zalo")
     if zalo is not None:
         await zalo.start(poll_timeout=timeout)
+    zalo_oa: ZaloOAChannel | None = app.bot_data.get("zalo_oa")
+    if zalo_oa is not None:
+        await zalo_oa.start()
 
 
 async def stop(app: Application) -> None:  # type: ignore[type-arg]

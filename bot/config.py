@@ -58,6 +58,38 @@ class ZaloConfig:
     rate_per_second: float = 5.0
 
 
+ZALO_OA_API_URL = "https://openapi.zalo.me"
+ZALO_OA_OAUTH_URL = "https://oauth.zaloapp.com"
+# Secrets may come from the environment instead of the file.
+ZALO_OA_ENV = {"app_secret": "ZALO_OA_APP_SECRET", "oa_secret_key": "ZALO_OA_SECRET_KEY",
+               "access_token": "ZALO_OA_ACCESS_TOKEN", "refresh_token": "ZALO_OA_REFRESH_TOKEN"}
+ZALO_OA_MAX_WINDOW_HOURS = 168   # Zalo's own limit: 7 days after the person's last message
+
+
+@dataclass(frozen=True)
+class ZaloOAConfig:
+    """The optional Zalo Official Account channel (see bot/channels/zalo_oa.py)."""
+
+    app_id: str
+    app_secret: str = field(repr=False)
+    oa_secret_key: str = field(repr=False)
+    # The first tokens, from the OAuth grant; once the database holds tokens, those win.
+    access_token: str = field(default="", repr=False)
+    refresh_token: str = field(default="", repr=False)
+    api_url: str = ZALO_OA_API_URL
+    oauth_url: str = ZALO_OA_OAUTH_URL
+    webhook_host: str = "127.0.0.1"
+    webhook_port: int = 8089
+    webhook_path: str = "/zalo-oa/webhook"
+    # Events older than this are refused (Zalo retries a failed delivery for about two hours).
+    webhook_max_age: int = 3 * 3600
+    reply_window_hours: float = ZALO_OA_MAX_WINDOW_HOURS
+    # Messages sent per message from the person; 0: no limit of our own (Zalo's quota applies).
+    replies_per_interaction: int = 0
+    buttons: bool = True                        # choices as OA buttons where they fit
+    rate_per_second: float = 10.0
+
+
 @dataclass(frozen=True)
 class OfficialsConfig:
     chat_id: int
@@ -132,6 +164,7 @@ class Config:
     departments: tuple[Department, ...] = ()
     source: str = "<memory>"
     zalo: ZaloConfig | None = None    # no [zalo] section: no Zalo channel
+    zalo_oa: ZaloOAConfig | None = None   # no [zalo_oa] section: no Official Account channel
 
     def topic(self, key: str) -> Topic | None:
         return next((t for t in self.topics if t.key == key), None)
@@ -330,7 +363,7 @@ def parse_config(data: Mapping[str, Any], *, path: Path | str = "<memory>",
     env = os.environ if env is None else env
     known = {"telegram", "officials", "organizers", "storage", "bot", "knowledge_base", "topics",
              "departments", "privacy"}
-    known.add("zalo")
+    known |= {"zalo", "zalo_oa"}
     unknown = sorted(set(data) - known)
     if unknown:
         raise ConfigError(path, unknown[0], f"unknown section; expected one of: {', '.join(sorted(known))}")
@@ -381,6 +414,7 @@ def parse_config(data: Mapping[str, Any], *, path: Path | str = "<memory>",
         privacy=_read_privacy(path, data),
         source=str(path),
         zalo=_read_zalo(path, data, env),
+        zalo_oa=_read_zalo_oa(path, data, env),
     )
 
 
@@ -420,6 +454,68 @@ def _read_zalo(path: Path | str, data: Mapping[str, Any], env: Mapping[str, str]
     return ZaloConfig(token=token, base_url=base_url, mode=mode, webhook_secret=secret,
                       webhook_host=reader.string("webhook_host", "127.0.0.1"), webhook_port=port,
                       webhook_url=url, rate_per_second=float(rate))
+
+
+def _read_zalo_oa(path: Path | str, data: Mapping[str, Any], env: Mapping[str, str]) -> ZaloOAConfig | None:
+    if "zalo_oa" not in data:
+        return None
+    reader = _section(path, data, "zalo_oa")
+    reader.check_keys({"app_id", "app_secret", "oa_secret_key", "access_token", "refresh_token", "api_url",
+                       "oauth_url", "webhook_host", "webhook_port", "webhook_path", "webhook_max_age_seconds",
+                       "reply_window_hours", "replies_per_interaction", "buttons", "rate_per_second"})
+    app_id = reader.string("app_id", "").strip()
+    if not app_id.isdigit():
+        raise reader.error("app_id", "must be the app's numeric ID from Zalo for Developers")
+    secrets: dict[str, str] = {}
+    for key, variable in ZALO_OA_ENV.items():
+        value = (env.get(variable) or reader.string(key, "")).strip()
+        if any(c.isspace() for c in value):
+            raise reader.error(key, "must not contain spaces")  # never echo a secret
+        secrets[key] = value
+    for key in ("app_secret", "oa_secret_key"):
+        if not secrets[key]:
+            raise reader.error(key, f"is missing (set it in the file or in the {ZALO_OA_ENV[key]} "
+                                    "environment variable)")
+    if not (secrets["access_token"] or secrets["refresh_token"]):
+        raise reader.error("refresh_token", "is missing: give the first access_token and refresh_token from the "
+                                            "OAuth grant (see README, Zalo Official Account)")
+    urls = {}
+    for key, default in (("api_url", ZALO_OA_API_URL), ("oauth_url", ZALO_OA_OAUTH_URL)):
+        urls[key] = reader.string(key, default).rstrip("/")
+        if not urls[key].startswith(("http://", "https://")):
+            raise reader.error(key, "must start with http:// or https://")
+    port = reader.integer("webhook_port", 8089)
+    assert port is not None
+    if not 0 <= port <= 65535:
+        raise reader.error("webhook_port", "must be a TCP port 0–65535")
+    webhook_path = reader.string("webhook_path", "/zalo-oa/webhook")
+    if not webhook_path.startswith("/"):
+        raise reader.error("webhook_path", "must start with /, e.g. /zalo-oa/webhook")
+    max_age = reader.integer("webhook_max_age_seconds", 3 * 3600)
+    assert max_age is not None
+    if max_age < 60:
+        raise reader.error("webhook_max_age_seconds", "must be at least 60 seconds")
+    window = reader.table.get("reply_window_hours", ZALO_OA_MAX_WINDOW_HOURS)
+    if isinstance(window, bool) or not isinstance(window, int | float) or not 0 < window <= ZALO_OA_MAX_WINDOW_HOURS:
+        raise reader.error("reply_window_hours", f"must be a number of hours, at most {ZALO_OA_MAX_WINDOW_HOURS} "
+                                                 "(Zalo allows replies for 7 days)")
+    replies = reader.integer("replies_per_interaction", 0)
+    assert replies is not None
+    if replies < 0:
+        raise reader.error("replies_per_interaction", "must be 0 (no limit of our own) or more")
+    buttons = reader.table.get("buttons", True)
+    if not isinstance(buttons, bool):
+        raise reader.error("buttons", "must be true or false")
+    rate = reader.table.get("rate_per_second", 10.0)
+    if isinstance(rate, bool) or not isinstance(rate, int | float) or not 0 < rate <= 1000:
+        raise reader.error("rate_per_second", "must be a number of messages per second, e.g. 10")
+    return ZaloOAConfig(
+        app_id=app_id, app_secret=secrets["app_secret"], oa_secret_key=secrets["oa_secret_key"],
+        access_token=secrets["access_token"], refresh_token=secrets["refresh_token"],
+        api_url=urls["api_url"], oauth_url=urls["oauth_url"],
+        webhook_host=reader.string("webhook_host", "127.0.0.1"), webhook_port=port, webhook_path=webhook_path,
+        webhook_max_age=max_age, reply_window_hours=float(window), replies_per_interaction=replies,
+        buttons=buttons, rate_per_second=float(rate))
 
 
 def load_config(path: Path | str, env: Mapping[str, str] | None = None) -> Config:

@@ -1,7 +1,10 @@
-"""Logging that never shows a bot token.
+"""Logging that never shows a bot token or a Zalo OA secret.
 
 httpx logs request URLs, which contain the token, so it stays at WARNING;
 and a filter masks anything shaped like a token that reaches a handler anyway.
+Zalo OA tokens have no recognisable shape, so what follows a secret's name
+(`access_token`, `refresh_token`, `secret_key`, `oa_secret_key`, `app_secret`,
+as a header, a form field or JSON) is masked instead.
 """
 
 from __future__ import annotations
@@ -13,19 +16,26 @@ import re
 # there is no word boundary. The colon may be URL-encoded.
 TOKEN_PATTERN = re.compile(r"\d{5,}(?::|%3[Aa])[A-Za-z0-9_-]{20,}")
 MASK = "<token>"
+NAMED_SECRET = re.compile(
+    r"((?:access_token|refresh_token|secret_key|app_secret)[\"']?\s*[:=]\s*[\"']?)([A-Za-z0-9_.~+/-]{8,})",
+    re.IGNORECASE)
+
+
+def redact(text: str) -> str:
+    return NAMED_SECRET.sub(lambda m: m.group(1) + MASK, TOKEN_PATTERN.sub(MASK, text))
 
 
 class RedactTokens(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
-        redacted = TOKEN_PATTERN.sub(MASK, message)
+        redacted = redact(message)
         if redacted != message:
             record.msg, record.args = redacted, None
         if record.exc_info and record.exc_info[1] is not None:
             text = logging.Formatter().formatException(record.exc_info)
-            if TOKEN_PATTERN.search(text):
+            if redact(text) != text:
                 record.exc_info = None
-                record.exc_text = TOKEN_PATTERN.sub(MASK, text)
+                record.exc_text = redact(text)
         return True
 
 

@@ -140,6 +140,7 @@ class OutboxMessage:
     broadcast_id: int | None = None
     attachment_kind: str | None = None
     attachment: str | None = None
+    question_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -160,6 +161,7 @@ class OutboxRequest:
     broadcast_id: int | None = None
     attachment_kind: str | None = None      # "photo" | "document", `text` is then the caption
     attachment: str | None = None           # the channel's file id
+    question_id: int | None = None          # the case it is about: a failure is shown to its officials
 
 
 @dataclass(frozen=True)
@@ -172,6 +174,7 @@ class Delivery:
     permanent: bool = False            # do not try again (blocked, chat gone, bad request)
     user_blocked: bool = False
     error: str = ""
+    reason: str = ""                  # why it failed for good, for officials: "window", "blocked", "quota"
 
 
 @dataclass(frozen=True)

@@ -289,7 +289,7 @@ class Storage:
             question = await self.get_question(question_id)
             assert question is not None
             for request in await deliveries(question):
-                await self._insert_outbox(db, request, now)
+                await self._insert_outbox(db, _about(request, question_id), now)
         return question
 
     async def followers_of(self, question_id: int) -> list[User]:
@@ -352,7 +352,7 @@ class Storage:
             changed = await self.get_question(question.id)
             assert changed is not None
             for request in await deliveries(changed):
-                await self._insert_outbox(db, request, now)
+                await self._insert_outbox(db, _about(request, question.id), now)
         return Answer(id=answer_id or 0, question_id=question.id, official_id=official_id,
                       official_name=official_name, text=text, created_at=now)
 
@@ -373,7 +373,7 @@ class Storage:
             question = await self.get_question(answer.question_id)
             assert question is not None
             for request in await deliveries(question):
-                await self._insert_outbox(db, request, now)
+                await self._insert_outbox(db, _about(request, question.id), now)
         return True
 
     async def answers_of(self, question_id: int) -> list[Answer]:
@@ -457,13 +457,14 @@ class Storage:
         await db.execute(
             """INSERT OR IGNORE INTO outbox (channel, chat_id, thread_id, edit_message_id,
                  reply_to_message_id, text, buttons, card_question_id, dedupe_key, due_at, created_at,
-                 priority, broadcast_id, attachment_kind, attachment)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                 priority, broadcast_id, attachment_kind, attachment, question_id)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
             (request.channel, request.chat_id, request.thread_id, request.edit_message_id,
              request.reply_to_message_id, request.text, _buttons_to_json(request.buttons),
              request.card_question_id, request.dedupe_key,
              now if request.due_at is None else request.due_at, now,
-             request.priority, request.broadcast_id, request.attachment_kind, request.attachment),
+             request.priority, request.broadcast_id, request.attachment_kind, request.attachment,
+             request.question_id),
         )
 
     async def due_outbox(self, now: float, limit: int = 50) -> list[OutboxMessage]:
@@ -484,7 +485,7 @@ class Storage:
                           buttons=_buttons_from_json(r["buttons"]),
                           card_question_id=r["card_question_id"], attempts=r["attempts"],
                           broadcast_id=r["broadcast_id"], attachment_kind=r["attachment_kind"],
-                          attachment=r["attachment"])
+                          attachment=r["attachment"], question_id=r["question_id"])
             for r in rows
         ]
 
@@ -815,19 +816,41 @@ class Storage:
 
     # -- the Zalo channel ----------------------------------------------------
 
-    async def journal_zalo_update(self, event_key: str | None, payload: str) -> bool:
-        """Store a Zalo update before anything else; False if this event was stored before."""
+    async def journal_zalo_update(self, event_key: str | None, payload: str, *, channel: str = "zalo",
+                                  contact: tuple[str, float | None, bool | None] | None = None) -> bool:
+        """Store a Zalo update before anything else; False if this event was stored before.
+
+        `contact` (OA only): (user id, event time or None, following or None
+        for unchanged) to record with the event, in the same transaction: the
+        reply window starts at the person's last message.
+        """
         async with self._transaction() as db:
             cursor = await db.execute(
-                "INSERT OR IGNORE INTO zalo_journal (event_key, payload, received_at) VALUES (?, ?, ?)",
-                (event_key, payload, time.time()))
-            return cursor.rowcount > 0
+                """INSERT OR IGNORE INTO zalo_journal (event_key, payload, received_at, channel)
+                   VALUES (?, ?, ?, ?)""",
+                (event_key, payload, time.time(), channel))
+            stored = cursor.rowcount > 0
+            if stored and contact is not None:
+                user_id, at, following = contact
+                follows = None if following is None else int(following)
+                await db.execute(
+                    """INSERT INTO zalo_oa_contacts (user_id, last_inbound_at, sent_since, following)
+                       VALUES (?, ?, 0, COALESCE(?, 1))
+                       ON CONFLICT (user_id) DO UPDATE SET
+                         sent_since = CASE WHEN excluded.last_inbound_at > COALESCE(last_inbound_at, 0)
+                                           THEN 0 ELSE sent_since END,
+                         last_inbound_at = MAX(COALESCE(last_inbound_at, 0),
+                                               COALESCE(excluded.last_inbound_at, 0)),
+                         following = COALESCE(?, following)""",
+                    (user_id, at, follows, follows))
+            return stored
 
-    async def pending_zalo_updates(self, limit: int = 100) -> list[tuple[int, str, int, str | None]]:
+    async def pending_zalo_updates(self, limit: int = 100, *, channel: str = "zalo"
+                                   ) -> list[tuple[int, str, int, str | None]]:
         """(row id, JSON, attempts so far, resolved button data) not yet processed, oldest first."""
         rows = await self._all(
-            """SELECT id, payload, attempts, resolved FROM zalo_journal WHERE done_at IS NULL
-               ORDER BY id LIMIT ?""", (limit,))
+            """SELECT id, payload, attempts, resolved FROM zalo_journal WHERE done_at IS NULL AND channel = ?
+               ORDER BY id LIMIT ?""", (channel, limit))
         return [(r[0], r[1], r[2], r[3]) for r in rows]
 
     async def begin_zalo_update(self, row_id: int) -> None:
@@ -843,18 +866,21 @@ class Storage:
             await db.execute("UPDATE zalo_journal SET done_at = ?, error = ? WHERE id = ?",
                              (time.time(), error, row_id))
 
-    async def prune_zalo_journal(self, older_than: float) -> int:
+    async def prune_zalo_journal(self, older_than: float, *, channel: str = "zalo") -> int:
         async with self._transaction() as db:
             cursor = await db.execute(
-                "DELETE FROM zalo_journal WHERE done_at IS NOT NULL AND done_at < ?", (older_than,))
+                "DELETE FROM zalo_journal WHERE done_at IS NOT NULL AND done_at < ? AND channel = ?",
+                (older_than, channel))
             return cursor.rowcount
 
-    async def forget_zalo_chat(self, chat_id: str) -> None:
+    async def forget_zalo_chat(self, chat_id: str, *, channel: str = "zalo", choices_key: str | None = None
+                               ) -> None:
         """A Zalo worker asked to be forgotten: their choices and processed updates go."""
         async with self._transaction() as db:
-            await db.execute("DELETE FROM zalo_choices WHERE chat_id = ?", (chat_id,))
-            await db.execute("DELETE FROM zalo_journal WHERE done_at IS NOT NULL AND instr(payload, ?) > 0",
-                             (json.dumps(chat_id),))
+            await db.execute("DELETE FROM zalo_choices WHERE chat_id = ?", (choices_key or chat_id,))
+            await db.execute(
+                """DELETE FROM zalo_journal WHERE done_at IS NOT NULL AND channel = ?
+                     AND instr(payload, ?) > 0""", (channel, json.dumps(chat_id)))
 
     async def zalo_choices(self, chat_id: str) -> list[tuple[str, str]]:
         """The numbered choices last shown in a Zalo chat: (label, button data), in order."""
@@ -872,6 +898,59 @@ class Storage:
                    ON CONFLICT (chat_id) DO UPDATE SET choices = excluded.choices,
                      updated_at = excluded.updated_at""",
                 (chat_id, json.dumps([list(c) for c in choices], ensure_ascii=False), time.time()))
+
+    # -- the Zalo Official Account ---------------------------------------------
+
+    async def zalo_oa_tokens(self, app_id: str) -> tuple[str, str, float | None, str] | None:
+        """(access token, refresh token, expiry time or None, seed digest) stored for the OA's app."""
+        row = await self._one(
+            "SELECT access_token, refresh_token, expires_at, seed FROM zalo_oa_tokens WHERE app_id = ?",
+            (app_id,))
+        return (row[0], row[1], row[2], row[3]) if row else None
+
+    async def save_zalo_oa_tokens(self, app_id: str, access_token: str, refresh_token: str,
+                                  expires_at: float | None, seed: str) -> None:
+        async with self._transaction() as db:
+            await db.execute(
+                """INSERT INTO zalo_oa_tokens (app_id, access_token, refresh_token, expires_at, seed, updated_at)
+                   VALUES (?, ?, ?, ?, ?, ?)
+                   ON CONFLICT (app_id) DO UPDATE SET access_token = excluded.access_token,
+                     refresh_token = excluded.refresh_token, expires_at = excluded.expires_at,
+                     seed = excluded.seed, updated_at = excluded.updated_at""",
+                (app_id, access_token, refresh_token, expires_at, seed, time.time()))
+
+    async def zalo_oa_contact(self, user_id: str) -> tuple[float | None, int, bool] | None:
+        """(last message time, messages sent since, following) of an OA user, if known."""
+        row = await self._one(
+            "SELECT last_inbound_at, sent_since, following FROM zalo_oa_contacts WHERE user_id = ?", (user_id,))
+        return (row[0], int(row[1]), bool(row[2])) if row else None
+
+    async def count_zalo_oa_send(self, user_id: str) -> None:
+        async with self._transaction() as db:
+            await db.execute("UPDATE zalo_oa_contacts SET sent_since = sent_since + 1 WHERE user_id = ?",
+                             (user_id,))
+
+    # -- deliveries that failed for good ----------------------------------------------
+
+    async def user_by_chat(self, channel: str, chat_id: str) -> User | None:
+        row = await self._one("SELECT * FROM users WHERE channel = ? AND chat_id = ? AND chat_id != ''",
+                              (channel, chat_id))
+        return _user(row) if row else None
+
+    async def record_undelivered(self, question_id: int, detail: str, notice: OutboxRequest) -> bool:
+        """Note on the case that a message to a person failed for good, and tell its officials, once.
+
+        False if this failure was recorded before (the notice's dedupe key).
+        """
+        now = time.time()
+        async with self._transaction() as db:
+            if notice.dedupe_key and await self._one("SELECT 1 FROM outbox WHERE dedupe_key = ?",
+                                                     (notice.dedupe_key,)):
+                return False
+            await self._event(db, question_id, None, "", "undelivered", detail, now)
+            await self._insert_outbox(db, notice, now)
+        return True
+
     # -- personal data ----------------------------------------------------------
 
     async def set_consent(self, user_id: int, granted: bool, display_name: str) -> None:
@@ -934,6 +1013,11 @@ class Storage:
             "SELECT id FROM users WHERE forgotten_at IS NULL AND COALESCE(last_seen_at, created_at) < ?",
             (before,))
         return [r[0] for r in rows]
+
+
+def _about(request: OutboxRequest, question_id: int) -> OutboxRequest:
+    """A row written with a change to a case is about that case (unless it says otherwise)."""
+    return request if request.question_id is not None else replace(request, question_id=question_id)
 
 
 def _user(row: aiosqlite.Row) -> User:

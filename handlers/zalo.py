@@ -1,11 +1,17 @@
 """Workers on Zalo: thin adapters around AskFlow and QuestionService, like handlers/worker.py.
 
-Zalo has no buttons, so every choice the core offers is shown numbered
-(bot/channels/zalo.py renders it) and read back here: "2", "số 2", or a few
-words of the option with or without accents ("nha o") become the button's
-data, and the data goes to the same flow method the Telegram handler calls
-for it. Commands are words: "hỏi", "câu hỏi của tôi", "hủy", "trợ giúp" (with
-or without accents or a leading "/", and the Telegram commands' English names).
+One worker logic for both Zalo channels: the Bot Platform (bot/channels/zalo.py)
+and the Official Account (bot/channels/zalo_oa.py); the channel object says
+which one (`name`, where choices are kept, whether button data comes back).
+
+Every choice the core offers is shown numbered (OA buttons, where used, send
+back the button's data) and read back here: "2", "số 2", or a few words of
+the option with or without accents ("nha o") become the button's data, and
+the data goes to the same flow method the Telegram handler calls for it.
+Commands are words: "hỏi", "câu hỏi của tôi", "hủy", "trợ giúp" (with or
+without accents or a leading "/", and the Telegram commands' English names).
+On the OA, following is "start" and unfollowing stops every message but
+direct answers (the person is marked blocked).
 
 Every reply goes through the outbox, keyed by the journal row it answers, so
 an update processed again after a crash never sends the same reply twice.
@@ -15,10 +21,11 @@ from __future__ import annotations
 
 import html
 import logging
+import re
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
 
-from bot.channels.zalo import CHANNEL, ZaloChannel, ZaloIncoming, choice_number, fold, match_choice
+from bot.channels.zalo import ZaloIncoming, ZaloJournal, choice_number, fold, match_choice
 from bot.models import Button, OutboxRequest, Reply, User
 from bot.services import Services
 from bot.services.ask_flow import Outcome
@@ -28,6 +35,8 @@ from bot.services.text import clean_text, parse_id
 log = logging.getLogger(__name__)
 
 Command = Callable[["ZaloWorker", User], Awaitable[Outcome]]
+# What a button's data looks like (see handlers/__init__.py): "q:12:topic:housing", "r:5:up", "m:ask".
+_BUTTON_DATA = re.compile(r"^(?:q|r|f|ev|pv|m|news):[A-Za-z0-9_:.\-]{1,60}$")
 
 # Whole messages (folded: no accents, no punctuation) that are commands.
 COMMAND_WORDS: dict[str, str] = {
@@ -46,9 +55,9 @@ COMMAND_WORDS: dict[str, str] = {
 
 
 class ZaloWorker:
-    """Handles one Zalo update from a worker (see ZaloChannel.attach)."""
+    """Handles one Zalo event from a worker (see ZaloJournal.attach)."""
 
-    def __init__(self, services: Services, channel: ZaloChannel) -> None:
+    def __init__(self, services: Services, channel: ZaloJournal) -> None:
         self.svc = services
         self.channel = channel
 
@@ -59,7 +68,10 @@ class ZaloWorker:
         if not incoming.private:
             return  # the worker's conversation is private; groups are not served on Zalo
         svc = self.svc
-        user = await svc.storage.upsert_user(CHANNEL, incoming.user_id, incoming.chat_id,
+        if incoming.event == "unfollow":  # no announcements, no reminders until they come back
+            await svc.storage.mark_blocked(self.channel.name, incoming.chat_id)
+            return
+        user = await svc.storage.upsert_user(self.channel.name, incoming.user_id, incoming.chat_id,
                                              display_name=incoming.name,
                                              language=svc.catalog.default_language)
         try:
@@ -82,6 +94,8 @@ class ZaloWorker:
         if user.consent is None and not (isinstance(choice, str) and choice.startswith(f"{PRIVACY}:")):
             # As the Telegram consent gate: the notice first, nothing else before an answer.
             return Outcome(replies=[self.svc.privacy.notice(user)]), False
+        if incoming.event == "follow":  # a new follower (or one back): as "start"
+            return await self.start(replace(user, display_name=incoming.name)), False
         if incoming.event == "image" and incoming.text.strip():
             return await ask.text(user, incoming.text), False  # the caption is the question
         if incoming.event != "text":
@@ -101,7 +115,9 @@ class ZaloWorker:
 
     async def _choice(self, user: User, text: str) -> str | Reply | None:
         """The button data the text chooses, a Reply explaining why it cannot, or None (not a choice)."""
-        choices = await self.svc.storage.zalo_choices(user.chat_id)
+        choices = await self.svc.storage.zalo_choices(self.channel.choices_key(user.chat_id))
+        if self.channel.button_payloads and (text in {data for _label, data in choices} or _BUTTON_DATA.match(text)):
+            return text  # a button pressed: its data came back as the person's message
         number = choice_number(text)
         if number is not None:
             if not choices:
@@ -161,7 +177,8 @@ class ZaloWorker:
         privacy = self.svc.privacy
         if action == "forget":
             await privacy.forget(user)
-            await self.svc.storage.forget_zalo_chat(user.chat_id)
+            await self.svc.storage.forget_zalo_chat(user.chat_id, channel=self.channel.name,
+                                                    choices_key=self.channel.choices_key(user.chat_id))
             return Outcome(edit=Reply(self.t(user, "privacy.forgotten")))
         if action not in ("yes", "no"):
             return Outcome(notice=self.t(user, "ask.stale_button"), keep_buttons=True)
@@ -176,7 +193,8 @@ class ZaloWorker:
         menu = ((Button(self.t(user, "menu.ask"), "m:ask"),),
                 (Button(self.t(user, "menu.my"), "m:my"),),
                 (Button(self.t(user, "menu.help"), "m:help"),))
-        return Outcome(replies=[Reply(self.t(user, "start.greeting", name=user.display_name), menu)])
+        name = user.display_name or self.t(user, "zalo.friend")  # the OA gives no name with a message
+        return Outcome(replies=[Reply(self.t(user, "start.greeting", name=name), menu)])
 
     async def ask(self, user: User) -> Outcome:
         return await self.svc.ask.start(user)
@@ -236,7 +254,7 @@ class ZaloWorker:
         replaces it once sent.
         """
         if pressed and (outcome.edit is not None or not outcome.keep_buttons):
-            await self.svc.storage.save_zalo_choices(user.chat_id, [])
+            await self.svc.storage.save_zalo_choices(self.channel.choices_key(user.chat_id), [])
         replies = [Reply(outcome.notice)] if outcome.notice else []
         replies += ([outcome.edit] if outcome.edit is not None else []) + list(outcome.replies)
         await self._send(incoming, user, [self._for_zalo(user, r) for r in replies])
@@ -254,9 +272,9 @@ class ZaloWorker:
                     suffix: str = "") -> None:
         if not replies:
             return
-        key = f"zalo:{incoming.journal_id}{':' + suffix if suffix else ''}"
+        key = f"{self.channel.name}:{incoming.journal_id}{':' + suffix if suffix else ''}"
         await self.svc.storage.enqueue([
-            OutboxRequest(channel=CHANNEL, chat_id=user.chat_id, text=reply.text, buttons=reply.buttons,
+            OutboxRequest(channel=self.channel.name, chat_id=user.chat_id, text=reply.text, buttons=reply.buttons,
                           dedupe_key=f"{key}:{index}")
             for index, reply in enumerate(replies)
         ])

@@ -389,6 +389,18 @@ async def test_failed_sends_are_retried_through_the_outbox(zbot: ZaloBot) -> Non
     assert len(sends) >= 2
 
 
+async def test_an_answer_zalo_refuses_is_shown_to_the_officials(zbot: ZaloBot) -> None:
+    await zbot.consent(HUNG)
+    case = await zbot.ask(HUNG)
+    card = await zbot.harness.card(case)
+    zbot.zalo.fail_next("sendMessage", 400, "Bad Request: chat not found")
+    await zbot.harness.answer_by_reply(OFFICIAL, case, "Bạn liên hệ Công đoàn khu công nghiệp nhé.")
+    notice = await zbot.harness.emu.wait_for_bot_message(
+        OFFICIALS, lambda m: "không đến được người hỏi" in m["text"] and f"#{case}" in m["text"])
+    assert "(qua Zalo)" in notice["text"] and "chat not found" in notice["text"]
+    assert notice["reply_to_message"]["message_id"] == card["message_id"]
+
+
 # -- webhook -------------------------------------------------------------------------------
 
 

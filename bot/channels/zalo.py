@@ -408,28 +408,117 @@ def _object(value: Any) -> dict[str, Any]:
 UpdateHandler = Callable[[ZaloIncoming], Awaitable[None]]
 
 
-class ZaloChannel:
-    """Zalo in this process: the client, the sender, and the updates coming in.
+class ZaloJournal:
+    """A Zalo channel's journal: every event is stored first, then processed in order.
 
-    Every update, polled or posted to the webhook, is stored in `zalo_journal`
-    first; one task processes the journal in order, so a crash or restart
-    replays what was not finished (the handlers are idempotent).
+    One task processes the journal (the rows of this channel in `zalo_journal`),
+    so a crash or restart replays what was not finished (the handlers are
+    idempotent). Subclasses receive events and say how a stored one is read.
+    What the worker handler needs of a channel is here too: its `name` (the
+    users' channel key), where its numbered choices are kept, and whether a
+    typed text may be a button's data coming back.
     """
 
-    def __init__(self, config: ZaloConfig, storage: Storage, catalog: Catalog) -> None:
-        self.config = config
-        self.client = ZaloClient(config.token, config.base_url)
-        self.sender = ZaloSender(self.client, storage, catalog, config.rate_per_second)
+    name = CHANNEL
+    button_payloads = False   # True where buttons send their data back as the person's text
+
+    def __init__(self, storage: Storage) -> None:
         self._storage = storage
-        self._poll_timeout = 30
         self._handler: UpdateHandler | None = None
         self._wake = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
-        self._runner: web.AppRunner | None = None
-        self.webhook_root: str | None = None    # "http://host:port" once the webhook server listens
 
     def attach(self, handler: UpdateHandler) -> None:
         self._handler = handler
+
+    def choices_key(self, chat_id: str) -> str:
+        """Where a chat's numbered choices are kept (see Storage.zalo_choices)."""
+        return chat_id
+
+    def parse(self, row_id: int, payload: dict[str, Any], resolved: str | None) -> ZaloIncoming | None:
+        raise NotImplementedError
+
+    async def prepare(self, incoming: ZaloIncoming) -> ZaloIncoming:
+        """A chance to complete the event before it is handled (e.g. the person's name)."""
+        return incoming
+
+    async def resolve(self, incoming: ZaloIncoming, data: str) -> None:
+        """Remember which button a typed choice meant, before acting on it."""
+        await self._storage.resolve_zalo_update(incoming.journal_id, data)
+
+    async def store(self, key: str | None, event: dict[str, Any], **extra: Any) -> bool:
+        """Store one event (before anything else) and wake the processing; False if a repeat."""
+        stored = await self._storage.journal_zalo_update(
+            key, json.dumps(event, ensure_ascii=False), channel=self.name, **extra)
+        self._wake.set()
+        return stored
+
+    async def process_pending(self) -> int:
+        """Process every stored event not yet done, in order; returns how many."""
+        processed = 0
+        while pending := await self._storage.pending_zalo_updates(channel=self.name):
+            for row_id, payload, attempts, resolved in pending:
+                if attempts >= MAX_ATTEMPTS:
+                    log.error("%s event %s was cut short %d times; setting it aside", self.name, row_id, attempts)
+                    await self._storage.finish_zalo_update(row_id, "set aside after repeated crashes")
+                    continue
+                await self._storage.begin_zalo_update(row_id)
+                error = None
+                try:
+                    incoming = self.parse(row_id, json.loads(payload), resolved)
+                    if incoming is not None and self._handler is not None:
+                        await self._handler(await self.prepare(incoming))
+                except asyncio.CancelledError:
+                    raise
+                except Exception as exc:  # one bad event must not stop the others
+                    log.exception("%s event %s could not be processed", self.name, row_id)
+                    error = f"{type(exc).__name__}: {exc}"[:500]
+                await self._storage.finish_zalo_update(row_id, error)
+                processed += 1
+        return processed
+
+    async def _process_forever(self) -> None:
+        pruned_at = 0.0
+        while True:
+            self._wake.clear()
+            try:
+                await self.process_pending()
+                if time.monotonic() - pruned_at > PRUNE_EVERY or not pruned_at:
+                    await self._storage.prune_zalo_journal(time.time() - JOURNAL_KEEP, channel=self.name)
+                    pruned_at = time.monotonic()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("processing the %s journal failed; retrying shortly", self.name)
+                await asyncio.sleep(1.0)
+                continue
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), timeout=PRUNE_EVERY)
+
+    async def _cancel_tasks(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        self._tasks.clear()
+
+
+class ZaloChannel(ZaloJournal):
+    """Zalo (Bot Platform) in this process: the client, the sender, and the updates coming in.
+
+    Every update, polled or posted to the webhook, is stored in `zalo_journal`
+    first (see ZaloJournal).
+    """
+
+    def __init__(self, config: ZaloConfig, storage: Storage, catalog: Catalog) -> None:
+        super().__init__(storage)
+        self.config = config
+        self.client = ZaloClient(config.token, config.base_url)
+        self.sender = ZaloSender(self.client, storage, catalog, config.rate_per_second)
+        self._poll_timeout = 30
+        self._runner: web.AppRunner | None = None
+        self.webhook_root: str | None = None    # "http://host:port" once the webhook server listens
 
     @property
     def webhook_path(self) -> str:
@@ -448,73 +537,20 @@ class ZaloChannel:
             self._tasks.append(asyncio.create_task(self._poll_forever(), name="zalo-polling"))
 
     async def stop(self) -> None:
-        for task in self._tasks:
-            task.cancel()
-        for task in self._tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
-        self._tasks.clear()
+        await self._cancel_tasks()
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
         await self.client.close()
 
-    # -- the journal ------------------------------------------------------------
+    def parse(self, row_id: int, payload: dict[str, Any], resolved: str | None) -> ZaloIncoming | None:
+        return parse_update(row_id, payload, resolved)
 
     async def receive(self, update: dict[str, Any]) -> bool:
         """Store one update (before anything else) and wake the processing; False if a repeat."""
         message = update.get("message")
         key = str(message.get("message_id") or "") if isinstance(message, dict) else ""
-        stored = await self._storage.journal_zalo_update(
-            key or None, json.dumps(update, ensure_ascii=False))
-        self._wake.set()
-        return stored
-
-    async def resolve(self, incoming: ZaloIncoming, data: str) -> None:
-        """Remember which button a typed choice meant, before acting on it."""
-        await self._storage.resolve_zalo_update(incoming.journal_id, data)
-
-    async def process_pending(self) -> int:
-        """Process every stored update not yet done, in order; returns how many."""
-        processed = 0
-        while pending := await self._storage.pending_zalo_updates():
-            for row_id, payload, attempts, resolved in pending:
-                if attempts >= MAX_ATTEMPTS:
-                    log.error("zalo update %s was cut short %d times; setting it aside", row_id, attempts)
-                    await self._storage.finish_zalo_update(row_id, "set aside after repeated crashes")
-                    continue
-                await self._storage.begin_zalo_update(row_id)
-                error = None
-                try:
-                    incoming = parse_update(row_id, json.loads(payload), resolved)
-                    if incoming is not None and self._handler is not None:
-                        await self._handler(incoming)
-                except asyncio.CancelledError:
-                    raise
-                except Exception as exc:  # one bad update must not stop the others
-                    log.exception("zalo update %s could not be processed", row_id)
-                    error = f"{type(exc).__name__}: {exc}"[:500]
-                await self._storage.finish_zalo_update(row_id, error)
-                processed += 1
-        return processed
-
-    async def _process_forever(self) -> None:
-        pruned_at = 0.0
-        while True:
-            self._wake.clear()
-            try:
-                await self.process_pending()
-                if time.monotonic() - pruned_at > PRUNE_EVERY or not pruned_at:
-                    await self._storage.prune_zalo_journal(time.time() - JOURNAL_KEEP)
-                    pruned_at = time.monotonic()
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                log.exception("processing the zalo journal failed; retrying shortly")
-                await asyncio.sleep(1.0)
-                continue
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout=PRUNE_EVERY)
+        return await self.store(key or None, update)
 
     # -- polling ------------------------------------------------------------------
 

@@ -292,7 +292,20 @@ STRINGS: dict[str, str] = {
     "agenda.title": "{title} — {when}",
     "flood.slow_down": "You are sending messages a little fast. Please wait a minute and send again; the last ones were not processed.",
     # -- the Zalo channel (no buttons there: numbered choices and words) --
+    "channel.telegram": "Telegram",
     "channel.zalo": "Zalo",
+    "zalo.friend": "there",
+    "channel.zalo_oa": "Zalo OA",
+    "audit.undelivered": "a message did not reach the asker",
+    "undelivered.notice": (
+        "⚠️ A message about <b>#{id}</b> did not reach the asker (via {channel}): {why}\n"
+        "<i>«{preview}»</i>\n"
+        "The bot will not send it again; the asker sees it if they write to the bot and open “my questions”."
+    ),
+    "undelivered.window": "Zalo's reply window for the Official Account has closed since the asker's last message",
+    "undelivered.blocked": "the asker blocked the bot or no longer follows this channel",
+    "undelivered.quota": "the Official Account has used up its message quota for this person",
+    "undelivered.other": "the platform refused the message ({error})",
     "zalo.choices_hint": "👉 Reply {first}–{last} to choose.",
     "zalo.choices_hint_one": "👉 Reply 1 to choose.",
     "zalo.out_of_range": "There is no choice number {number}. Please reply with a number from {first} to {last}.",

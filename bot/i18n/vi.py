@@ -305,7 +305,22 @@ STRINGS: dict[str, str] = {
     "agenda.title": "{title} — {when}",
     "flood.slow_down": "Bạn đang gửi hơi nhanh. Bạn vui lòng chờ một phút rồi gửi tiếp nhé; những tin vừa rồi bot chưa xử lý.",
     # -- the Zalo channel (no buttons there: numbered choices and words) --
+    "channel.telegram": "Telegram",
     "channel.zalo": "Zalo",
+    "zalo.friend": "bạn",
+    "channel.zalo_oa": "Zalo OA",
+    "audit.undelivered": "tin nhắn không đến được người hỏi",
+    "undelivered.notice": (
+        "⚠️ Một tin nhắn về <b>#{id}</b> không đến được người hỏi (qua {channel}): {why}\n"
+        "<i>«{preview}»</i>\n"
+        "Bot sẽ không gửi lại; người hỏi sẽ nhận được nếu nhắn lại cho bot và xem “câu hỏi của tôi”."
+    ),
+    "undelivered.window": (
+        "đã quá thời hạn Zalo cho phép Official Account nhắn lại kể từ tin nhắn cuối của người hỏi"
+    ),
+    "undelivered.blocked": "người hỏi đã chặn bot hoặc không còn quan tâm kênh này",
+    "undelivered.quota": "Official Account đã hết hạn mức tin nhắn gửi cho người này",
+    "undelivered.other": "nền tảng từ chối tin nhắn ({error})",
     "zalo.choices_hint": "👉 Trả lời {first}–{last} để chọn.",
     "zalo.choices_hint_one": "👉 Trả lời 1 để chọn.",
     "zalo.out_of_range": "Không có lựa chọn số {number}. Bạn vui lòng trả lời một số từ {first} đến {last}.",

@@ -3,23 +3,32 @@
 Rows are written in the same transaction as the change that causes them, so
 a restart between "answered" and "delivered" loses nothing: the dispatcher
 picks the row up again. Each chat's messages go out in order; a temporary
-failure delays that chat only; a permanent one is recorded, never retried.
+failure delays that chat only; a permanent one is recorded, never retried,
+and when the row was about a case (an answer, a notice) the case's officials
+are told under its card that the person did not get it (UndeliveredNotices).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import html
 import logging
+import re
 import time
 from collections.abc import Awaitable, Callable, Mapping
 
-from bot.models import Delivery, OutboxMessage
+from bot.i18n import Catalog
+from bot.models import Delivery, OutboxMessage, OutboxRequest
+from bot.services.text import shorten
 from bot.storage import Storage
 
 log = logging.getLogger(__name__)
 
 Sender = Callable[[OutboxMessage], Awaitable[Delivery]]
+FailureHook = Callable[[OutboxMessage, Delivery], Awaitable[None]]
+REASONS = ("window", "blocked", "quota")
+_TAG = re.compile(r"<[^>]+>")
 
 MAX_ATTEMPTS = 8
 MAX_BACKOFF = 300.0
@@ -31,10 +40,13 @@ class OutboxDispatcher:
     def __init__(self, storage: Storage, senders: Mapping[str, Sender], *,
                  pace: Mapping[str, float] | None = None,
                  clock: Callable[[], float] = time.time,
-                 after_pass: Callable[[], Awaitable[None]] | None = None) -> None:
-        """`after_pass` runs after every pass (e.g. to report a broadcast's progress)."""
+                 after_pass: Callable[[], Awaitable[None]] | None = None,
+                 on_undelivered: FailureHook | None = None) -> None:
+        """`after_pass` runs after every pass (e.g. to report a broadcast's progress);
+        `on_undelivered` after a row about a case failed for good."""
         self._storage = storage
         self._after_pass = after_pass
+        self._on_undelivered = on_undelivered
         self._senders = dict(senders)
         self._clock = clock
         self._wake = asyncio.Event()
@@ -162,9 +174,56 @@ class OutboxDispatcher:
         if delivery.permanent or message.attempts + 1 >= MAX_ATTEMPTS:
             log.warning("outbox row %s failed for good: %s", message.id, delivery.error)
             await self._storage.mark_failed(message.id, delivery.error)
+            if message.question_id is not None and self._on_undelivered is not None:
+                try:
+                    await self._on_undelivered(message, delivery)
+                except Exception:  # the failure is recorded on the row either way
+                    log.exception("could not tell officials about outbox row %s", message.id)
             return
         delay = delivery.retry_after if delivery.retry_after is not None else min(
             MAX_BACKOFF, 2.0 ** message.attempts
         )
         log.info("outbox row %s retry in %.1fs: %s", message.id, delay, delivery.error)
         await self._storage.retry_later(message.id, self._clock() + delay, delivery.error)
+
+
+class UndeliveredNotices:
+    """Tells a case's officials, under its card, that a message to a person never arrived.
+
+    Only rows to people count (an answer, a notice about the case); a card or
+    a card edit that failed is the officials' own chat and is only logged.
+    The case's history (/case N) records it too.
+    """
+
+    def __init__(self, storage: Storage, catalog: Catalog, officials_channel: str, officials_chat: str,
+                 language: str, queued: Callable[[], None] = lambda: None) -> None:
+        self._storage = storage
+        self._catalog = catalog
+        self._channel = officials_channel
+        self._chat = officials_chat
+        self._language = language
+        self._queued = queued
+
+    def _t(self, key: str, **params: object) -> str:
+        return self._catalog.text(self._language, key, **params)
+
+    async def __call__(self, message: OutboxMessage, delivery: Delivery) -> None:
+        assert message.question_id is not None
+        if await self._storage.user_by_chat(message.channel, message.chat_id) is None:
+            return
+        reason = delivery.reason or ("blocked" if delivery.user_blocked else "")
+        why = self._t(f"undelivered.{reason}") if reason in REASONS else self._t(
+            "undelivered.other", error=shorten(delivery.error or "?", 200))
+        channel_key = f"channel.{message.channel}"
+        channel = self._t(channel_key) if channel_key in self._catalog.keys(self._language) else message.channel
+        preview = shorten(" ".join(html.unescape(_TAG.sub(" ", message.text)).split()), 300)
+        cards = await self._storage.cards_of(message.question_id)
+        chat, card, thread = cards[0] if cards else (self._chat, None, None)
+        notice = OutboxRequest(
+            channel=self._channel, chat_id=chat, thread_id=thread, reply_to_message_id=card,
+            text=self._t("undelivered.notice", id=message.question_id, channel=channel, why=why,
+                         preview=preview),
+            dedupe_key=f"undelivered:{message.id}")
+        detail = f"{message.channel}: {delivery.error}"[:300]
+        if await self._storage.record_undelivered(message.question_id, detail, notice):
+            self._queued()

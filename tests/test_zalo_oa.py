@@ -1,0 +1,517 @@
+"""The Zalo Official Account channel end to end: workers on the emulated OA, officials in Telegram.
+
+The real application runs against the emulated Telegram Bot API and the
+emulated OA at once; workers tap OA buttons (or type numbers and words),
+events come in on the signed webhook, replies leave through the OA's
+customer-service API with tokens that expire and rotate.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import dataclasses
+import hashlib
+import json
+import re
+import socket
+import sqlite3
+import time
+from collections.abc import AsyncIterator, Callable, Iterator
+from typing import Any
+
+import pytest
+
+from bot.channels.zalo_oa import (OAApiError, event_key, outcome_of, parse_event, signature,
+                                  signature_matches)
+from bot.config import ConfigError, parse_config
+from bot.logging_setup import redact
+from bot.models import OutboxRequest
+from bot.sandbox.emulator import BotApiEmulator
+from bot.sandbox.zalo_oa_emulator import ZaloOAEmulator
+from tests.conftest import OFFICIAL, OFFICIALS, WORKER, Harness, config_data
+
+HUNG = "2512479861264871342"     # OA user ids are long digit strings
+MAI = "6913478240187735126"
+ORGANIZER = 2001
+QUESTION = "Công nhân thuê trọ gần khu công nghiệp có được hỗ trợ tiền nhà không ạ?"
+DAY = 86400
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class OABot:
+    """The running bot seen from both sides: OA followers and the Telegram officials' group."""
+
+    def __init__(self, harness: Harness, oa: ZaloOAEmulator) -> None:
+        self.harness = harness
+        self.oa = oa
+
+    @property
+    def services(self) -> Any:
+        return self.harness.services
+
+    async def say(self, user: str, text: str,
+                  predicate: Callable[[dict[str, Any]], bool] | None = None) -> dict[str, Any]:
+        after = self.oa.last_bot_seq(user)
+        await self.oa.send_text(user, text)
+        return await self.oa.wait_for_bot_message(user, predicate, after=after)
+
+    async def tap(self, user: str, message: dict[str, Any], title: str,
+                  predicate: Callable[[dict[str, Any]], bool] | None = None) -> dict[str, Any]:
+        after = self.oa.last_bot_seq(user)
+        await self.oa.press(user, message, title)
+        return await self.oa.wait_for_bot_message(user, predicate, after=after)
+
+    async def consent(self, user: str) -> dict[str, Any]:
+        notice = await self.say(user, "xin chào")
+        assert [b["title"] for b in notice["buttons"]] == ["✅ Đồng ý", "🕶 Không, tôi chỉ hỏi ẩn danh"]
+        assert "Zalo" in notice["text"] and "Telegram" not in notice["text"]
+        assert "1. ✅" not in notice["text"]  # the buttons replace the numbered list
+        return await self.tap(user, notice, "Đồng ý", lambda m: bool(m["buttons"]))
+
+    async def ask(self, user: str, text: str = QUESTION) -> int:
+        """hỏi → topic button → the question → with name → send; returns the case number."""
+        topics = await self.say(user, "hỏi")
+        assert [b["title"] for b in topics["buttons"]][2] == "Nhà ở công nhân", topics
+        prompt = await self.tap(user, topics, "Nhà ở công nhân")
+        assert "Mời bạn gõ câu hỏi" in prompt["text"]
+        identity = await self.say(user, text)
+        confirm = await self.tap(user, identity, "Gửi kèm tên")
+        assert "kiểm tra lại" in confirm["text"]
+        sent = await self.tap(user, confirm, "Gửi câu hỏi")
+        match = re.search(r"#(\d+)", sent["text"])
+        assert match and "Đã gửi câu hỏi" in sent["text"], sent["text"]
+        return int(match.group(1))
+
+    @contextlib.contextmanager
+    def db(self) -> Iterator[sqlite3.Connection]:
+        """The bot's database, as a tool outside the bot would open it (changes committed)."""
+        with contextlib.closing(sqlite3.connect(self.path, timeout=30)) as db, db:
+            yield db
+
+    @property
+    def path(self) -> str:
+        return str(self.harness.config.storage.path)
+
+    def count(self, sql: str) -> int:
+        with self.db() as db:
+            return int(db.execute(sql).fetchone()[0])
+
+
+def oa_section(oa: ZaloOAEmulator, port: int, **extra: Any) -> dict[str, Any]:
+    return {"app_id": oa.app_id, "app_secret": oa.app_secret, "oa_secret_key": oa.oa_secret_key,
+            "access_token": oa.access_token, "refresh_token": oa.refresh_token, "api_url": oa.url,
+            "oauth_url": oa.url, "webhook_port": port, "rate_per_second": 500, **extra}
+
+
+@pytest.fixture
+async def oa() -> AsyncIterator[ZaloOAEmulator]:
+    emulator = ZaloOAEmulator()
+    await emulator.start()
+    emulator.add_user(HUNG, "Trần Văn Hùng")
+    emulator.add_user(MAI, "Lê Thị Mai")
+    yield emulator
+    await emulator.stop()
+
+
+@pytest.fixture
+async def start_bot(emu: BotApiEmulator, oa: ZaloOAEmulator,
+                    make_config: Callable[..., Any]) -> AsyncIterator[Callable[..., Any]]:
+    harnesses: list[Harness] = []
+
+    async def start(**sections: Any) -> OABot:
+        port = free_port()
+        extra = sections.pop("zalo_oa", {})
+        harness = Harness(emu, make_config(zalo_oa=oa_section(oa, port, **extra), **sections))
+        harnesses.append(harness)
+        await harness.start()
+        oa.set_webhook(f"http://127.0.0.1:{port}/zalo-oa/webhook")
+        return OABot(harness, oa)
+
+    yield start
+    for harness in harnesses:
+        await harness.stop()
+
+
+@pytest.fixture
+async def oabot(start_bot: Callable[..., Any]) -> OABot:
+    return await start_bot()  # type: ignore[no-any-return]
+
+
+# -- the whole loop ------------------------------------------------------------------------
+
+
+async def test_worker_on_the_oa_answered_from_the_telegram_group(oabot: OABot) -> None:
+    greeting = await oabot.consent(HUNG)
+    assert greeting["text"].startswith("Xin chào Trần Văn Hùng!")  # the name from the OA profile
+    case = await oabot.ask(HUNG)
+    card = await oabot.harness.card(case)
+    assert "Trần Văn Hùng · Zalo OA" in card["text"] and QUESTION in card["text"]
+
+    after = oabot.oa.last_bot_seq(HUNG)
+    await oabot.harness.answer_by_reply(OFFICIAL, case, "Có. Bạn nộp hồ sơ tại Công đoàn <KCN> & Sở Xây dựng.")
+    answer = await oabot.oa.wait_for_bot_message(HUNG, lambda m: "📬" in m["text"], after=after)
+    assert f"#{case}" in answer["text"] and "Công đoàn <KCN> & Sở Xây dựng" in answer["text"]
+    assert "<b>" not in answer["text"] and "&amp;" not in answer["text"]
+    assert [b["title"] for b in answer["buttons"]] == ["👍 Hữu ích", "👎 Chưa thỏa đáng", "❓ Hỏi thêm"]
+    assert all(b["type"] == "oa.query.hide" for b in answer["buttons"])
+
+    thanks = await oabot.tap(HUNG, answer, "Hữu ích")
+    assert "Cảm ơn bạn đã đánh giá" in thanks["text"]
+    assert (await oabot.services.storage.get_question(case)).rating == 1
+    # Typing the number works as tapping: the choices stay, as Telegram's buttons do.
+    prompt = await oabot.say(HUNG, "3")
+    assert f"#{case}" in prompt["text"] and "hỏi thêm" in prompt["text"]
+    assert "Đã gửi câu hỏi thêm" in (await oabot.say(HUNG, "Vậy hồ sơ cần những giấy tờ gì ạ?"))["text"]
+    await oabot.harness.emu.wait_for_bot_message(
+        OFFICIALS, lambda m: "Hỏi thêm về #" in m["text"] and "giấy tờ" in m["text"])
+
+
+async def test_numbers_and_words_choose_as_well_as_buttons(oabot: OABot) -> None:
+    await oabot.consent(MAI)
+    await oabot.say(MAI, "hỏi")
+    assert "Mời bạn gõ câu hỏi" in (await oabot.say(MAI, "nha o"))["text"]
+    identity = await oabot.say(MAI, QUESTION)
+    assert "kiểm tra lại" in (await oabot.say(MAI, "2"))["text"]  # "2": anonymous
+    assert "Đã hủy" in (await oabot.say(MAI, "hủy"))["text"]
+    # A stale button (from a list already used) does not act on today's list.
+    stale = await oabot.tap(MAI, identity, "Gửi kèm tên")
+    assert "kiểm tra lại" not in stale["text"]
+
+
+async def test_more_choices_than_buttons_are_numbered_text(start_bot: Callable[..., Any], emu: BotApiEmulator,
+                                                           tmp_path: Any) -> None:
+    topics = config_data(emu, tmp_path / "x")["topics"] + [
+        {"key": "safety", "title": "An toàn lao động", "title_en": "Safety"}]
+    bot: OABot = await start_bot(topics=topics)
+    await bot.consent(HUNG)
+    listed = await bot.say(HUNG, "hỏi")
+    assert listed["buttons"] == [] and "5. An toàn lao động\n6. ✖️ Hủy" in listed["text"]
+    assert "Trả lời 1–6" in listed["text"]
+    assert "Mời bạn gõ câu hỏi" in (await bot.say(HUNG, "5"))["text"]
+
+
+async def test_buttons_refused_by_zalo_are_sent_again_as_numbered_text(oabot: OABot) -> None:
+    await oabot.consent(HUNG)
+    oabot.oa.fail_next(-201, "attachment is invalid")
+    topics = await oabot.say(HUNG, "hỏi")
+    assert topics["buttons"] == [] and "3. Nhà ở công nhân" in topics["text"]
+    assert "Mời bạn gõ câu hỏi" in (await oabot.say(HUNG, "3"))["text"]
+
+
+async def test_follow_greets_and_unfollow_stops_announcements(
+        start_bot: Callable[..., Any], emu: BotApiEmulator) -> None:
+    emu.add_user(ORGANIZER, "Thu", last_name="Đỗ", language_code="vi")
+    bot: OABot = await start_bot(organizers={"user_ids": [ORGANIZER]})
+    await bot.oa.follow(MAI)
+    notice = await bot.oa.wait_for_bot_message(MAI)
+    assert "Đồng ý" in notice["buttons"][0]["title"]  # a new follower is asked first
+    await bot.tap(MAI, notice, "Đồng ý")
+    await bot.consent(HUNG)
+    await bot.oa.unfollow(HUNG)
+    for _ in range(100):
+        if bot.count("SELECT COUNT(*) FROM users WHERE blocked_at IS NOT NULL") == 1:
+            break
+        await asyncio.sleep(0.02)
+    audience = [u.external_id for u in await bot.services.storage.audience("all") if u.channel == "zalo_oa"]
+    assert audience == [MAI]
+
+    text = "Thông báo: Hội nghị đối thoại với công nhân diễn ra sáng 25/12 tại Hội trường tỉnh."
+    before = bot.oa.last_bot_seq(HUNG)
+    await bot.harness.say(ORGANIZER, "/announce")
+    audience_choice = await bot.harness.say(ORGANIZER, text)
+    await bot.harness.press(ORGANIZER, audience_choice, "Tất cả")
+    preview = await emu.wait_for_edit(ORGANIZER, audience_choice["message_id"], lambda m: "Xem trước" in m["text"])
+    await bot.harness.press(ORGANIZER, preview, "Gửi ngay")
+    news = await bot.oa.wait_for_bot_message(MAI, lambda m: text in m["text"])
+    assert "dừng tin" in news["text"]
+    await asyncio.sleep(0.3)
+    assert bot.oa.last_bot_seq(HUNG) == before  # nothing to the one who left
+
+    await bot.oa.follow(HUNG)  # back again: greeted, and in the audience again
+    back = await bot.oa.wait_for_bot_message(HUNG, after=before)
+    assert back["text"].startswith("Xin chào Trần Văn Hùng!")
+    assert HUNG in [u.external_id for u in await bot.services.storage.audience("all")]
+
+
+async def test_stickers_pictures_and_locations_get_a_clear_reply(oabot: OABot) -> None:
+    await oabot.consent(HUNG)
+    for send in (oabot.oa.send_sticker, oabot.oa.send_location, oabot.oa.send_image):
+        after = oabot.oa.last_bot_seq(HUNG)
+        await send(HUNG)
+        reply = await oabot.oa.wait_for_bot_message(HUNG, after=after)
+        assert "chỉ nhận câu hỏi bằng chữ" in reply["text"], (send, reply["text"])
+    after = oabot.oa.last_bot_seq(HUNG)
+    await oabot.oa.send_image(HUNG, caption=QUESTION)  # the caption is the question
+    assert "lĩnh vực nào" in (await oabot.oa.wait_for_bot_message(HUNG, after=after))["text"]
+
+
+async def test_forgetting_on_the_oa_is_confirmed_there(oabot: OABot) -> None:
+    await oabot.consent(HUNG)
+    prompt = await oabot.say(HUNG, "xóa dữ liệu")
+    done = await oabot.tap(HUNG, prompt, "Xóa dữ liệu của tôi")
+    assert "Đã xóa dữ liệu cá nhân" in done["text"]
+    assert not [u for u in await oabot.services.storage.audience("all") if u.channel == "zalo_oa"]
+    assert oabot.count(f"SELECT COUNT(*) FROM zalo_choices WHERE chat_id = 'oa:{HUNG}'") == 0
+
+
+# -- the webhook's signature -----------------------------------------------------------------
+
+
+def forged(oa: ZaloOAEmulator, user: str, *, msg_id: str = "forged-1", age: float = 0.0) -> dict[str, Any]:
+    return {"app_id": oa.app_id, "event_name": "user_send_text", "sender": {"id": user},
+            "recipient": {"id": oa.oa_id}, "timestamp": str(int((time.time() - age) * 1000)),
+            "message": {"msg_id": msg_id, "text": "hỏi"}}
+
+
+async def test_a_webhook_without_the_right_signature_processes_nothing(oabot: OABot) -> None:
+    oa = oabot.oa
+    event = forged(oa, MAI)
+    body = json.dumps(event).encode()
+    good = oa.signature(body, event["timestamp"])
+    before = oabot.count("SELECT COUNT(*) FROM zalo_journal")
+    assert await oa.post_webhook(event, signature=None) == 401
+    assert await oa.post_webhook(event, signature="") == 401
+    assert await oa.post_webhook(body, signature="mac=" + "0" * 64) == 403
+    assert await oa.post_webhook(body, signature=oa.signature(body, event["timestamp"], secret="guess")) == 403
+    assert await oa.post_webhook(body.replace(b"h\\u1ecfi", b"xin"), signature=good) == 403  # changed after signing
+    assert await oa.post_webhook(b"{not json", signature=good) == 403
+    stale = forged(oa, MAI, msg_id="old-1", age=4 * 3600)  # correctly signed, but hours old
+    assert await oa.post_webhook(stale) == 403
+    await asyncio.sleep(0.3)
+    assert oabot.count("SELECT COUNT(*) FROM zalo_journal") == before
+    assert oabot.count("SELECT COUNT(*) FROM users WHERE channel = 'zalo_oa'") == 0
+    assert oabot.count("SELECT COUNT(*) FROM zalo_oa_contacts") == 0
+    assert oa.bot_messages(MAI) == []
+    # Signed right (also as the bare digest): taken, and once only when delivered twice.
+    oa.note_interaction(MAI)
+    assert await oa.post_webhook(body, signature=good) == 200
+    assert await oa.post_webhook(body, signature=good.removeprefix("mac=").upper()) == 200
+    notice = await oa.wait_for_bot_message(MAI)
+    assert "Đồng ý" in notice["buttons"][0]["title"]
+    await asyncio.sleep(0.3)
+    assert len(oa.bot_messages(MAI)) == 1
+    assert oabot.count("SELECT COUNT(*) FROM zalo_journal") == before + 1
+
+
+def test_signature_is_mac_of_app_id_body_timestamp_and_oa_secret() -> None:
+    body = b'{"event_name":"user_send_text","timestamp":"1718000100000"}'
+    expected = "mac=" + hashlib.sha256(
+        b"123" + body + b"1718000100000" + b"oa-secret").hexdigest()
+    assert signature("123", body, "1718000100000", "oa-secret") == expected
+    assert signature_matches(expected.upper(), expected) and signature_matches(expected[4:], expected)
+    assert not signature_matches("mac=" + "0" * 64, expected)
+    assert signature("123", body, "1718000100001", "oa-secret") != expected
+
+
+def test_events_are_read_tolerantly() -> None:
+    follow = {"event_name": "follow", "oa_id": "9", "follower": {"id": "77"}, "timestamp": "1718000000000"}
+    incoming = parse_event(3, follow)
+    assert incoming is not None and (incoming.event, incoming.user_id) == ("follow", "77")
+    assert event_key(follow) == event_key(dict(follow)) != event_key({**follow, "event_name": "unfollow"})
+    video = {"event_name": "user_send_video", "sender": {"id": "5"}, "message": {"mid": "m9"}}
+    incoming = parse_event(4, video)
+    assert incoming is not None and incoming.event == "unsupported" and event_key(video) == "oa:m9"
+    assert parse_event(5, {"event_name": "oa_send_text", "sender": {"id": "9"}}) is None
+    assert parse_event(6, {"event_name": "user_send_text", "sender": "nobody"}) is None
+
+
+# -- tokens ----------------------------------------------------------------------------------
+
+
+def stored_tokens(bot: OABot) -> tuple[str, str, float | None]:
+    with bot.db() as db:
+        row = db.execute("SELECT access_token, refresh_token, expires_at FROM zalo_oa_tokens").fetchone()
+    return row[0], row[1], row[2]
+
+
+async def test_tokens_refresh_before_expiry_and_survive_a_restart(oabot: OABot) -> None:
+    oa = oabot.oa
+    first_refresh = oabot.harness.config.zalo_oa.refresh_token
+    await oabot.consent(HUNG)
+    # The config's token has no known expiry: refreshed before its first use, and stored.
+    assert oa.refreshes == [first_refresh]
+    access, refresh, expires_at = stored_tokens(oabot)
+    assert (access, refresh) == (oa.access_token, oa.refresh_token)
+    assert expires_at is not None and expires_at > time.time() + 20 * 3600
+    assert oa.token_rejections == 0
+
+    # A restart keeps the rotated tokens: the config's spent refresh token is never used again.
+    await oabot.harness.restart()
+    assert "lĩnh vực nào" in (await oabot.say(HUNG, "hỏi"))["text"]
+    assert oa.refreshes == [first_refresh] and oa.token_rejections == 0
+
+    # Close to expiry (as stored): refreshed before sending, not after a refusal.
+    await oabot.harness.stop()
+    with oabot.db() as db:
+        db.execute("UPDATE zalo_oa_tokens SET expires_at = ?", (time.time() + 120,))
+    await oabot.harness.start()
+    assert "Đã hủy" in (await oabot.say(HUNG, "hủy"))["text"]
+    assert oa.refreshes == [first_refresh, refresh] and oa.token_rejections == 0
+    assert stored_tokens(oabot)[:2] == (oa.access_token, oa.refresh_token)
+
+
+async def test_a_refused_access_token_is_refreshed_and_the_message_sent(oabot: OABot) -> None:
+    await oabot.consent(HUNG)
+    refreshes = len(oabot.oa.refreshes)
+    oabot.oa.expire_access_token()
+    assert "lĩnh vực nào" in (await oabot.say(HUNG, "hỏi"))["text"]
+    assert oabot.oa.token_rejections == 1 and len(oabot.oa.refreshes) == refreshes + 1
+    assert stored_tokens(oabot)[:2] == (oabot.oa.access_token, oabot.oa.refresh_token)
+
+
+async def test_a_refused_refresh_keeps_messages_waiting_until_new_tokens_are_configured(oabot: OABot) -> None:
+    oa = oabot.oa
+    await oabot.consent(HUNG)
+    oa.issue_tokens()  # the OA's admin re-authorised elsewhere: the bot's tokens are dead
+    after = oa.last_bot_seq(HUNG)
+    await oa.send_text(HUNG, "hỏi")
+    for _ in range(200):
+        rows = [r for r in await oabot.services.storage.outbox_rows() if r["channel"] == "zalo_oa"]
+        if rows[-1]["last_error"]:
+            break
+        await asyncio.sleep(0.02)
+    assert "token refresh failed" in rows[-1]["last_error"] and rows[-1]["failed_at"] is None  # waits
+    assert oa.last_bot_seq(HUNG) == after
+    # New tokens from a new OAuth grant, put in the config: they replace the stored ones.
+    config = oabot.harness.config
+    oabot.harness.config = dataclasses.replace(config, zalo_oa=dataclasses.replace(
+        config.zalo_oa, access_token=oa.access_token, refresh_token=oa.refresh_token))
+    await oabot.harness.restart()
+    reply = await oa.wait_for_bot_message(HUNG, after=after, timeout=10)
+    assert "lĩnh vực nào" in reply["text"]
+    assert stored_tokens(oabot)[:2] == (oa.access_token, oa.refresh_token)
+
+
+# -- what cannot be delivered ------------------------------------------------------------------
+
+
+async def answer_days_later(bot: OABot, days: float, *, ours_too: bool) -> tuple[int, dict[str, Any]]:
+    """The worker asks; `days` pass; an official answers. Returns (case, the officials' notice)."""
+    await bot.consent(HUNG)
+    case = await bot.ask(HUNG)
+    card = await bot.harness.card(case)
+    bot.oa.age(HUNG, days * DAY)
+    if ours_too:
+        with bot.db() as db:
+            db.execute("UPDATE zalo_oa_contacts SET last_inbound_at = last_inbound_at - ?", (days * DAY,))
+    await bot.harness.answer_by_reply(OFFICIAL, case, "Bạn liên hệ Công đoàn khu công nghiệp nhé.")
+    notice = await bot.harness.emu.wait_for_bot_message(
+        OFFICIALS, lambda m: "không đến được người hỏi" in m["text"] and f"#{case}" in m["text"])
+    assert notice["reply_to_message"]["message_id"] == card["message_id"]
+    return case, notice
+
+
+async def test_an_answer_outside_the_reply_window_is_recorded_and_shown_to_officials(oabot: OABot) -> None:
+    sends = len(oabot.oa.sends)
+    case, notice = await answer_days_later(oabot, 8, ours_too=True)
+    assert "quá thời hạn Zalo cho phép" in notice["text"] and "Công đoàn khu công nghiệp" in notice["text"]
+    asked_sends = len(oabot.oa.sends)
+    assert asked_sends > sends
+    failed = [r for r in await oabot.services.storage.failed_deliveries() if r["channel"] == "zalo_oa"]
+    assert failed and "outside the OA reply window" in failed[0]["last_error"]
+    assert failed[0]["question_id"] == case
+    assert all("📬" not in (s["body"]["message"].get("text") or "") for s in oabot.oa.sends)  # never tried
+    await oabot.harness.emu.send_text(OFFICIAL, f"/case {case}", chat_id=OFFICIALS,
+                                      thread_id=notice.get("message_thread_id"))
+    audit = await oabot.harness.emu.wait_for_bot_message(OFFICIALS, lambda m: f"Lịch sử #{case}" in m["text"])
+    assert "tin nhắn không đến được người hỏi" in audit["text"] and "reply window" in audit["text"]
+
+
+async def test_zalo_refusing_an_answer_is_recorded_and_shown_to_officials(oabot: OABot) -> None:
+    case, notice = await answer_days_later(oabot, 8, ours_too=False)  # only Zalo knows the window closed
+    assert "quá thời hạn Zalo cho phép" in notice["text"]
+    failed = [r for r in await oabot.services.storage.failed_deliveries() if r["question_id"] == case]
+    assert failed and "-230" in failed[0]["last_error"]
+
+
+async def test_an_answer_a_telegram_worker_blocked_is_shown_to_officials_too(
+        emu: BotApiEmulator, make_config: Callable[..., Any]) -> None:
+    harness = Harness(emu, make_config())
+    await harness.start()
+    try:
+        case = await harness.ask(WORKER, QUESTION)
+        card = await harness.card(case)
+        emu.block_bot(WORKER)
+        await harness.answer_by_reply(OFFICIAL, case, "Bạn liên hệ Công đoàn khu công nghiệp nhé.")
+        notice = await emu.wait_for_bot_message(
+            OFFICIALS, lambda m: "không đến được người hỏi" in m["text"] and f"#{case}" in m["text"])
+        assert "(qua Telegram)" in notice["text"] and "đã chặn bot" in notice["text"]
+        assert notice["reply_to_message"]["message_id"] == card["message_id"]
+    finally:
+        await harness.stop()
+
+
+async def test_our_own_reply_limit_is_respected(start_bot: Callable[..., Any]) -> None:
+    bot: OABot = await start_bot(zalo_oa={"replies_per_interaction": 2})
+    await bot.consent(HUNG)   # "Đồng ý" was answered with two messages: the limit is reached
+    sends = len(bot.oa.sends)
+    await bot.services.storage.enqueue([OutboxRequest(channel="zalo_oa", chat_id=HUNG, text="Một tin nữa",
+                                                      dedupe_key="test:over-limit")])
+    bot.services.outbox.wake()
+    for _ in range(100):
+        failed = [r for r in await bot.services.storage.failed_deliveries() if r["dedupe_key"] == "test:over-limit"]
+        if failed:
+            break
+        await asyncio.sleep(0.02)
+    assert failed and "2 of 2 messages already sent" in failed[0]["last_error"]
+    assert len(bot.oa.sends) == sends
+    # The person writes again: the count starts again.
+    assert "lĩnh vực nào" in (await bot.say(HUNG, "hỏi"))["text"]
+
+
+@pytest.mark.parametrize(("code", "permanent", "reason", "blocked", "retry_after"), [
+    (-230, True, "window", False, None), (-232, True, "window", False, None),
+    (-213, True, "blocked", True, None), (-227, True, "blocked", True, None),
+    (-211, True, "quota", False, None), (-218, True, "quota", False, None),
+    (-32, False, "", False, None), (-234, False, "", False, None),
+    (-216, False, "", False, None), (-200, False, "", False, None), (None, False, "", False, None),
+    (-201, True, "", False, None),
+])
+def test_oa_errors_become_outbox_outcomes(code: int | None, permanent: bool, reason: str, blocked: bool,
+                                          retry_after: float | None) -> None:
+    delivery = outcome_of(OAApiError(code, "x"))
+    assert not delivery.ok
+    assert (delivery.permanent, delivery.reason, delivery.user_blocked, delivery.retry_after) == (
+        permanent, reason, blocked, retry_after)
+
+
+# -- configuration and logs -------------------------------------------------------------------
+
+
+def test_zalo_oa_config(tmp_path: Any) -> None:
+    emu_like = type("E", (), {"token": "1:a", "base_url": "http://127.0.0.1:1/bot"})()
+    data = config_data(emu_like, tmp_path / "db.sqlite3")  # type: ignore[arg-type]
+    assert parse_config(data, env={}).zalo_oa is None
+    section = {"app_id": "4291763606161179100", "app_secret": "file-secret", "oa_secret_key": "oa-key",
+               "refresh_token": "RT-file"}
+    config = parse_config({**data, "zalo_oa": section},
+                          env={"ZALO_OA_APP_SECRET": "env-secret", "ZALO_OA_REFRESH_TOKEN": "RT-env"})
+    oa = config.zalo_oa
+    assert oa is not None and (oa.app_secret, oa.refresh_token) == ("env-secret", "RT-env")
+    assert oa.api_url == "https://openapi.zalo.me" and oa.reply_window_hours == 168
+    assert "env-secret" not in repr(oa) and "oa-key" not in repr(oa) and "RT-env" not in repr(oa)
+    for bad, key in [({**section, "app_id": "abc"}, "zalo_oa.app_id"),
+                     ({k: v for k, v in section.items() if k != "oa_secret_key"}, "zalo_oa.oa_secret_key"),
+                     ({k: v for k, v in section.items() if k != "refresh_token"}, "zalo_oa.refresh_token"),
+                     ({**section, "reply_window_hours": 200}, "zalo_oa.reply_window_hours"),
+                     ({**section, "webhook_path": "hook"}, "zalo_oa.webhook_path"),
+                     ({**section, "rate_per_second": 0}, "zalo_oa.rate_per_second"),
+                     ({**section, "colour": "blue"}, "zalo_oa.colour")]:
+        with pytest.raises(ConfigError) as error:
+            parse_config({**data, "zalo_oa": bad}, env={})
+        assert error.value.key == key
+        assert "file-secret" not in str(error.value)
+
+
+def test_oa_secrets_are_masked_in_logs() -> None:
+    line = ('refresh failed: headers={"access_token": "RfBh5NdqsWzhcX8bDDe_1A463Z"} '
+            "form refresh_token=L2Y2BO9Prn_I1SkM08T4J99 secret_key: s3cr3tValue42")
+    masked = redact(line)
+    assert "RfBh5NdqsWzhcX8bDDe_1A463Z" not in masked and "L2Y2BO9Prn_I1SkM08T4J99" not in masked
+    assert "s3cr3tValue42" not in masked and masked.startswith("refresh failed")
