@@ -62,7 +62,8 @@ class ZaloBot:
         """hỏi → topic by words → the question → with name → send; returns the case number."""
         topics = await self.say(user, "hỏi")
         assert "1. Đào tạo" in topics["text"], topics["text"]
-        assert "Mời bạn gõ câu hỏi" in (await self.say(user, "nha o"))["text"]
+        prompt = (await self.say(user, "nha o"))["text"]
+        assert "Mời bạn gõ câu hỏi" in prompt and "Gõ “hủy” nếu muốn hủy" in prompt, prompt
         identity = await self.say(user, text)
         assert "1. 👤 Gửi kèm tên" in identity["text"], identity["text"]
         confirm = await self.say(user, "1")
@@ -223,11 +224,14 @@ async def test_start_menu_help_and_cancel_are_words(zbot: ZaloBot) -> None:
     assert "trên Zalo" in help_text["text"] and "câu hỏi của tôi" in help_text["text"]
     assert "chưa gửi câu hỏi nào" in (await zbot.say(HUNG, "2"))["text"]  # the menu stays
     assert "lĩnh vực nào" in (await zbot.say(HUNG, "1"))["text"]
-    assert "Đã hủy" in (await zbot.say(HUNG, "HUY"))["text"]
+    # Texts that name a Telegram command name the word to type instead.
+    cancelled = (await zbot.say(HUNG, "HUY"))["text"]
+    assert "Đã hủy" in cancelled and "bằng “hỏi”" in cancelled and "/ask" not in cancelled, cancelled
     assert "không có thao tác nào cần hủy" in (await zbot.say(HUNG, "/huy"))["text"]
     assert "lĩnh vực nào" in (await zbot.say(HUNG, "Hỏi"))["text"]
     assert "trên Zalo" in (await zbot.say(HUNG, "trợ giúp"))["text"]
-    assert "chưa hiểu lệnh" in (await zbot.say(HUNG, "/abc"))["text"]
+    unknown = (await zbot.say(HUNG, "/abc"))["text"]
+    assert "chưa hiểu lệnh" in unknown and "Gõ “trợ giúp”" in unknown, unknown
 
 
 # -- numbered choices ----------------------------------------------------------------------

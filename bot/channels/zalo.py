@@ -86,6 +86,10 @@ EMPTY_POLL = 408
 # choices the worker is answering.
 WORD_BUTTONS = {"news:off": "zalo.news_hint"}
 QUOTE_MARK = "│ "
+# Telegram commands the catalog's texts name ("Gõ /cancel nếu muốn hủy"): on
+# Zalo they read as the words a user types instead (catalog "zalo.word.*").
+COMMAND_MENTION = re.compile(
+    r"(?<![\w/])/(ask|my|cancel|help|events|privacy|mydata|forget|stop_news|start_news)\b")
 MAX_ATTEMPTS = 3          # an update cut short this often (the process died each time) is set aside
 MAX_BACKOFF = 60.0
 # Seconds a processed update stays in the journal (it holds names and messages:
@@ -286,7 +290,7 @@ def render(text: str, buttons: Sequence[Sequence[Button]],
     elif choices:
         lines.append(t("zalo.choices_hint", first=1, last=len(choices)))
     lines += [html_to_text(t(WORD_BUTTONS[b.data])) for b in flat if b.data in WORD_BUTTONS]
-    body = html_to_text(text)
+    body = COMMAND_MENTION.sub(lambda m: t(f"zalo.word.{m.group(1)}"), html_to_text(text))
     block = "\n".join(lines)
     pieces = split_text(body, TEXT_LIMIT, TEXT_LIMIT) if body else []
     if block:

@@ -316,6 +316,17 @@ STRINGS: dict[str, str] = {
     ),
     "zalo.use_choices": "Please reply with the number of one of the choices below, or send “cancel” to stop.",
     "zalo.news_hint": "🔕 Send “stop news” to stop receiving announcements.",
+    # What a Zalo user types where a text names a Telegram command ("/cancel" → “cancel”).
+    "zalo.word.ask": "“ask”",
+    "zalo.word.my": "“my questions”",
+    "zalo.word.cancel": "“cancel”",
+    "zalo.word.help": "“help”",
+    "zalo.word.events": "“events”",
+    "zalo.word.privacy": "“privacy”",
+    "zalo.word.mydata": "“my data”",
+    "zalo.word.forget": "“forget”",
+    "zalo.word.stop_news": "“stop news”",
+    "zalo.word.start_news": "“start news”",
     "zalo.attachment_missing": "(This announcement has a picture or file that cannot be sent through Zalo yet.)",
     "zalo.help": (
         "<b>How to use Đối thoại on Zalo</b>\n"

@@ -331,6 +331,17 @@ STRINGS: dict[str, str] = {
     ),
     "zalo.use_choices": "Bạn vui lòng trả lời bằng số thứ tự của một lựa chọn bên dưới, hoặc gõ “hủy” để hủy.",
     "zalo.news_hint": "🔕 Gõ “dừng tin” nếu không muốn nhận thông báo chung.",
+    # What a Zalo user types where a text names a Telegram command ("/cancel" → “hủy”).
+    "zalo.word.ask": "“hỏi”",
+    "zalo.word.my": "“câu hỏi của tôi”",
+    "zalo.word.cancel": "“hủy”",
+    "zalo.word.help": "“trợ giúp”",
+    "zalo.word.events": "“hội nghị”",
+    "zalo.word.privacy": "“quyền riêng tư”",
+    "zalo.word.mydata": "“dữ liệu của tôi”",
+    "zalo.word.forget": "“xóa dữ liệu”",
+    "zalo.word.stop_news": "“dừng tin”",
+    "zalo.word.start_news": "“nhận tin”",
     "zalo.attachment_missing": "(Thông báo này có kèm ảnh hoặc tệp, hiện chưa gửi được qua Zalo.)",
     "zalo.help": (
         "<b>Cách dùng Đối thoại trên Zalo</b>\n"
