@@ -11,7 +11,7 @@ from .entries import CsvError, read_csv
 from .matcher import DEFAULT_THRESHOLD, Matcher
 
 DEFAULT_KB = "knowledge_base/data/sample_kb.csv"
-DEFAULT_QUERIES = "bench/data/kb_queries.csv"
+QUERIES_DIR = "bench/data"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -26,7 +26,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     bench = commands.add_parser("bench", help="quality and latency figures with a baseline")
     bench.add_argument("--kb", default=DEFAULT_KB)
-    bench.add_argument("--queries", default=DEFAULT_QUERIES)
+    bench.add_argument("--queries", action="append", metavar="FILE",
+                       help="labelled queries CSV; repeat for several (default: the files of "
+                            f"{QUERIES_DIR} that exist)")
     bench.add_argument("--split", choices=("dev", "test", "all"), default="all")
     bench.add_argument("--sizes", default="1000,10000,100000",
                        help="knowledge-base sizes to time, comma-separated (default: %(default)s)")
@@ -35,11 +37,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command == "match":
         return _match(args)
-    from .bench import run_bench
+    from .bench import default_query_files, run_bench
 
+    query_files = args.queries or default_query_files(QUERIES_DIR)
     sizes = (1_000, 10_000) if args.quick else tuple(int(n) for n in args.sizes.split(",") if n)
     try:
-        return run_bench(args.kb, args.queries, split=args.split, sizes=sizes)
+        return run_bench(args.kb, query_files, split=args.split, sizes=sizes)
     except CsvError as exc:
         print(exc.message, file=sys.stderr)
         return 2

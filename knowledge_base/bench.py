@@ -19,9 +19,16 @@ from .entries import Entry, read_csv
 from .matcher import Matcher
 from .normalize import normalize
 
-__all__ = ["Baseline", "LabelledQuery", "evaluate", "load_queries", "run_bench", "synthesize"]
+__all__ = [
+    "Baseline", "LabelledQuery", "default_query_files", "evaluate", "load_queries", "run_bench", "synthesize",
+]
 
 OUT_OF_KB_KINDS = ("near_miss", "out_of_scope")
+
+
+# Labelled query files, in bench/data/: the original set (dev and test halves)
+# and a second, blind-written dev set. Those that exist are used by default.
+QUERY_FILES = ("kb_queries.csv", "kb_queries_extra.csv")
 
 
 @dataclass(frozen=True)
@@ -30,19 +37,29 @@ class LabelledQuery:
     expected: str | None  # None: nothing should be suggested
     kind: str
     split: str
+    source: str = ""  # file name the row came from
 
 
-def load_queries(path: str | Path) -> list[LabelledQuery]:
-    with open(path, encoding="utf-8-sig", newline="") as stream:
-        rows = list(csv.DictReader(stream))
-    missing = {"query", "expected_id", "kind", "split"} - set(rows[0] if rows else {})
-    if missing:
-        raise ValueError(f"{path}: missing columns {sorted(missing)}")
-    return [
-        LabelledQuery(r["query"], (r["expected_id"] or "").strip() or None, r["kind"].strip(),
-                      r["split"].strip())
-        for r in rows
-    ]
+def default_query_files(directory: str | Path = "bench/data") -> list[str]:
+    """The labelled query files of `directory` that exist, in QUERY_FILES order."""
+    return [str(Path(directory) / name) for name in QUERY_FILES if (Path(directory) / name).is_file()]
+
+
+def load_queries(*paths: str | Path) -> list[LabelledQuery]:
+    """Rows of one or more query files (query,expected_id,kind,split), in order."""
+    out: list[LabelledQuery] = []
+    for path in paths:
+        with open(path, encoding="utf-8-sig", newline="") as stream:
+            rows = list(csv.DictReader(stream))
+        missing = {"query", "expected_id", "kind", "split"} - set(rows[0] if rows else {})
+        if missing:
+            raise ValueError(f"{path}: missing columns {sorted(missing)}")
+        out.extend(
+            LabelledQuery(r["query"], (r["expected_id"] or "").strip() or None, r["kind"].strip(),
+                          r["split"].strip(), Path(path).name)
+            for r in rows
+        )
+    return out
 
 
 # A system under test answers: ranked ids (best first) and whether it suggests the first.
@@ -222,11 +239,13 @@ def _resident_mb() -> float:
     return pages * os.sysconf("SC_PAGE_SIZE") / 1e6
 
 
-def run_bench(kb: str, queries_path: str, *, split: str = "all",
+def run_bench(kb: str, query_files: str | Sequence[str], *, split: str = "all",
               sizes: Sequence[int] = (1_000, 10_000, 100_000),
               out: Callable[[str], None] = print) -> int:
+    if isinstance(query_files, str):
+        query_files = [query_files]
     entries = read_csv(kb)
-    queries = load_queries(queries_path)
+    queries = load_queries(*query_files)
     known = {e.id for e in entries}
     unknown = sorted({q.expected for q in queries if q.expected and q.expected not in known})
     if unknown:
@@ -237,7 +256,7 @@ def run_bench(kb: str, queries_path: str, *, split: str = "all",
     matcher = Matcher(entries)
     baseline = Baseline(entries)
     baseline.threshold, how = best_baseline_threshold(baseline, dev)
-    out(f"Knowledge base: {kb} ({len(entries)} entries); queries: {queries_path} "
+    out(f"Knowledge base: {kb} ({len(entries)} entries); queries: {', '.join(query_files)} "
         f"({len(dev)} dev, {sum(q.split == 'test' for q in queries)} test)")
     out(f"Matcher threshold {matcher.threshold:.3f} (shipped, fitted on dev); "
         f"baseline WRatio threshold {baseline.threshold:.3f} ({how})")
@@ -250,6 +269,14 @@ def run_bench(kb: str, queries_path: str, *, split: str = "all",
         out("")
         out(f"== Quality on {name} ({len(part)} queries) ==")
         out(_quality_table(ours, theirs))
+        sources = sorted({q.source for q in part})
+        if len(sources) > 1:
+            out("")
+            out(f"== Quality on {name}, per query file ==")
+            for source in sources:
+                of_file = [q for q in part if q.source == source]
+                mine = evaluate(matcher_system(matcher), of_file)["all"]
+                out(f"{source:<24}{len(of_file):>5} | " + _summary(mine))
 
     out("")
     out("== Latency of one match (ms), synthetic knowledge bases built from the sample ==")
@@ -290,6 +317,11 @@ def _fmt(x: float | None, digits: int = 3) -> str:
 
 def _ratio(a: int, b: int) -> str:
     return f"{a / b:.3f}" if b else "-"
+
+
+def _summary(t: Tally) -> str:
+    return (f"top1 {_ratio(t.top1, t.n_in)}  top3 {_ratio(t.top3, t.n_in)}  recall {_ratio(t.right, t.n_in)}  "
+            f"prec {_fmt(t.precision())}  out-of-KB suggested {_ratio(t.wrong_out, t.n_out)}")
 
 
 def _quality_table(ours: dict[str, Tally], theirs: dict[str, Tally]) -> str:

@@ -36,6 +36,7 @@ class BM25Index:
         self._count = 0
         self._lengths = np.zeros(64, dtype=np.float32)
         self._total_length = 0.0
+        self.generation = 0  # changes whenever an idf may have changed
 
     def __len__(self) -> int:
         return self._count
@@ -82,6 +83,7 @@ class BM25Index:
         self._lengths[slot] = length
         self._total_length += length
         self._count += 1
+        self.generation += 1
 
     def remove(self, slot: int, terms: Iterable[str]) -> None:
         """Unindex a slot added with these same terms."""
@@ -102,6 +104,7 @@ class BM25Index:
         self._total_length -= float(self._lengths[slot])
         self._lengths[slot] = 0.0
         self._count -= 1
+        self.generation += 1
 
     def top(self, weights: dict[str, float], k: int) -> list[tuple[int, float]]:
         """The k best slots by weighted BM25, best first; only slots sharing a term."""

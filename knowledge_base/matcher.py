@@ -1,15 +1,17 @@
 """Match a worker's question against the knowledge base.
 
-1. Both sides go through `analyze` (normalize, expand teencode, fold accents),
-   synonyms are rewritten to one form (`data/synonyms.txt`), filler and
-   "không phải X" are dropped.
+1. Both sides go through `analyze` clause by clause (normalize, expand
+   teencode, fold accents), synonyms are rewritten to one form
+   (`data/synonyms.txt`), filler and what the worker says the question is not
+   about ("chứ không phải mất thẻ") are dropped.
 2. Query syllables unknown to the KB, typed without accents, are corrected to a
    known syllable one edit away that fits a neighbour, or split in two when the
    space was lost ("baohiem").
 3. BM25 over folded syllables and syllable pairs picks candidates.
 4. Each candidate gets features (coverage of key terms both ways, of the query
    by the entry's answer, fuzzy similarity, accents, contrast words such as
-   vợ/chồng); a conditional-logit ranker orders them and a logistic model turns
+   vợ/chồng and the case a question means by default); a conditional-logit
+   ranker orders them and a logistic model turns
    rank score, margin and query-level signals into a probability.
 5. `suggest` is true only when that probability clears the threshold and the
    best entry has no contrast conflict with the query.
@@ -17,6 +19,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from array import array
 from collections import Counter
@@ -24,17 +27,20 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 
+import numpy as np
 from rapidfuzz import fuzz
 from rapidfuzz.distance import OSA
 
-from .contrasts import ContrastGroups, load_contrasts
+from .contrasts import CLAUSE_BREAK, ContrastGroups, load_contrasts
 from .entries import Entry
 from .index import BM25Index
-from .model import Model, load_model, margins
+from .model import Model, load_model, margins, rank_scores
 from .normalize import Abbreviations, Syllable, analyze, load_abbreviations
 from .synonyms import Thesaurus, load_thesaurus
 
 __all__ = ["DEFAULT_THRESHOLD", "Match", "Matcher", "Result"]
+
+_CLAUSE_END = re.compile(r"[,.;:!?()\[\]\n]+")
 
 Sides = tuple[tuple[int, int], ...]  # (contrast group, bitmask of alternatives)
 
@@ -73,7 +79,7 @@ class Result:
 
 
 class _Doc:
-    __slots__ = ("accented", "answer", "content", "entry", "sides", "slot")
+    __slots__ = ("accented", "answer", "content", "entry", "sides", "slot", "weights")
 
     def __init__(self, entry: Entry, slot: int, content: list[Syllable], sides: Sides,
                  answer: array[int]) -> None:
@@ -83,6 +89,10 @@ class _Doc:
         self.accented = tuple(sys.intern(a) for _, a in content)
         self.sides = sides
         self.answer = answer  # hashes of the answer's syllables and syllable pairs
+        # idf sums of the question's terms, filled when first needed and kept until
+        # the index changes: (index generation, term mass, pair mass, terms rarest
+        # first, their idf)
+        self.weights: tuple[int, float, float, tuple[str, ...], array[float]] | None = None
 
 
 class _Memo(dict[str, float]):
@@ -101,14 +111,18 @@ class _Query:
     """A parsed question and what every candidate's features need from it."""
 
     def __init__(self, content: list[str], accented: list[str], has_accents: bool, sides: Sides,
-                 excluded: Sides, index: BM25Index, vocabulary: Counter[str],
+                 excluded: Sides, special: bool, index: BM25Index, vocabulary: Counter[str],
                  spellings: Counter[str]) -> None:
         self.content = content
         self.has_accents = has_accents
         self.sides = sides
         self.excluded = excluded  # alternatives the worker ruled out ("không phải mầm non")
+        self.named = dict(sides)
+        self.ruled_out = dict(excluded)
+        self.special = special
         self.text = " ".join(content)
         self.idf = _Memo(index.idf)
+        self.generation = index.generation
         self.max_idf = index.max_idf()
         idf = self.idf
         self.terms = set(content)
@@ -128,7 +142,8 @@ class _Query:
         misspelt = {f for f, a in zip(content, accented, strict=True)
                     if has_accents and a and f in self.known and a not in spellings}
         self.unknown_spelling_share = sum(idf[t] for t in misspelt) / self.mass
-        self.hashed_terms = [(_hash32(t), idf[t]) for t in self.terms]
+        self.term_list = list(self.terms)
+        self.hashed_terms = [(_hash32(t), idf[t]) for t in self.term_list]
         self.hashed_bigrams = [(_hash32(b), idf[b]) for b in self.bigrams]
         # accents typed for each syllable; "" marks a corrected one (accents unknown)
         self.typed: dict[str, set[str]] = {}
@@ -143,6 +158,7 @@ class Matcher:
     def __init__(self, entries: Iterable[Entry] = (), *, threshold: float = DEFAULT_THRESHOLD) -> None:
         self.threshold = threshold
         self._model: Model = load_model()
+        self._rank_weights = np.array([*self._model.rank_weights, self._model.rank_bias])
         self._abbreviations: Abbreviations = load_abbreviations()
         self._contrasts: ContrastGroups = load_contrasts()
         self._thesaurus: Thesaurus = load_thesaurus()
@@ -163,7 +179,7 @@ class Matcher:
         """Insert, or replace the entry with the same id."""
         if entry.id in self._by_id:
             self.remove(entry.id)
-        content, _, sides, _ = self._prepare(entry.question)
+        content, _, sides, _ = self._prepare(entry.question, typed=False)
         slot = self._free.pop() if self._free else len(self._docs)
         doc = _Doc(entry, slot, content, sides, self._answer_hashes(entry.answer))
         if slot == len(self._docs):
@@ -208,10 +224,11 @@ class Matcher:
         parsed = self._parse(query[:MAX_QUERY_CHARS])
         if parsed is None:
             return Result(query, False, [])
+        candidates = self._candidates(parsed, max(CANDIDATES, limit))
+        rows = [self._features(parsed, doc, bm25) for doc, bm25 in candidates]
+        ranks = rank_scores(np.array(rows), self._rank_weights).tolist() if rows else []
         scored = []
-        for doc in self._candidates(parsed, max(CANDIDATES, limit)):
-            features = self._features(parsed, doc)
-            rank = self._model.rank_score(features)
+        for rank, (doc, _), features in zip(ranks, candidates, rows, strict=True):
             if topic is not None and doc.entry.topic == topic:
                 rank += self._model.topic_bonus
             scored.append((rank, doc, features))
@@ -233,31 +250,40 @@ class Matcher:
 
     # -- internals ---------------------------------------------------------
 
-    def _prepare(self, text: str) -> tuple[list[Syllable], bool, Sides, Sides]:
+    def _prepare(self, text: str, *, typed: bool = True) -> tuple[list[Syllable], bool, Sides, Sides]:
         """Content syllables (synonyms rewritten, filler and "không phải X"
         dropped), whether accents were typed, the contrast alternatives named
         and those ruled out by "không phải"."""
-        syllables, has_accents = analyze(text, self._abbreviations)
-        syllables = self._thesaurus.rewrite(syllables, has_accents)
-        excluded: dict[int, int] = {}
-        dropped: set[int] = set()
-        for start, (group, alternative, end) in self._contrasts.negated(syllables, has_accents).items():
-            excluded[group] = excluded.get(group, 0) | 1 << alternative
-            dropped.update(range(start, end))
-        if dropped:
-            syllables = [s for i, s in enumerate(syllables) if i not in dropped]
+        syllables, has_accents = self._clauses(text)
+        syllables = self._thesaurus.rewrite(syllables, has_accents, loose=typed)
+        negation = self._contrasts.negated(syllables, has_accents)
+        dropped = {i for start, end in negation.spans for i in range(start, end)}
+        syllables = [s for i, s in enumerate(syllables) if i not in dropped and s != CLAUSE_BREAK]
         sides = self._contrasts.sides(syllables, has_accents)
         if has_accents:
             content = [s for s in syllables if s[1] not in STOPWORDS]
         else:
             content = [s for s in syllables if s[0] not in PLAIN_STOPWORDS]
-        return content, has_accents, sides, tuple(sorted(excluded.items()))
+        return content, has_accents, sides, negation.ruled_out
+
+    def _clauses(self, text: str) -> tuple[list[Syllable], bool]:
+        """`analyze` clause by clause, with CLAUSE_BREAK between clauses."""
+        out: list[Syllable] = []
+        has_accents = False
+        for clause in _CLAUSE_END.split(text):
+            syllables, accents = analyze(clause, self._abbreviations)
+            if syllables:
+                if out:
+                    out.append(CLAUSE_BREAK)
+                out.extend(syllables)
+                has_accents = has_accents or accents
+        return out, has_accents
 
     def _answer_hashes(self, answer: str) -> array[int]:
         # Answers are long: keep only 32-bit hashes of their terms (a set per
         # entry would cost kilobytes); a false hit is one in tens of millions.
         words, has_accents = analyze(answer[:MAX_ANSWER_CHARS], self._abbreviations)
-        words = self._thesaurus.rewrite(words, has_accents)
+        words = self._thesaurus.rewrite(words, has_accents, loose=False)
         folded = [f for f, a in words if a not in STOPWORDS]
         terms = set(folded) | set(_bigrams(folded))
         return array("i", sorted(_hash32(t) for t in terms))
@@ -280,8 +306,8 @@ class Matcher:
             fixed = self._correct(f, previous, following)
             folded.extend(fixed)
             accented.extend([""] * len(fixed) if fixed != [f] else [a])
-        return _Query(folded, accented, has_accents, sides, excluded, self._index, self._vocabulary,
-                      self._spellings)
+        return _Query(folded, accented, has_accents, sides, excluded, self._contrasts.names_special_case(sides),
+                      self._index, self._vocabulary, self._spellings)
 
     def _correct(self, word: str, previous: str | None, following: str | None) -> list[str]:
         """Two known syllables if a space was lost ("baohiem"), or a known
@@ -313,36 +339,53 @@ class Matcher:
         best = max(candidates, key=preference)
         return [best] if preference(best)[0] else [word]
 
-    def _features(self, query: _Query, doc: _Doc) -> list[float]:
+    def _features(self, query: _Query, doc: _Doc, bm25: float = 0.0) -> list[float]:
         idf = query.idf
         max_idf = query.max_idf
         d_terms = set(doc.content)
         shared = query.terms & d_terms
         shared_mass = sum([idf[t] for t in shared])
-        d_mass = sum([idf[t] for t in d_terms]) or 1.0
-        missing = [idf[t] for t in d_terms - shared]
+        weights = doc.weights
+        if weights is None or weights[0] != query.generation:
+            ranked = sorted([(idf[t], t) for t in d_terms], reverse=True)
+            weights = doc.weights = (
+                query.generation, sum([w for w, _ in ranked]), sum([idf[b] for b in set(_bigrams(doc.content))]),
+                tuple(t for _, t in ranked), array("f", [w for w, _ in ranked]),
+            )
+        _, d_raw_mass, d_b_mass, by_idf, idfs = weights
+        d_mass = d_raw_mass or 1.0
+        rarest_missing = next((float(idfs[k]) for k, t in enumerate(by_idf) if t not in shared), 0.0)
+        missing_mass = max(0.0, d_raw_mass - shared_mass)
         missing_in_doc = max([idf[t] for t in query.known - d_terms], default=0.0)
 
         d_bigrams = set(_bigrams(doc.content))
         shared_b_mass = sum([idf[b] for b in query.bigrams & d_bigrams])
-        d_b_mass = sum([idf[b] for b in d_bigrams])
 
         answer = set(doc.answer)
-        in_answer = sum([w for h, w in query.hashed_terms if h in answer])
+        in_answer = in_either = uncovered = 0.0
+        for (h, w), t in zip(query.hashed_terms, query.term_list, strict=True):
+            if h in answer:
+                in_answer += w
+                if t not in d_terms:
+                    in_either += w
+            elif t not in d_terms and w > uncovered:
+                uncovered = w
+        in_either += shared_mass
         in_answer_b = sum([w for h, w in query.hashed_bigrams if h in answer])
 
         q_cov = shared_mass / query.known_mass
         d_cov = shared_mass / d_mass
         doc_text = " ".join(doc.content)
-        contrasts = self._contrasts
+        conflict, unasked, overasked, unmentioned, special_case, agreement, unanswered = self._contrasts.compare(
+            query.named, query.ruled_out, query.special, doc.sides)
         return [
             q_cov,
             d_cov,
             shared_b_mass / query.known_b_mass if query.known_b_mass else 0.0,
             shared_b_mass / d_b_mass if d_b_mass else 0.0,
             2 * q_cov * d_cov / (q_cov + d_cov) if shared_mass else 0.0,
-            max(missing, default=0.0) / max_idf,
-            sum(missing) / max_idf,
+            rarest_missing / max_idf,
+            missing_mass / max_idf,
             missing_in_doc / max_idf,
             query.unknown_share,
             query.unknown_bigram_share,
@@ -352,11 +395,17 @@ class Matcher:
             _accent_mismatch(query, doc, shared),
             in_answer / query.mass,
             in_answer_b / query.b_mass if query.b_mass else 0.0,
-            float(contrasts.conflict(query.sides, doc.sides, query.excluded)),
-            float(contrasts.unasked(query.sides, doc.sides)),
-            float(contrasts.overasked(query.sides, doc.sides)),
-            min(2, contrasts.unmentioned(query.sides, doc.sides)) / 2,
+            conflict,
+            unasked,
+            overasked,
+            unmentioned,
             1.0 / len(query.content),
+            bm25,
+            in_either / query.mass,
+            special_case,
+            agreement,
+            unanswered,
+            uncovered / max_idf,
         ]
 
     def features(self, query: str, entry_id: str) -> list[float] | None:
@@ -370,13 +419,20 @@ class Matcher:
         parsed = self._parse(query[:MAX_QUERY_CHARS])
         if parsed is None:
             return []
-        return [(doc.entry.id, self._features(parsed, doc)) for doc in self._candidates(parsed, k)]
+        return [(doc.entry.id, self._features(parsed, doc, bm25)) for doc, bm25 in self._candidates(parsed, k)]
 
-    def _candidates(self, query: _Query, k: int) -> list[_Doc]:
+    def _candidates(self, query: _Query, k: int) -> list[tuple[_Doc, float]]:
+        """BM25's best entries, each with its score as a share of the best one's."""
         weights = dict.fromkeys(query.content, 1.0)
         weights.update(dict.fromkeys(_bigrams(query.content), 1.0))
-        docs = [self._docs[slot] for slot, _ in self._index.top(weights, k)]
-        return [doc for doc in docs if doc is not None]
+        hits = self._index.top(weights, k)
+        best = hits[0][1] if hits else 1.0
+        out = []
+        for slot, score in hits:
+            doc = self._docs[slot]
+            if doc is not None:
+                out.append((doc, score / best))
+        return out
 
 
 def _bigrams(tokens: Sequence[str]) -> list[str]:

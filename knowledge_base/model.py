@@ -47,13 +47,21 @@ FEATURES = (
     "overasked_contrast",  # the query also names an alternative the entry does not
     "narrower_entry",  # contrast groups the entry names and the query does not mention
     "short_query",  # 1 / number of content syllables
+    "bm25_share",  # the entry's BM25 score over the best candidate's
+    "text_coverage",  # share of the query (idf-weighted) found in the question or the answer
+    "special_case",  # the entry is about a case the query does not name and does not mean by default
+    "contrast_agreement",  # contrast groups where query and entry name the same alternative (max 2) / 2
+    "unanswered_case",  # the query names a case other than the default in a group the entry does not name
+    "uncovered_key",  # rarest query word found neither in the question nor in the answer (idf / max idf)
 )
 # The ranker only compares candidates of one query; what says how answerable
-# the query is at all (unknown words, length) goes to the confidence.
+# the query is at all (unknown words, length) goes to the confidence, with how
+# much of the question and of the query the first entry leaves unexplained.
 CONFIDENCE_FEATURES = (
     "rank_score", "margin", "unknown_terms", "unknown_bigrams", "unknown_spellings", "short_query",
+    "text_coverage", "uncovered_key", "entry_coverage",
 )
-_QUERY_LEVEL = tuple(FEATURES.index(name) for name in CONFIDENCE_FEATURES[2:])
+_CONFIDENCE_INPUTS = tuple(FEATURES.index(name) for name in CONFIDENCE_FEATURES[2:])
 
 MODEL_FILE = "kb_model.json"
 
@@ -69,7 +77,7 @@ _CONFLICT = FEATURES.index("conflict")
 
 def confidence_inputs(rank_score: float, margin: float, features: Sequence[float]) -> list[float]:
     """The confidence model's inputs, in CONFIDENCE_FEATURES order."""
-    return [rank_score, margin, *(features[i] for i in _QUERY_LEVEL)]
+    return [rank_score, margin, *(features[i] for i in _CONFIDENCE_INPUTS)]
 
 
 def rank_scores(x: np.ndarray, weights: np.ndarray) -> np.ndarray:
@@ -141,9 +149,9 @@ class Model:
 
 # Hand-set weights used only when no trained model file is present.
 FALLBACK = Model(
-    rank_weights=(3.0, 3.0, 1.0, 1.5, 2.0, -2.0, -0.5, -2.0, -2.0, -1.0, -1.0, 2.0, 1.0, -2.0, 0.5, 0.5, -4.0, -1.0, -1.0, -0.3, -0.5),
+    rank_weights=(3.0, 3.0, 1.0, 1.5, 2.0, -2.0, -0.5, -2.0, -2.0, -1.0, -1.0, 2.0, 1.0, -2.0, 0.5, 0.5, -4.0, -1.0, -1.0, -0.3, -0.5, 0.5, 1.0, -1.0, 0.5, -1.0, -1.0),
     rank_bias=-6.0,
-    confidence_weights=(1.0, 0.5, -2.0, -1.0, -1.0, -0.5),
+    confidence_weights=(1.0, 0.5, -2.0, -1.0, -1.0, -0.5, 1.0, -1.0, 1.0),
     confidence_bias=0.0,
     threshold=0.8,
 )

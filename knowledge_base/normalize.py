@@ -33,6 +33,10 @@ _LETTER_RUN = re.compile(r"[^\W\d_]+")
 _WORD = re.compile(r"[^\W_]+")
 _REPEATS = re.compile(r"([^\W\d_])\1+")
 _FOLDED_REPEATS = re.compile(r"([^\W\d_ou])\1+")
+# Real syllables that double a letter: the rhyme "ưu" typed without its horn
+# ("huu" = hưu, "cuu" = cứu, "uu dai") and the "oo" of loanwords ("xoong", "boong",
+# "soóc"; not "khoong", a stretched "không"). Squeezed, "luong huu" would read "lương hù".
+_DOUBLED_SYLLABLE = re.compile(r"[bcdđghklmnpqrstvx]*uu|(?:[bgmsx]|ph)oo(?:ng|c)", re.IGNORECASE)
 _I_OR_Y = re.compile(r"[bdhklmstv]y")
 # Ranks and regions are written in Roman numerals, digits or words.
 _NUMBERED = frozenset(["hang", "vung", "bac", "loai", "nhom"])
@@ -99,7 +103,10 @@ def _expand(table: Abbreviations, word: str) -> tuple[tuple[Syllable, ...], bool
 
 
 def _squeeze(word: str) -> str:
-    # Letters repeated to stretch a word ("khônggggg", "vậyyy", "đcc") count once.
+    # Letters repeated to stretch a word ("khônggggg", "vậyyy", "đcc") count once,
+    # unless the word is a real syllable written with a double letter.
+    if _DOUBLED_SYLLABLE.fullmatch(word):
+        return word
     return _REPEATS.sub(r"\1", word)
 
 

@@ -96,10 +96,73 @@ def test_contrast_groups_conflict_and_negation() -> None:
     assert groups.conflict(sides("mua nha o xa hoi"), sides("Thuê nhà ở xã hội"))  # folded when unaccented
     syllables, accented = analyze("tôi hỏi về thuê, không phải mua nhà")
     negated = groups.negated(syllables, accented)
-    # at "không" (4): group "mua|thuê", alternative "mua", which ends before "nhà" (7)
-    assert negated == {4: (1, 0, 7)}
+    # inside a clause, "không phải" (4-5) negates the alternative "mua" (6) of group 1 only
+    assert negated.spans == ((4, 7),)
+    assert negated.ruled_out == ((1, 0b01),)
     with pytest.raises(ValueError):
         ContrastGroups.parse("only one side\n")
+
+
+def test_negation_covers_its_clause_after_chu_khong_or_an_opening_khong_phai() -> None:
+    from knowledge_base.contrasts import CLAUSE_BREAK
+
+    groups = ContrastGroups.parse("mất | đổi\n")
+
+    def clauses(*parts: str) -> list[tuple[str, str]]:
+        out: list[tuple[str, str]] = []
+        for part in parts:
+            out += ([CLAUSE_BREAK] if out else []) + analyze(part)[0]
+        return out
+
+    words = clauses("có 2 sổ chứ không phải mới chuyển công ty", "giờ gộp thế nào")
+    negated = groups.negated(words, True)
+    assert [" ".join(a for _, a in words[s:e]) for s, e in negated.spans] == ["chứ không phải mới chuyển công ty"]
+    words = clauses("không phải chốt sổ", "tôi muốn rút một lần")
+    assert groups.negated(words, True).spans == ((0, 4),)
+    # a "không phải" clause that ends the message may be the question itself
+    words = clauses("nghỉ việc rồi", "không phải đóng nữa à")
+    assert groups.negated(words, True).spans == ()
+    # the clause-long negation stops at "thì"
+    words = clauses("muốn mua chứ không thuê nhà thì cần gì")
+    assert [" ".join(a for _, a in words[s:e]) for s, e in groups.negated(words, True).spans] == [
+        "chứ không thuê nhà"
+    ]
+
+
+def test_ruled_out_alternative_that_is_also_named_does_not_conflict() -> None:
+    groups = ContrastGroups.parse("mất | đổi\n")
+    named = groups.sides(*analyze("mất sổ làm lại thế nào"))
+    ruled_out = groups.negated(*analyze("không phải mất thẻ")).ruled_out
+    assert not groups.conflict(named, groups.sides(*analyze("sổ bị mất")), ruled_out)
+    assert groups.conflict((), groups.sides(*analyze("sổ bị mất")), ruled_out)
+
+
+def test_default_alternative_marks_entries_about_a_special_case() -> None:
+    groups = ContrastGroups.parse("con | *bản thân\nvợ | chồng\n")
+    child = groups.sides(*analyze("con bị ốm bố mẹ nghỉ chăm con"))
+    self_ = groups.sides(*analyze("người lao động nghỉ ốm"))
+    query = groups.sides(*analyze("nghỉ ốm có được bảo hiểm trả không"))
+    assert groups.special_case(query, child)
+    assert not groups.special_case(query, self_)
+    assert not groups.special_case(groups.sides(*analyze("con ốm")), child)  # asked about it
+    assert not groups.special_case(query, groups.sides(*analyze("chồng nghỉ")))  # no default in vợ | chồng
+    with pytest.raises(ValueError, match="default"):
+        ContrastGroups.parse("*mua | *thuê\n")
+
+
+def test_phrases_match_a_word_typed_bare_among_accented_ones() -> None:
+    from knowledge_base.synonyms import Thesaurus
+
+    thesaurus = Thesaurus.parse("tỉnh khác | ngoại tỉnh\nsinh con | đẻ\n")
+
+    def rewrite(text: str) -> str:
+        return " ".join(a for _, a in thesaurus.rewrite(*analyze(text)))
+
+    assert rewrite("con công nhân ngoai tỉnh") == "con công nhân tỉnh khác"
+    assert rewrite("con công nhân ngoại tỉnh") == "con công nhân tỉnh khác"
+    assert rewrite("lúc đi de") == "lúc đi de"  # one bare syllable: "đẻ" or "để"?
+    groups = ContrastGroups.parse("công lập | tư thục\n")
+    assert groups.sides(*analyze("trường tư thuc")) == ((0, 0b10),)
 
 
 def test_bench_cli_prints_both_systems_and_latency(tmp_path: Path) -> None:
@@ -128,6 +191,27 @@ def test_bench_cli_prints_both_systems_and_latency(tmp_path: Path) -> None:
     assert "baseline (WRatio)" in out and "teencode" in out
     assert "Latency" in out and "      50 |" in out
     json.dumps(out)  # printable text only
+
+
+def test_bench_reads_several_query_files_and_reports_each(tmp_path: Path) -> None:
+    entries = [
+        Entry("a", "t", "Rút bảo hiểm xã hội một lần cần điều kiện gì?", "..."),
+        Entry("b", "t", "Thẻ bảo hiểm y tế bị mất làm lại ở đâu?", "..."),
+    ]
+    kb = tmp_path / "kb.csv"
+    write_csv(entries, kb)
+    first, second = tmp_path / "one.csv", tmp_path / "two.csv"
+    first.write_text("query,expected_id,kind,split\nrut bhxh 1 lan,a,teencode,dev\ngiá vàng,,out_of_scope,test\n",
+                     encoding="utf-8")
+    second.write_text("query,expected_id,kind,split\nmất thẻ bhyt,b,abbrev,dev\n", encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, "-m", "knowledge_base", "bench", "--kb", str(kb), "--queries", str(first),
+         "--queries", str(second), "--split", "dev", "--sizes", ""],
+        check=False, capture_output=True, text=True, encoding="utf-8", cwd=ROOT, timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "Quality on dev (2 queries)" in done.stdout
+    assert "one.csv" in done.stdout and "two.csv" in done.stdout and "per query file" in done.stdout
 
 
 def test_shipped_model_matches_the_features_the_matcher_computes() -> None:

@@ -299,3 +299,42 @@ def test_cli_broken_csv_exits_2_with_the_message(tmp_path: Path) -> None:
     assert done.returncode == 2
     assert done.stdout == ""
     assert "Dòng 3:" in done.stderr and "Line 3:" in done.stderr
+
+
+# -- negation, partial accents, defaults ----------------------------------------
+
+def test_a_negated_clause_does_not_pull_its_entry_up(matcher: Matcher) -> None:
+    query = "mất hồ sơ bhtn chứ không phải mất thẻ bảo hiểm y tế, giờ nộp lại ở đâu"
+    result = matcher.match(query)
+    assert result.matches[0].entry.id == "bhtn"
+    assert not (result.suggest and result.matches[0].entry.id == "bhyt-mat")
+
+
+def test_unaccented_huu_finds_the_pension_entry() -> None:
+    kb = [
+        Entry("huu", "bhxh", "Điều kiện để được hưởng lương hưu là gì?", "Đủ tuổi và đủ 15 năm đóng."),
+        Entry("hu", "khac", "Đồ dùng bị hư hỏng thì đổi ở đâu?", "Mang ra cửa hàng."),
+    ]
+    assert best(Matcher(kb), "dieu kien huong luong huu") == "huu"
+
+
+def test_entry_about_a_special_case_is_marked_for_the_ranker() -> None:
+    from knowledge_base.model import FEATURES
+
+    kb = [
+        Entry("om", "bhxh", "Người lao động nghỉ ốm thì được hưởng chế độ ốm đau như thế nào?", "..."),
+        Entry("con-om", "bhxh", "Con bị ốm, bố mẹ nghỉ làm để chăm con thì có được hưởng chế độ "
+              "bảo hiểm xã hội không?", "..."),
+    ]
+    matcher = Matcher(kb)
+    special = FEATURES.index("special_case")
+
+    def feature(query: str, entry_id: str) -> float:
+        values = matcher.features(query, entry_id)
+        assert values is not None
+        return values[special]
+
+    # The worker asks about themselves unless they say otherwise ("*bản thân" in contrasts.txt).
+    assert feature("nghỉ ốm có được bhxh trả không", "con-om") == 1.0
+    assert feature("nghỉ ốm có được bhxh trả không", "om") == 0.0
+    assert feature("con bị ốm nghỉ chăm con có được bhxh trả không", "con-om") == 0.0

@@ -72,6 +72,30 @@ def test_fold_keeps_u_of_huu_apart_from_hu() -> None:
     assert fold("hư hỏng") == "hu hong"
 
 
+@pytest.mark.parametrize(
+    ("typed", "folded"),
+    [
+        ("luong huu", "luong huu"),  # hưu typed without its horn is not "hù"
+        ("nghi huu", "nghi huu"),
+        ("cuu tro", "cuu tro"),
+        ("uu dai", "uu dai"),
+        ("LUONG HUU", "luong huu"),
+        ("xoong nồi", "xoong noi"),  # not "xong" (done)
+        ("boong tàu", "boong tau"),
+        ("khoong", "khong"),  # a stretched "không" is still squeezed
+        ("lưuuu", "luu"),
+        ("đâuuu", "dau"),
+    ],
+)
+def test_squeeze_keeps_real_syllables_with_a_double_letter(typed: str, folded: str) -> None:
+    assert fold(typed) == folded
+
+
+def test_unaccented_huu_matches_the_accented_form() -> None:
+    assert fold("luong huu") == fold("lương hưu")
+    assert fold("luong huu") != fold("lương hù")
+
+
 def test_fold_reads_ranks_in_roman_numerals_digits_or_words() -> None:
     assert fold("hạng II") == fold("hạng 2") == fold("hang hai") == "hang 2"
     assert fold("vùng III, bậc IV") == "vung 3 bac 4"
