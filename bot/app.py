@@ -93,7 +93,7 @@ async def setup(app: Application) -> None:  # type: ignore[type-arg]
     outbox = OutboxDispatcher(storage, senders, pace=pace, after_pass=broadcasts.report_progress,
                               on_undelivered=UndeliveredNotices(storage, catalog, CHANNEL,
                                                                 str(config.officials.chat_id),
-                                                                config.bot.default_language, queued=wake))
+                                                                config.bot.default_language))
     wake.target = outbox.wake
     route = OfficialsRoute(CHANNEL, str(config.officials.chat_id), config.bot.default_language)
     questions = QuestionService(

@@ -88,6 +88,7 @@ class ZaloOAConfig:
     replies_per_interaction: int = 0
     buttons: bool = True                        # choices as OA buttons where they fit
     rate_per_second: float = 10.0
+    oa_id: str = ""                             # if set, events for another OA of the app are ignored
 
 
 @dataclass(frozen=True)
@@ -462,7 +463,8 @@ def _read_zalo_oa(path: Path | str, data: Mapping[str, Any], env: Mapping[str, s
     reader = _section(path, data, "zalo_oa")
     reader.check_keys({"app_id", "app_secret", "oa_secret_key", "access_token", "refresh_token", "api_url",
                        "oauth_url", "webhook_host", "webhook_port", "webhook_path", "webhook_max_age_seconds",
-                       "reply_window_hours", "replies_per_interaction", "buttons", "rate_per_second"})
+                       "reply_window_hours", "replies_per_interaction", "buttons", "rate_per_second",
+                       "oa_id"})
     app_id = reader.string("app_id", "").strip()
     if not app_id.isdigit():
         raise reader.error("app_id", "must be the app's numeric ID from Zalo for Developers")
@@ -509,13 +511,16 @@ def _read_zalo_oa(path: Path | str, data: Mapping[str, Any], env: Mapping[str, s
     rate = reader.table.get("rate_per_second", 10.0)
     if isinstance(rate, bool) or not isinstance(rate, int | float) or not 0 < rate <= 1000:
         raise reader.error("rate_per_second", "must be a number of messages per second, e.g. 10")
+    oa_id = reader.string("oa_id", "").strip()
+    if oa_id and not oa_id.isdigit():
+        raise reader.error("oa_id", "must be the OA's numeric ID (or left out)")
     return ZaloOAConfig(
         app_id=app_id, app_secret=secrets["app_secret"], oa_secret_key=secrets["oa_secret_key"],
         access_token=secrets["access_token"], refresh_token=secrets["refresh_token"],
         api_url=urls["api_url"], oauth_url=urls["oauth_url"],
         webhook_host=reader.string("webhook_host", "127.0.0.1"), webhook_port=port, webhook_path=webhook_path,
         webhook_max_age=max_age, reply_window_hours=float(window), replies_per_interaction=replies,
-        buttons=buttons, rate_per_second=float(rate))
+        buttons=buttons, rate_per_second=float(rate), oa_id=oa_id)
 
 
 def load_config(path: Path | str, env: Mapping[str, str] | None = None) -> Config:

@@ -141,6 +141,8 @@ class OutboxMessage:
     attachment_kind: str | None = None
     attachment: str | None = None
     question_id: int | None = None
+    dedupe_key: str | None = None
+    pieces_sent: int = 0      # a channel that sends a row as several messages: how many arrived
 
 
 @dataclass(frozen=True)
@@ -165,16 +167,29 @@ class OutboxRequest:
 
 
 @dataclass(frozen=True)
+class Undelivered:
+    """What a message that failed for good leaves on its case: a history line and the officials' notice."""
+
+    question_id: int
+    action: str
+    detail: str
+    notice: OutboxRequest
+
+
+@dataclass(frozen=True)
 class Delivery:
     """What a channel reports after trying to send one outbox message."""
 
     ok: bool
     message_id: int | None = None
-    retry_after: float | None = None   # temporary: try again after this many seconds
+    retry_after: float | None = None   # flood control: every chat waits this many seconds (an attempt)
+    postpone: float | None = None      # temporary, this chat only: try again after this many seconds,
+                                       # not counted as an attempt (the platform said "not now")
     permanent: bool = False            # do not try again (blocked, chat gone, bad request)
     user_blocked: bool = False
     error: str = ""
     reason: str = ""                  # why it failed for good, for officials: "window", "blocked", "quota"
+    window_hours: float | None = None  # with reason "window": the reply window that closed
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ from typing import Any
 import aiosqlite
 
 from bot.models import (Answer, Broadcast, Button, Conference, Draft, Event, Followup, OutboxMessage,
-                        OutboxRequest, Question, User)
+                        OutboxRequest, Question, Undelivered, User)
 from knowledge_base import Entry
 
 log = logging.getLogger(__name__)
@@ -485,7 +485,8 @@ class Storage:
                           buttons=_buttons_from_json(r["buttons"]),
                           card_question_id=r["card_question_id"], attempts=r["attempts"],
                           broadcast_id=r["broadcast_id"], attachment_kind=r["attachment_kind"],
-                          attachment=r["attachment"], question_id=r["question_id"])
+                          attachment=r["attachment"], question_id=r["question_id"],
+                          dedupe_key=r["dedupe_key"], pieces_sent=r["pieces_sent"])
             for r in rows
         ]
 
@@ -529,12 +530,47 @@ class Storage:
                    WHERE sending_at IS NOT NULL AND sent_at IS NULL AND failed_at IS NULL""")
             return settled.rowcount, retried.rowcount
 
-    async def mark_failed(self, message_id: int, error: str) -> None:
+    async def mark_failed(self, message_id: int, error: str, undelivered: Undelivered | None = None) -> bool:
+        """The row failed for good; with `undelivered`, the case's history and its officials'
+        notice are written in the same transaction, so the notice cannot be lost.
+
+        Returns True when a notice was queued (False if one with its dedupe key exists).
+        """
+        now = time.time()
         async with self._transaction() as db:
             await db.execute(
                 "UPDATE outbox SET failed_at = ?, last_error = ?, attempts = attempts + 1 WHERE id = ?",
-                (time.time(), error[:500], message_id),
+                (now, error[:500], message_id),
             )
+            if undelivered is None:
+                return False
+            notice = undelivered.notice
+            if notice.dedupe_key and await self._one("SELECT 1 FROM outbox WHERE dedupe_key = ?",
+                                                     (notice.dedupe_key,)):
+                return False
+            await self._event(db, undelivered.question_id, None, "", undelivered.action, undelivered.detail, now)
+            await self._insert_outbox(db, notice, now)
+            return True
+
+    async def note_pieces_sent(self, message_id: int, pieces: int) -> None:
+        """So many messages of a row arrived (a row a channel sends in several pieces)."""
+        async with self._transaction() as db:
+            await db.execute("UPDATE outbox SET pieces_sent = ? WHERE id = ?", (pieces, message_id))
+
+    async def postpone(self, message_id: int, due_at: float, error: str) -> None:
+        """Try the row again at `due_at` without counting an attempt (the platform said "not now")."""
+        async with self._transaction() as db:
+            await db.execute("UPDATE outbox SET due_at = ?, last_error = ?, sending_at = NULL WHERE id = ?",
+                             (due_at, error[:500], message_id))
+
+    async def hasten_outbox(self, channel: str, now: float) -> int:
+        """A channel's rows waiting for a later time become due now (the channel works again)."""
+        async with self._transaction() as db:
+            cursor = await db.execute(
+                """UPDATE outbox SET due_at = ?
+                   WHERE channel = ? AND sent_at IS NULL AND failed_at IS NULL AND due_at > ?""",
+                (now, channel, now))
+            return cursor.rowcount
 
     async def retry_later(self, message_id: int, due_at: float, error: str) -> None:
         async with self._transaction() as db:
@@ -867,15 +903,26 @@ class Storage:
                              (time.time(), error, row_id))
 
     async def prune_zalo_journal(self, older_than: float, *, channel: str = "zalo") -> int:
+        """Processed events older than `older_than` go; on the OA, so does the reply window of
+        anyone who is no longer a user (forgotten, or never past an unfollow) and quiet since."""
         async with self._transaction() as db:
             cursor = await db.execute(
                 "DELETE FROM zalo_journal WHERE done_at IS NOT NULL AND done_at < ? AND channel = ?",
                 (older_than, channel))
+            if channel == "zalo_oa":
+                await db.execute(
+                    """DELETE FROM zalo_oa_contacts WHERE COALESCE(last_inbound_at, 0) < ?
+                         AND user_id NOT IN (SELECT chat_id FROM users WHERE channel = 'zalo_oa')""",
+                    (older_than,))
             return cursor.rowcount
 
     async def forget_zalo_chat(self, chat_id: str, *, channel: str = "zalo", choices_key: str | None = None
                                ) -> None:
-        """A Zalo worker asked to be forgotten: their choices and processed updates go."""
+        """A Zalo worker asked to be forgotten: their choices and processed updates go.
+
+        On the OA, their reply window is still needed to confirm it to them; it
+        goes at the next prune (see prune_zalo_journal).
+        """
         async with self._transaction() as db:
             await db.execute("DELETE FROM zalo_choices WHERE chat_id = ?", (choices_key or chat_id,))
             await db.execute(
@@ -936,20 +983,6 @@ class Storage:
         row = await self._one("SELECT * FROM users WHERE channel = ? AND chat_id = ? AND chat_id != ''",
                               (channel, chat_id))
         return _user(row) if row else None
-
-    async def record_undelivered(self, question_id: int, detail: str, notice: OutboxRequest) -> bool:
-        """Note on the case that a message to a person failed for good, and tell its officials, once.
-
-        False if this failure was recorded before (the notice's dedupe key).
-        """
-        now = time.time()
-        async with self._transaction() as db:
-            if notice.dedupe_key and await self._one("SELECT 1 FROM outbox WHERE dedupe_key = ?",
-                                                     (notice.dedupe_key,)):
-                return False
-            await self._event(db, question_id, None, "", "undelivered", detail, now)
-            await self._insert_outbox(db, notice, now)
-        return True
 
     # -- personal data ----------------------------------------------------------
 

@@ -179,6 +179,7 @@ class ZaloWorker:
             await privacy.forget(user)
             await self.svc.storage.forget_zalo_chat(user.chat_id, channel=self.channel.name,
                                                     choices_key=self.channel.choices_key(user.chat_id))
+            self.channel.forget(user.chat_id)
             return Outcome(edit=Reply(self.t(user, "privacy.forgotten")))
         if action not in ("yes", "no"):
             return Outcome(notice=self.t(user, "ask.stale_button"), keep_buttons=True)

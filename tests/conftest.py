@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+import socket
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,13 @@ STRANGER = 777          # neither
 WORKER = 1001           # a Vietnamese-speaking worker
 WORKER_EN = 1002        # a worker whose Telegram is in English
 HOUSING_THREAD_NAME = "Nhà ở"
+
+
+def free_port() -> int:
+    """A TCP port free right now on 127.0.0.1 (for a webhook server the test starts)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
 
 
 def config_data(emu: BotApiEmulator, storage: Path, **sections: Any) -> dict[str, Any]:

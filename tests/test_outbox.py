@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import sqlite3
 import time
 from pathlib import Path
+from typing import Any
 
-from bot.models import Delivery, OutboxMessage, OutboxRequest
-from bot.services.outbox import MAX_ATTEMPTS, OutboxDispatcher
+import pytest
+
+from bot.i18n import Catalog
+from bot.models import Delivery, Draft, OutboxMessage, OutboxRequest
+from bot.services.outbox import MAX_ATTEMPTS, OutboxDispatcher, UndeliveredNotices
 from bot.storage import Storage
 
 
@@ -126,4 +131,113 @@ async def test_a_send_cut_by_a_crash_is_repeated_for_answers_not_for_announcemen
     assert sender.sent == ["answer"]  # the answer again; the announcement not twice
     rows = {r["text"]: r for r in await storage.outbox_rows()}
     assert rows["news"]["sent_at"] is not None and "not repeated" in rows["news"]["last_error"]
+    await storage.close()
+
+
+async def test_a_postponed_row_keeps_its_attempts_and_holds_only_its_chat(tmp_path: Path) -> None:
+    storage, dispatcher, sender, clock = await make(tmp_path)
+    # "Not now" (Zalo at night) more often than MAX_ATTEMPTS allows failures: never failed for good.
+    sender.script["a1"] = [Delivery(ok=False, postpone=3600, error="-234: not at night")] * (MAX_ATTEMPTS + 3)
+    await storage.enqueue([req("A", "a1"), req("A", "a2"), req("B", "b1")])
+    await drain(dispatcher)
+    assert sender.sent == ["b1"]            # another chat is not held up
+    assert dispatcher._paused_until == 0.0  # and nothing else is paused
+    row = (await storage.outbox_rows())[0]
+    assert row["attempts"] == 0 and row["due_at"] == clock.now + 3600
+    clock.now += 1800
+    await drain(dispatcher)
+    assert sender.sent == ["b1"]            # not before its time
+    for _ in range(MAX_ATTEMPTS + 3):
+        clock.now += 3601
+        await drain(dispatcher)
+    rows = await storage.outbox_rows()
+    assert rows[0]["failed_at"] is None and rows[0]["attempts"] == 1  # the one send that worked
+    assert sender.sent == ["b1", "a1", "a2"]
+    await storage.close()
+
+
+async def case_with_follower(storage: Storage) -> tuple[int, str, str]:
+    """A case asked on channel "t" by chat "A" and followed by chat "F": (case, asker, follower)."""
+    asker = await storage.upsert_user("t", "A", "A", "An", "vi")
+    follower = await storage.upsert_user("t", "F", "F", "Phương", "vi")
+    await storage.set_consent(asker.id, True, "An")
+    draft = Draft(user_id=asker.id, step="confirm", version=1, topic="housing", text="Tiền nhà?",
+                  anonymous=False)
+    question = await storage.submit_question(
+        draft, "An", None, lambda q: OutboxRequest(channel="officials", chat_id="-100", text=f"card #{q.id}",
+                                                  card_question_id=q.id))
+    async with storage._transaction() as db:  # noqa: SLF001 - "me too" as the service records it
+        await db.execute("INSERT INTO followers (question_id, user_id, created_at) VALUES (?, ?, 0)",
+                         (question.id, follower.id))
+    return question.id, asker.chat_id, follower.chat_id
+
+
+def answer_rows(case: int, chat: str, user_id: int, pieces: int) -> list[OutboxRequest]:
+    """A long answer as QuestionService queues it: one row per piece, keys ending in the piece."""
+    return [OutboxRequest(channel="t", chat_id=chat, text=f"📬 Trả lời #{case} ({i + 1}) &lt;KCN&gt;",
+                          question_id=case, dedupe_key=f"answer:-100:77:{user_id}:{i}")
+            for i in range(pieces)]
+
+
+async def notices_dispatcher(storage: Storage, sender: ScriptedSender, clock: Clock) -> OutboxDispatcher:
+    notices = UndeliveredNotices(storage, Catalog("vi"), "officials", "-100", "vi")
+    return OutboxDispatcher(storage, {"t": sender, "officials": sender}, clock=clock, on_undelivered=notices)
+
+
+async def test_one_notice_for_a_long_answer_naming_the_follower(tmp_path: Path) -> None:
+    storage, _dispatcher, sender, clock = await make(tmp_path)
+    dispatcher = await notices_dispatcher(storage, sender, clock)
+    case, _asker, follower_chat = await case_with_follower(storage)
+    follower = await storage.user_by_chat("t", follower_chat)
+    assert follower is not None
+    rows = answer_rows(case, follower_chat, follower.id, 3)
+    for row in rows:
+        sender.script[row.text] = [Delivery(ok=False, permanent=True, user_blocked=True, error="403: blocked")]
+    await storage.enqueue(rows)
+    await drain(dispatcher)
+    notices = [r for r in await storage.outbox_rows() if r["channel"] == "officials" and "⚠️" in r["text"]]
+    assert len(notices) == 1, [n["text"] for n in notices]   # one per answer, not one per piece
+    text = notices[0]["text"]
+    assert "không đến được người theo dõi câu hỏi" in text and "người theo dõi câu hỏi đã chặn bot" in text
+    assert "người hỏi" not in text                             # the asker did get it
+    assert "câu hỏi của tôi" not in text                       # a follower's history does not hold it
+    assert "&lt;KCN&gt;" in text and "&amp;" not in text      # the preview is escaped once
+    assert [(e.action, e.detail) for e in await storage.events_of(case)][-1] == (
+        "undelivered_follower", "t: 403: blocked")
+    await storage.close()
+
+
+async def test_the_notice_is_written_with_the_failure_or_not_at_all(tmp_path: Path) -> None:
+    storage, _dispatcher, sender, clock = await make(tmp_path)
+    dispatcher = await notices_dispatcher(storage, sender, clock)
+    case, asker_chat, _follower = await case_with_follower(storage)
+    asker = await storage.user_by_chat("t", asker_chat)
+    assert asker is not None
+    [row] = answer_rows(case, asker_chat, asker.id, 1)
+    sender.script[row.text] = [Delivery(ok=False, permanent=True, error="400: chat <b> not found")] * 2
+    await storage.enqueue([row])
+    real_event = storage._event
+    calls = 0
+
+    async def event_once_failing(*args: Any, **kwargs: Any) -> None:
+        nonlocal calls
+        calls += 1
+        if calls == 1:
+            raise sqlite3.OperationalError("disk I/O error")
+        await real_event(*args, **kwargs)
+
+    storage._event = event_once_failing  # type: ignore[method-assign]
+    with pytest.raises(sqlite3.OperationalError):
+        await dispatcher.send_due()
+    # Nothing half-written: the row is not failed without its notice, so it is tried again.
+    answer = [r for r in await storage.outbox_rows() if r["dedupe_key"] == row.dedupe_key][0]
+    assert answer["failed_at"] is None
+    await drain(dispatcher)
+    rows = await storage.outbox_rows()
+    assert [r["failed_at"] is not None for r in rows if r["dedupe_key"] == row.dedupe_key] == [True]
+    notices = [r["text"] for r in rows if r["channel"] == "officials" and "⚠️" in r["text"]]
+    assert len(notices) == 1 and "không đến được người hỏi" in notices[0]
+    assert "nền tảng từ chối tin nhắn (400: chat &lt;b&gt; not found)" in notices[0]  # escaped once, not twice
+    assert "câu hỏi của tôi" in notices[0]   # an answer to the asker waits in their history
+    assert [e.action for e in await storage.events_of(case)][-1] == "undelivered"
     await storage.close()

@@ -14,34 +14,31 @@ import dataclasses
 import hashlib
 import json
 import re
-import socket
 import sqlite3
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.channels.zalo_oa import (OAApiError, event_key, outcome_of, parse_event, signature,
-                                  signature_matches)
-from bot.config import ConfigError, parse_config
+from bot.channels import zalo_oa
+from bot.channels.zalo_oa import (OAApiError, OAClient, OATokens, TokenRefreshError, event_key, outcome_of,
+                                  parse_event, signature, signature_matches, timestamp_seconds, until_morning)
+from bot.config import ConfigError, ZaloOAConfig, parse_config
 from bot.logging_setup import redact
 from bot.models import OutboxRequest
 from bot.sandbox.emulator import BotApiEmulator
 from bot.sandbox.zalo_oa_emulator import ZaloOAEmulator
-from tests.conftest import OFFICIAL, OFFICIALS, WORKER, Harness, config_data
+from bot.storage import Storage
+from tests.conftest import OFFICIAL, OFFICIALS, WORKER, Harness, config_data, free_port
 
 HUNG = "2512479861264871342"     # OA user ids are long digit strings
 MAI = "6913478240187735126"
 ORGANIZER = 2001
 QUESTION = "Công nhân thuê trọ gần khu công nghiệp có được hỗ trợ tiền nhà không ạ?"
 DAY = 86400
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 class OABot:
@@ -223,6 +220,7 @@ async def test_follow_greets_and_unfollow_stops_announcements(
 
     text = "Thông báo: Hội nghị đối thoại với công nhân diễn ra sáng 25/12 tại Hội trường tỉnh."
     before = bot.oa.last_bot_seq(HUNG)
+    requests = len(bot.oa.sends)
     await bot.harness.say(ORGANIZER, "/announce")
     audience_choice = await bot.harness.say(ORGANIZER, text)
     await bot.harness.press(ORGANIZER, audience_choice, "Tất cả")
@@ -231,7 +229,9 @@ async def test_follow_greets_and_unfollow_stops_announcements(
     news = await bot.oa.wait_for_bot_message(MAI, lambda m: text in m["text"])
     assert "dừng tin" in news["text"]
     await asyncio.sleep(0.3)
-    assert bot.oa.last_bot_seq(HUNG) == before  # nothing to the one who left
+    # Nothing to the one who left: not queued, and not even a request Zalo would refuse.
+    assert not [r for r in await bot.services.storage.outbox_rows() if r["chat_id"] == HUNG and text in r["text"]]
+    assert bot.oa.sends_to(HUNG, since=requests) == []
 
     await bot.oa.follow(HUNG)  # back again: greeted, and in the audience again
     back = await bot.oa.wait_for_bot_message(HUNG, after=before)
@@ -275,6 +275,7 @@ async def test_a_webhook_without_the_right_signature_processes_nothing(oabot: OA
     body = json.dumps(event).encode()
     good = oa.signature(body, event["timestamp"])
     before = oabot.count("SELECT COUNT(*) FROM zalo_journal")
+    requests = len(oa.sends)
     assert await oa.post_webhook(event, signature=None) == 401
     assert await oa.post_webhook(event, signature="") == 401
     assert await oa.post_webhook(body, signature="mac=" + "0" * 64) == 403
@@ -287,7 +288,7 @@ async def test_a_webhook_without_the_right_signature_processes_nothing(oabot: OA
     assert oabot.count("SELECT COUNT(*) FROM zalo_journal") == before
     assert oabot.count("SELECT COUNT(*) FROM users WHERE channel = 'zalo_oa'") == 0
     assert oabot.count("SELECT COUNT(*) FROM zalo_oa_contacts") == 0
-    assert oa.bot_messages(MAI) == []
+    assert oa.sends_to(MAI, since=requests) == []   # the bot did not even try to answer
     # Signed right (also as the bare digest): taken, and once only when delivered twice.
     oa.note_interaction(MAI)
     assert await oa.post_webhook(body, signature=good) == 200
@@ -410,7 +411,8 @@ async def answer_days_later(bot: OABot, days: float, *, ours_too: bool) -> tuple
 async def test_an_answer_outside_the_reply_window_is_recorded_and_shown_to_officials(oabot: OABot) -> None:
     sends = len(oabot.oa.sends)
     case, notice = await answer_days_later(oabot, 8, ours_too=True)
-    assert "quá thời hạn Zalo cho phép" in notice["text"] and "Công đoàn khu công nghiệp" in notice["text"]
+    assert "đã quá 7 ngày kể từ tin nhắn cuối của người hỏi" in notice["text"]
+    assert "Công đoàn khu công nghiệp" in notice["text"]
     asked_sends = len(oabot.oa.sends)
     assert asked_sends > sends
     failed = [r for r in await oabot.services.storage.failed_deliveries() if r["channel"] == "zalo_oa"]
@@ -425,7 +427,7 @@ async def test_an_answer_outside_the_reply_window_is_recorded_and_shown_to_offic
 
 async def test_zalo_refusing_an_answer_is_recorded_and_shown_to_officials(oabot: OABot) -> None:
     case, notice = await answer_days_later(oabot, 8, ours_too=False)  # only Zalo knows the window closed
-    assert "quá thời hạn Zalo cho phép" in notice["text"]
+    assert "đã quá 7 ngày kể từ tin nhắn cuối của người hỏi nên Zalo không cho" in notice["text"]
     failed = [r for r in await oabot.services.storage.failed_deliveries() if r["question_id"] == case]
     assert failed and "-230" in failed[0]["last_error"]
 
@@ -465,20 +467,33 @@ async def test_our_own_reply_limit_is_respected(start_bot: Callable[..., Any]) -
     assert "lĩnh vực nào" in (await bot.say(HUNG, "hỏi"))["text"]
 
 
-@pytest.mark.parametrize(("code", "permanent", "reason", "blocked", "retry_after"), [
-    (-230, True, "window", False, None), (-232, True, "window", False, None),
-    (-213, True, "blocked", True, None), (-227, True, "blocked", True, None),
-    (-211, True, "quota", False, None), (-218, True, "quota", False, None),
-    (-32, False, "", False, None), (-234, False, "", False, None),
-    (-216, False, "", False, None), (-200, False, "", False, None), (None, False, "", False, None),
-    (-201, True, "", False, None),
+NOON = datetime(2026, 11, 26, 12, 0, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh")).timestamp()
+NIGHT = datetime(2026, 11, 26, 23, 0, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh")).timestamp()
+
+
+@pytest.mark.parametrize(("error", "permanent", "reason", "blocked", "postpone"), [
+    (OAApiError(-230, "x"), True, "window", False, None), (OAApiError(-232, "x"), True, "window", False, None),
+    (OAApiError(-213, "x"), True, "blocked", True, None), (OAApiError(-227, "x"), True, "blocked", True, None),
+    (OAApiError(-211, "x"), True, "quota", False, None), (OAApiError(-218, "x"), True, "quota", False, None),
+    # "Not now": this chat waits, without using up the row's attempts.
+    (OAApiError(-32, "x"), False, "", False, zalo_oa.RATE_LIMIT_POSTPONE),
+    (TokenRefreshError("token refresh failed"), False, "", False, zalo_oa.TOKEN_POSTPONE),
+    (OAApiError(-216, "x"), False, "", False, None), (OAApiError(-200, "x"), False, "", False, None),
+    (OAApiError(None, "x"), False, "", False, None),
+    (OAApiError(-201, "x"), True, "", False, None),
 ])
-def test_oa_errors_become_outbox_outcomes(code: int | None, permanent: bool, reason: str, blocked: bool,
-                                          retry_after: float | None) -> None:
-    delivery = outcome_of(OAApiError(code, "x"))
-    assert not delivery.ok
-    assert (delivery.permanent, delivery.reason, delivery.user_blocked, delivery.retry_after) == (
-        permanent, reason, blocked, retry_after)
+def test_oa_errors_become_outbox_outcomes(error: OAApiError, permanent: bool, reason: str, blocked: bool,
+                                          postpone: float | None) -> None:
+    delivery = outcome_of(error, NOON)
+    assert not delivery.ok and delivery.retry_after is None   # never a pause of every channel
+    assert (delivery.permanent, delivery.reason, delivery.user_blocked, delivery.postpone) == (
+        permanent, reason, blocked, postpone)
+
+
+def test_a_night_refusal_is_postponed_to_the_morning() -> None:
+    delivery = outcome_of(OAApiError(-234, "x"), NIGHT)
+    assert delivery.postpone is not None and 7 * 3600 <= delivery.postpone <= 8 * 3600
+    assert not delivery.permanent
 
 
 # -- configuration and logs -------------------------------------------------------------------
@@ -502,6 +517,7 @@ def test_zalo_oa_config(tmp_path: Any) -> None:
                      ({**section, "reply_window_hours": 200}, "zalo_oa.reply_window_hours"),
                      ({**section, "webhook_path": "hook"}, "zalo_oa.webhook_path"),
                      ({**section, "rate_per_second": 0}, "zalo_oa.rate_per_second"),
+                     ({**section, "oa_id": "my-oa"}, "zalo_oa.oa_id"),
                      ({**section, "colour": "blue"}, "zalo_oa.colour")]:
         with pytest.raises(ConfigError) as error:
             parse_config({**data, "zalo_oa": bad}, env={})
@@ -515,3 +531,252 @@ def test_oa_secrets_are_masked_in_logs() -> None:
     masked = redact(line)
     assert "RfBh5NdqsWzhcX8bDDe_1A463Z" not in masked and "L2Y2BO9Prn_I1SkM08T4J99" not in masked
     assert "s3cr3tValue42" not in masked and masked.startswith("refresh failed")
+
+
+# -- the review's cases: webhook bodies, tokens, "not now", pieces, notices ----------------------
+
+
+async def test_a_huge_or_deeply_nested_body_is_refused_without_a_crash(oabot: OABot) -> None:
+    oa = oabot.oa
+    before = oabot.count("SELECT COUNT(*) FROM zalo_journal")
+    # Unsigned: refused before anything parses it (json.loads would recurse out of its depth).
+    assert await oa.post_webhook(b"[" * 60_000, signature="mac=" + "0" * 64) == 403
+    assert await oa.post_webhook(b"[" * 100_000, signature="mac=" + "0" * 64) == 413   # over 64 KB
+    # Signed by someone with the key, still not JSON the bot can read: 400, not a 500.
+    stamp = str(int(time.time() * 1000))
+    nested = b'{"timestamp":"' + stamp.encode() + b'","x":' + b"[" * 50_000
+    assert await oa.post_webhook(nested, signature=oa.signature(nested, stamp)) == 400
+    assert oabot.count("SELECT COUNT(*) FROM zalo_journal") == before
+    # The webhook still serves.
+    oa.note_interaction(MAI)
+    assert await oa.post_webhook(forged(oa, MAI, msg_id="after-1")) == 200
+    assert "Đồng ý" in (await oa.wait_for_bot_message(MAI))["buttons"][0]["title"]
+
+
+@pytest.mark.parametrize("stamp", ["nan", "NaN", "inf", "-inf", "1e999"])
+async def test_a_signed_event_with_a_timestamp_that_is_not_a_time_is_refused(oabot: OABot, stamp: str) -> None:
+    oa = oabot.oa
+    event = {**forged(oa, MAI, msg_id=f"odd-{stamp}"), "timestamp": stamp}
+    assert await oa.post_webhook(event) == 403   # signed correctly, but not a time
+    assert oabot.count("SELECT COUNT(*) FROM zalo_journal") == 0
+    assert timestamp_seconds(stamp) is None
+
+
+async def test_events_for_another_oa_of_the_app_are_ignored(start_bot: Callable[..., Any],
+                                                            oa: ZaloOAEmulator) -> None:
+    bot: OABot = await start_bot(zalo_oa={"oa_id": oa.oa_id})
+    oa.note_interaction(MAI)
+    other = {**forged(oa, MAI, msg_id="other-oa-1"), "recipient": {"id": "9999999999999999999"}}
+    assert await oa.post_webhook(other) == 200       # signed by the app: acknowledged...
+    follow = {"app_id": oa.app_id, "event_name": "follow", "oa_id": "9999999999999999999",
+              "follower": {"id": MAI}, "timestamp": str(int(time.time() * 1000))}
+    assert await oa.post_webhook(follow) == 200
+    await asyncio.sleep(0.3)
+    assert bot.count("SELECT COUNT(*) FROM zalo_journal") == 0   # ...but not taken
+    assert await oa.post_webhook(forged(oa, MAI, msg_id="ours-1")) == 200
+    assert "Đồng ý" in (await oa.wait_for_bot_message(MAI))["buttons"][0]["title"]
+
+
+def test_timestamps_in_milliseconds_or_seconds() -> None:
+    assert timestamp_seconds("1718000100000") == 1718000100.0
+    assert timestamp_seconds("1718000100") == 1718000100.0
+    assert timestamp_seconds("") is None and timestamp_seconds("soon") is None
+
+
+async def tokens_against(oa: ZaloOAEmulator, tmp_path: Any) -> tuple[OATokens, Storage, ZaloOAConfig]:
+    storage = await Storage.open(tmp_path / "tokens.sqlite3")
+    config = ZaloOAConfig(app_id=oa.app_id, app_secret=oa.app_secret, oa_secret_key=oa.oa_secret_key,
+                          access_token=oa.access_token, refresh_token=oa.refresh_token,
+                          api_url=oa.url, oauth_url=oa.url)
+    return OATokens(OAClient(config), storage, config), storage, config
+
+
+async def test_new_tokens_are_kept_when_saving_them_fails(oa: ZaloOAEmulator, tmp_path: Any,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(zalo_oa, "SAVE_RETRY", 0.01)
+    tokens, storage, config = await tokens_against(oa, tmp_path)
+    save = storage.save_zalo_oa_tokens
+    failures = {"left": 0}
+
+    async def flaky_save(*args: Any) -> None:
+        if failures["left"]:
+            failures["left"] -= 1
+            raise sqlite3.OperationalError("database is locked")
+        await save(*args)
+
+    monkeypatch.setattr(storage, "save_zalo_oa_tokens", flaky_save)
+    try:
+        await tokens._load()
+        failures["left"] = 2       # the write after the refresh fails twice, then works
+        assert await tokens.access_token() == oa.access_token
+        assert (await storage.zalo_oa_tokens(config.app_id))[:2] == (oa.access_token, oa.refresh_token)
+
+        failures["left"] = zalo_oa.SAVE_TRIES    # now every try fails: the pair lives in memory
+        oa.expire_access_token()
+        first = await tokens.refresh_after_rejection(oa.access_token)
+        assert first == oa.access_token
+        stored = await storage.zalo_oa_tokens(config.app_id)
+        assert stored is not None and stored[1] != oa.refresh_token   # not saved yet...
+        oa.expire_access_token()
+        # ...yet the next refresh uses the new refresh token (the old one is spent)
+        assert await tokens.refresh_after_rejection(first) == oa.access_token
+        assert oa.refreshes[-1] != oa.refreshes[-2]
+        assert (await storage.zalo_oa_tokens(config.app_id))[:2] == (oa.access_token, oa.refresh_token)
+    finally:
+        await tokens._client.close()
+        await storage.close()
+
+
+async def test_a_refresh_cancelled_after_zalo_answered_is_still_saved(oa: ZaloOAEmulator, tmp_path: Any,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    tokens, storage, config = await tokens_against(oa, tmp_path)
+    await tokens._load()
+    save = storage.save_zalo_oa_tokens
+    saving, go_on = asyncio.Event(), asyncio.Event()
+
+    async def slow_save(*args: Any) -> None:
+        saving.set()
+        await go_on.wait()
+        await save(*args)
+
+    monkeypatch.setattr(storage, "save_zalo_oa_tokens", slow_save)
+    try:
+        caller = asyncio.create_task(tokens.refresh_if_due())
+        await asyncio.wait_for(saving.wait(), 5)   # Zalo has answered; the old refresh token is spent
+        caller.cancel()                            # e.g. stop() while the pair is being written
+        with contextlib.suppress(asyncio.CancelledError):
+            await caller
+        go_on.set()
+        await tokens.settle()
+        assert (await storage.zalo_oa_tokens(config.app_id))[:2] == (oa.access_token, oa.refresh_token)
+    finally:
+        await tokens._client.close()
+        await storage.close()
+
+
+async def test_an_answer_without_expires_in_does_not_refresh_again_and_again(oa: ZaloOAEmulator,
+                                                                             tmp_path: Any) -> None:
+    oa.says_lifetime = False
+    tokens, storage, _config = await tokens_against(oa, tmp_path)
+    try:
+        await tokens.access_token()
+        await tokens.access_token()
+        assert len(oa.refreshes) == 1
+        assert tokens.expires_at is not None and tokens.expires_at > time.time() + 24 * 3600
+        assert await tokens.refresh_if_due() > 20 * 3600
+    finally:
+        await tokens._client.close()
+        await storage.close()
+
+
+def test_the_morning_after_a_night_refusal() -> None:
+    vietnam = ZoneInfo("Asia/Ho_Chi_Minh")
+    late = datetime(2026, 11, 25, 23, 30, tzinfo=vietnam).timestamp()
+    assert late + until_morning(late, spread=0.0) == datetime(2026, 11, 26, 6, 0, tzinfo=vietnam).timestamp()
+    assert late + until_morning(late, spread=0.5) == datetime(2026, 11, 26, 6, 30, tzinfo=vietnam).timestamp()
+    early = datetime(2026, 11, 26, 2, 0, tzinfo=vietnam).timestamp()
+    assert early + until_morning(early, spread=0.0) == datetime(2026, 11, 26, 6, 0, tzinfo=vietnam).timestamp()
+    noon = datetime(2026, 11, 26, 12, 0, tzinfo=vietnam).timestamp()
+    assert until_morning(noon, spread=0.0) == 3600   # refused by day: not held until tomorrow
+
+
+async def oa_rows(bot: OABot, key: str) -> list[dict[str, Any]]:
+    for _ in range(250):
+        rows = [r for r in await bot.services.storage.outbox_rows() if r["dedupe_key"] == key]
+        if rows and rows[0]["last_error"]:
+            return rows
+        await asyncio.sleep(0.02)
+    raise AssertionError(f"no failed try for {key}")
+
+
+async def test_a_night_refusal_waits_for_the_morning_without_using_up_attempts(oabot: OABot) -> None:
+    await oabot.consent(HUNG)
+    oabot.oa.fail_next(-234, "Message can not be sent at night")
+    await oabot.services.storage.enqueue([OutboxRequest(channel="zalo_oa", chat_id=HUNG, text="Tin buổi tối",
+                                                        dedupe_key="test:night")])
+    oabot.services.outbox.wake()
+    [row] = await oa_rows(oabot, "test:night")
+    assert row["failed_at"] is None and row["attempts"] == 0 and "-234" in row["last_error"]
+    vietnam = datetime.fromtimestamp(row["due_at"], ZoneInfo("Asia/Ho_Chi_Minh"))
+    assert row["due_at"] > time.time() + 3000 and (vietnam.hour == 6 or row["due_at"] < time.time() + 2 * 3600)
+
+
+async def test_a_long_message_cut_short_goes_on_where_it_stopped(oabot: OABot) -> None:
+    await oabot.consent(HUNG)
+    oa = oabot.oa
+    after, requests = oa.last_bot_seq(HUNG), len(oa.sends)
+    paragraphs = [f"Đoạn {i}: " + "người lao động được hỗ trợ tiền thuê nhà. " * 40 for i in range(1, 4)]
+    oa.fail_next(-200, "Send failed", after=1)   # the first piece arrives, the second fails once
+    await oabot.services.storage.enqueue([OutboxRequest(channel="zalo_oa", chat_id=HUNG, text="\n\n".join(paragraphs),
+                                                        dedupe_key="test:long")])
+    oabot.services.outbox.wake()
+    last = await oa.wait_for_bot_message(HUNG, lambda m: "Đoạn 3" in m["text"], after=after, timeout=10)
+    texts = [m["text"] for m in oa.bot_messages(HUNG) if m["seq"] > after and m["seq"] <= last["seq"]]
+    assert len(texts) == len(set(texts)) == 3, texts       # each piece once
+    assert [t.split(":")[0] for t in texts] == ["Đoạn 1", "Đoạn 2", "Đoạn 3"]
+    assert len(oa.sends_to(HUNG, since=requests)) == 4     # the three, and the one refused
+
+
+async def test_a_long_answer_outside_the_window_gives_one_notice(oabot: OABot) -> None:
+    await oabot.consent(HUNG)
+    case = await oabot.ask(HUNG)
+    await oabot.harness.card(case)
+    with oabot.db() as db:
+        db.execute("UPDATE zalo_oa_contacts SET last_inbound_at = last_inbound_at - ?", (8 * DAY,))
+    answer = " ".join(f"Bước {i}: nộp hồ sơ tại Công đoàn khu công nghiệp." for i in range(250))
+    await oabot.harness.answer_by_reply(OFFICIAL, case, answer)
+    await oabot.harness.emu.wait_for_bot_message(
+        OFFICIALS, lambda m: "không đến được người hỏi" in m["text"] and f"#{case}" in m["text"])
+    for _ in range(100):
+        failed = [r for r in await oabot.services.storage.failed_deliveries(50) if r["question_id"] == case]
+        if len(failed) >= 3:
+            break
+        await asyncio.sleep(0.02)
+    assert len(failed) >= 3                                 # a long answer: several rows, all refused
+    await asyncio.sleep(0.3)
+    notices = [m for m in oabot.harness.emu.bot_messages(OFFICIALS)
+               if "không đến được" in m["text"] and f"#{case}" in m["text"]]
+    assert len(notices) == 1
+    assert "đã quá 7 ngày kể từ tin nhắn cuối của người hỏi nên Zalo không cho Official Account nhắn lại" \
+        in notices[0]["text"]
+
+
+async def test_an_unfollower_is_named_as_such_to_officials(oabot: OABot) -> None:
+    await oabot.consent(HUNG)
+    case = await oabot.ask(HUNG)
+    await oabot.harness.card(case)
+    await oabot.oa.unfollow(HUNG)
+    for _ in range(100):
+        if oabot.count("SELECT COUNT(*) FROM users WHERE blocked_at IS NOT NULL") == 1:
+            break
+        await asyncio.sleep(0.02)
+    await oabot.harness.answer_by_reply(OFFICIAL, case, "Bạn liên hệ Công đoàn khu công nghiệp nhé.")
+    notice = await oabot.harness.emu.wait_for_bot_message(
+        OFFICIALS, lambda m: "không đến được người hỏi" in m["text"] and f"#{case}" in m["text"])
+    assert "người hỏi đã bỏ quan tâm hoặc chặn Official Account" in notice["text"]
+
+
+async def test_a_profile_lookup_that_breaks_still_serves_the_person(oabot: OABot,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    channel = oabot.harness.app.bot_data["zalo_oa"]
+
+    async def broken(*_args: Any) -> str:
+        raise RuntimeError("unexpected answer shape")
+
+    monkeypatch.setattr(channel.client, "display_name", broken)
+    notice = await oabot.say(HUNG, "xin chào")
+    assert "Đồng ý" in notice["buttons"][0]["title"]
+
+
+async def test_forgetting_on_the_oa_forgets_the_name_and_the_reply_window(oabot: OABot) -> None:
+    channel = oabot.harness.app.bot_data["zalo_oa"]
+    await oabot.consent(HUNG)
+    await oabot.consent(MAI)
+    assert HUNG in channel._names
+    prompt = await oabot.say(HUNG, "xóa dữ liệu")
+    assert "Đã xóa dữ liệu cá nhân" in (await oabot.tap(HUNG, prompt, "Xóa dữ liệu của tôi"))["text"]
+    assert HUNG not in channel._names
+    await oabot.services.storage.prune_zalo_journal(time.time() + 1, channel="zalo_oa")
+    with oabot.db() as db:
+        kept = [r[0] for r in db.execute("SELECT user_id FROM zalo_oa_contacts")]
+    assert kept == [MAI]

@@ -341,10 +341,14 @@ class ZaloSender:
             # The attachment is a Telegram file id: Zalo cannot show it.
             text = "\n\n".join(p for p in (text, self._t("zalo.attachment_missing")) if p)
         rendered = render(text, message.buttons, self._t)
+        pieces = rendered.pieces
         try:
-            for piece in rendered.pieces:
+            # A retry goes on after the pieces that arrived: the start is not sent twice.
+            for index in range(message.pieces_sent, len(pieces)):
                 await self._paced()
-                await self._client.send_message(message.chat_id, piece)
+                await self._client.send_message(message.chat_id, pieces[index])
+                if index + 1 < len(pieces):
+                    await self._storage.note_pieces_sent(message.id, index + 1)
         except ZaloApiError as error:
             return _failure(error)
         if rendered.choices:
@@ -389,7 +393,7 @@ def parse_update(journal_id: int, update: dict[str, Any], resolved: str | None =
     message = update.get("message")
     if not isinstance(message, dict):
         return None
-    sender, chat = _object(message.get("from")), _object(message.get("chat"))
+    sender, chat = as_object(message.get("from")), as_object(message.get("chat"))
     user_id = str(sender.get("id") or "")
     if not user_id:
         return None
@@ -405,7 +409,8 @@ def parse_update(journal_id: int, update: dict[str, Any], resolved: str | None =
     )
 
 
-def _object(value: Any) -> dict[str, Any]:
+def as_object(value: Any) -> dict[str, Any]:
+    """A JSON object from an event, or an empty one when the field is missing or not an object."""
     return value if isinstance(value, dict) else {}
 
 
@@ -431,6 +436,8 @@ class ZaloJournal:
         self._handler: UpdateHandler | None = None
         self._wake = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
+        self._runner: web.AppRunner | None = None
+        self.webhook_root: str | None = None    # "http://host:port" once the webhook server listens
 
     def attach(self, handler: UpdateHandler) -> None:
         self._handler = handler
@@ -441,6 +448,9 @@ class ZaloJournal:
 
     def parse(self, row_id: int, payload: dict[str, Any], resolved: str | None) -> ZaloIncoming | None:
         raise NotImplementedError
+
+    def forget(self, user_id: str) -> None:
+        """Drop what is kept in memory about a person who asked to be forgotten."""
 
     async def prepare(self, incoming: ZaloIncoming) -> ZaloIncoming:
         """A chance to complete the event before it is handled (e.g. the person's name)."""
@@ -507,6 +517,31 @@ class ZaloJournal:
                 await task
         self._tasks.clear()
 
+    async def _start_webhook(self, host: str, port: int, path: str,
+                             handler: Callable[[web.Request], Awaitable[web.StreamResponse]], *,
+                             client_max_size: int) -> None:
+        app = web.Application(client_max_size=client_max_size)
+        app.router.add_post(path, handler)
+        runner = web.AppRunner(app, handle_signals=False, access_log=None)
+        await runner.setup()
+        site = web.TCPSite(runner, host, port)
+        try:
+            await site.start()
+        except BaseException:
+            await runner.cleanup()
+            raise
+        self._runner = runner
+        bound_host, bound_port = runner.addresses[0][:2]
+        self.webhook_root = f"http://{bound_host}:{bound_port}"
+        log.info("%s webhook listening on %s%s", self.name, self.webhook_root, path)
+
+    async def _stop_receiving(self) -> None:
+        """Stop the journal's tasks and the webhook server."""
+        await self._cancel_tasks()
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+
 
 class ZaloChannel(ZaloJournal):
     """Zalo (Bot Platform) in this process: the client, the sender, and the updates coming in.
@@ -521,8 +556,6 @@ class ZaloChannel(ZaloJournal):
         self.client = ZaloClient(config.token, config.base_url)
         self.sender = ZaloSender(self.client, storage, catalog, config.rate_per_second)
         self._poll_timeout = 30
-        self._runner: web.AppRunner | None = None
-        self.webhook_root: str | None = None    # "http://host:port" once the webhook server listens
 
     @property
     def webhook_path(self) -> str:
@@ -534,17 +567,15 @@ class ZaloChannel(ZaloJournal):
         self._poll_timeout = poll_timeout
         self._tasks.append(asyncio.create_task(self._process_forever(), name="zalo-journal"))
         if self.config.mode == "webhook":
-            await self._start_webhook()
+            await self._start_webhook(self.config.webhook_host, self.config.webhook_port, self.webhook_path,
+                                      self._on_webhook, client_max_size=1024 * 1024)
             if self.config.webhook_url:
                 self._tasks.append(asyncio.create_task(self._register_webhook(), name="zalo-setwebhook"))
         else:
             self._tasks.append(asyncio.create_task(self._poll_forever(), name="zalo-polling"))
 
     async def stop(self) -> None:
-        await self._cancel_tasks()
-        if self._runner is not None:
-            await self._runner.cleanup()
-            self._runner = None
+        await self._stop_receiving()
         await self.client.close()
 
     def parse(self, row_id: int, payload: dict[str, Any], resolved: str | None) -> ZaloIncoming | None:
@@ -581,22 +612,6 @@ class ZaloChannel(ZaloJournal):
 
     # -- webhook ------------------------------------------------------------------
 
-    async def _start_webhook(self) -> None:
-        app = web.Application(client_max_size=1024 * 1024)
-        app.router.add_post(self.webhook_path, self._on_webhook)
-        runner = web.AppRunner(app, handle_signals=False, access_log=None)
-        await runner.setup()
-        site = web.TCPSite(runner, self.config.webhook_host, self.config.webhook_port)
-        try:
-            await site.start()
-        except BaseException:
-            await runner.cleanup()
-            raise
-        self._runner = runner
-        host, port = runner.addresses[0][:2]
-        self.webhook_root = f"http://{host}:{port}"
-        log.info("zalo webhook listening on %s%s", self.webhook_root, self.webhook_path)
-
     async def _register_webhook(self) -> None:
         try:
             await self.client.set_webhook(self.config.webhook_url, self.config.webhook_secret)
@@ -610,7 +625,7 @@ class ZaloChannel(ZaloJournal):
             return web.Response(status=403, text="forbidden")
         try:
             body = json.loads(await request.read())
-        except (ValueError, UnicodeDecodeError):
+        except (ValueError, RecursionError):
             return web.Response(status=400, text="not JSON")
         update = body.get("result") if isinstance(body, dict) and body.get("ok") is True else body
         if not isinstance(update, dict) or not update.get("event_name"):

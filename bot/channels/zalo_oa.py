@@ -39,7 +39,8 @@ Verified
   grant_type=refresh_token`; the answer carries a new access_token, a NEW
   refresh_token (the old one is spent) and `expires_in` (seconds, sent as a
   string; 90000 = 25 hours). A failed refresh has no access_token (it has
-  `error`, `error_description`).
+  `error`, `error_description`). An answer without a usable `expires_in` is
+  taken as the usual 25 hours.
 - Profile: `GET /v3.0/oa/user/detail?data={"user_id": …}` → data.display_name.
 - Error codes: -216 / -220 access token invalid / expired (refresh and try
   again); -32 request limit reached; -230 no interaction in the last 7 days
@@ -60,9 +61,12 @@ Assumed (no authoritative source found)
   retried event from being processed twice.
 - The last interaction that opens the window is the person's last user_*
   event or follow; the window is counted from the event's own timestamp.
-- -200 (send failed), -32 (request limit), -234 (night), network or 5xx
-  trouble are temporary for that chat (the outbox's backoff, not a pause of
-  every channel).
+- -200 (send failed), network or 5xx trouble are temporary for that chat (the
+  outbox's backoff, not a pause of every channel). -234 (not at night), -32
+  (request limit) and tokens that will not refresh are "not now" for that
+  chat: the row waits (until 06:00–07:00 Vietnam time after -234, some
+  minutes otherwise) without using up its attempts.
+- Webhook bodies are small: more than 64 KB is refused before it is read.
 - A tapped query button arrives as user_send_text (as the material says);
   `user_click_button`, named by one integration, is not handled.
 - The webhook needs no handshake answered by the bot (the URL is set in the
@@ -70,7 +74,10 @@ Assumed (no authoritative source found)
 
 Not covered: a refresh whose answer is lost in flight leaves the new tokens
 with Zalo only (the old refresh token is spent); a new OAuth grant is then
-needed. ZNS template messages (outside the window) are not sent.
+needed. (Once the answer has arrived, the new pair is kept in memory and
+written even if the caller is cancelled; a database that refuses the write
+is retried and logged as critical.) ZNS template messages (outside the
+window) are not sent.
 """
 
 from __future__ import annotations
@@ -78,17 +85,23 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import hmac
+import itertools
 import json
 import logging
+import math
+import random
+import re
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import replace
+from datetime import datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import aiohttp
 from aiohttp import web
 
-from bot.channels.zalo import WORD_BUTTONS, ZaloIncoming, ZaloJournal, render
+from bot.channels.zalo import WORD_BUTTONS, ZaloIncoming, ZaloJournal, as_object, render
 from bot.config import ZaloOAConfig
 from bot.i18n import Catalog
 from bot.models import Delivery, OutboxMessage
@@ -105,7 +118,19 @@ MAX_BUTTONS = 5
 BUTTON_TITLE_LIMIT = 100
 BUTTON_PAYLOAD_LIMIT = 1000
 REFRESH_MARGIN = 3600.0          # refresh this long before the access token expires
+DEFAULT_LIFETIME = 90000.0       # an access token's life when Zalo's answer does not say (25 hours)
 TOKEN_RETRY = 300.0              # after a failed background refresh
+SAVE_TRIES = 5                   # writing a new token pair to the database
+SAVE_RETRY = 0.5                 # seconds before the second try, doubled after each
+TOKEN_POSTPONE = 600.0           # a row waits this long when the tokens would not refresh
+RATE_LIMIT_POSTPONE = 900.0      # ... and after Zalo's request limit (-32)
+ZALO_TIME = ZoneInfo("Asia/Ho_Chi_Minh")    # Zalo's night is Vietnam's
+MORNING_HOUR = 6                 # a row refused at night goes at 06:00–07:00
+NIGHT_LONGEST = 12 * 3600.0      # a refusal further than this from the morning came by day
+WEBHOOK_MAX_BYTES = 64 * 1024
+# The signed timestamp, read from the raw body before anything parses it (bounded: no backtracking).
+_TIMESTAMP = re.compile(rb'"timestamp"[ \t\r\n]{0,16}:[ \t\r\n]{0,16}"?([^"\\,}\s]{1,40})')
+TIMESTAMP_CANDIDATES = 4
 TOKEN_ERRORS = frozenset({-216, -220})
 WINDOW_ERRORS = frozenset({-230, -232})
 GONE_ERRORS = frozenset({-213, -227, -244})
@@ -128,6 +153,13 @@ class OAApiError(Exception):
         super().__init__(f"{error}: {message}" if error is not None else message)
         self.error = error
         self.message = message
+
+
+class TokenRefreshError(OAApiError):
+    """The tokens would not refresh: nothing can be sent until they do (or new ones are configured)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(None, message)
 
 
 class OAClient:
@@ -194,7 +226,9 @@ class OAClient:
             lifetime = float(body.get("expires_in") or 0)
         except (TypeError, ValueError):
             lifetime = 0.0
-        return access, new_refresh, lifetime if lifetime > 0 else 3600.0
+        # Not the refresh margin or less: that would refresh again at once, and again.
+        usable = math.isfinite(lifetime) and lifetime > 2 * REFRESH_MARGIN
+        return access, new_refresh, lifetime if usable else DEFAULT_LIFETIME
 
 
 def _raise_for(body: dict[str, Any]) -> None:
@@ -210,22 +244,32 @@ class OATokens:
     """The OA's access token, refreshed before it expires and after Zalo calls it invalid.
 
     The refresh token is single-use: one refresh at a time (a lock), and the
-    new pair is written to the database before it is used. Tokens from the
-    config seed the database once; from then on the database's copy wins,
-    until different tokens are put in the config (a new OAuth grant).
+    new pair is kept in memory as soon as Zalo gives it, then written to the
+    database before it is used (tried again if the write fails). A refresh,
+    once asked for, runs to the end even if its caller is cancelled. Tokens
+    from the config seed the database once; from then on the database's copy
+    wins, until different tokens are put in the config (a new OAuth grant).
+
+    `recovered` is called when sending may work again after it could not:
+    new tokens from the config, or a refresh that worked after one failed.
     """
 
     def __init__(self, client: OAClient, storage: Storage, config: ZaloOAConfig, *,
-                 clock: Callable[[], float] = time.time) -> None:
+                 clock: Callable[[], float] = time.time,
+                 recovered: Callable[[], Awaitable[None]] | None = None) -> None:
         self._client = client
         self._storage = storage
         self._config = config
         self._clock = clock
+        self._recovered = recovered
         self._lock = asyncio.Lock()
         self._access = ""
         self._refresh = ""
         self._expires_at: float | None = None
         self._loaded = False
+        self._unsaved = False            # the pair in memory is not in the database yet
+        self._failing = False            # the last refresh failed
+        self._refreshing: asyncio.Task[None] | None = None
 
     @property
     def expires_at(self) -> float | None:
@@ -244,10 +288,13 @@ class OATokens:
         if stored is None or stored[3] != self._seed:
             # First start, or new tokens in the config (a new OAuth grant). The config's
             # access token comes with no expiry: refreshed before its first use.
-            if stored is not None:
-                log.warning("zalo_oa: new tokens in the config replace the stored ones")
+            replaced = stored is not None
             stored = (self._config.access_token, self._config.refresh_token, None, self._seed)
             await self._storage.save_zalo_oa_tokens(self._config.app_id, *stored)
+            if replaced:
+                log.warning("zalo_oa: new tokens in the config replace the stored ones")
+                if self._recovered is not None:
+                    await self._recovered()
         self._access, self._refresh, self._expires_at, _seed = stored
         self._loaded = True
 
@@ -259,6 +306,8 @@ class OATokens:
     async def access_token(self) -> str:
         async with self._lock:
             await self._load()
+            if self._unsaved:
+                await self._save()
             if self._due():
                 try:
                     await self._refresh_locked()
@@ -280,6 +329,8 @@ class OATokens:
         """Refresh when due; returns seconds until the next look."""
         async with self._lock:
             await self._load()
+            if self._unsaved:
+                await self._save()
             if self._due():
                 await self._refresh_locked()
             if self._expires_at is None:
@@ -288,18 +339,61 @@ class OATokens:
 
     async def _refresh_locked(self) -> None:
         if not self._refresh:
-            raise OAApiError(None, "no refresh token: get new tokens by OAuth (README, Zalo Official Account)")
+            raise TokenRefreshError("no refresh token: get new tokens by OAuth (README, Zalo Official Account)")
+        # Shielded: cancelling the caller (stop(), a timeout) between Zalo's answer and
+        # the save would lose the new pair, and the old refresh token is spent.
+        if self._refreshing is None or self._refreshing.done():
+            self._refreshing = asyncio.create_task(self._refresh_and_save(), name="zalo-oa-token-refresh")
+            self._refreshing.add_done_callback(_consume)
+        await asyncio.shield(self._refreshing)
+
+    async def _refresh_and_save(self) -> None:
         try:
             access, refresh, lifetime = await self._client.refresh(self._refresh)
         except OAApiError as error:
-            # No code of its own: a send waiting on it is tried again later, not given up.
+            self._failing = True
             log.critical("zalo_oa token refresh refused (%s); if it persists, get new tokens by OAuth", error)
-            raise OAApiError(None, f"token refresh failed: {error}") from None
-        expires_at = self._clock() + lifetime
-        # Written before use: the old refresh token is spent now.
-        await self._storage.save_zalo_oa_tokens(self._config.app_id, access, refresh, expires_at, self._seed)
-        self._access, self._refresh, self._expires_at = access, refresh, expires_at
+            raise TokenRefreshError(f"token refresh failed: {error}") from None
+        # In memory first: from now on only the new refresh token works.
+        self._access, self._refresh, self._expires_at = access, refresh, self._clock() + lifetime
+        self._unsaved = True
+        await self._save()
         log.info("zalo_oa access token refreshed; valid for %.0f hours", lifetime / 3600)
+        if self._failing:
+            self._failing = False
+            if self._recovered is not None:
+                await self._recovered()
+
+    async def _save(self) -> None:
+        """Write the pair in memory; on failure keep it in memory and try again at the next use."""
+        delay = SAVE_RETRY
+        for attempt in range(1, SAVE_TRIES + 1):
+            try:
+                await self._storage.save_zalo_oa_tokens(self._config.app_id, self._access, self._refresh,
+                                                        self._expires_at, self._seed)
+            except Exception as error:
+                if attempt == SAVE_TRIES:
+                    log.critical("zalo_oa: the new tokens could not be saved (%s); they are kept in memory "
+                                 "and saved at the next use. Do not restart until they are.", error)
+                    return
+                log.error("zalo_oa: saving the new tokens failed (%s); trying again", error)
+                await asyncio.sleep(delay)
+                delay *= 2
+            else:
+                self._unsaved = False
+                return
+
+    async def settle(self, timeout: float = 40.0) -> None:
+        """Let a refresh in flight finish and be saved (before the HTTP client closes)."""
+        task = self._refreshing
+        if task is not None and not task.done():
+            await asyncio.wait({task}, timeout=timeout)
+
+
+def _consume(task: asyncio.Task[None]) -> None:
+    """A refresh whose caller was cancelled: its failure is logged already, not "never retrieved"."""
+    if not task.cancelled():
+        task.exception()
 
 
 # -- sending (the outbox's sender for channel "zalo_oa") ------------------------------------
@@ -338,18 +432,19 @@ class ZaloOASender:
 
     def _outside(self, contact: tuple[float | None, int, bool] | None, pieces: int) -> Delivery | None:
         """Why the row cannot be sent at all, or None."""
+        window = self._config.reply_window_hours
         if contact is None or contact[0] is None:
-            return Delivery(ok=False, permanent=True, reason="window",
+            return Delivery(ok=False, permanent=True, reason="window", window_hours=window,
                             error="the person never wrote to the OA: no reply window")
         last, sent, following = contact
         if not following:
             return Delivery(ok=False, permanent=True, user_blocked=True, reason="blocked",
                             error="the person unfollowed the OA")
         hours = (self._clock() - last) / 3600
-        if hours > self._config.reply_window_hours:
-            return Delivery(ok=False, permanent=True, reason="window",
+        if hours > window:
+            return Delivery(ok=False, permanent=True, reason="window", window_hours=window,
                             error=f"outside the OA reply window: last message {hours:.0f} h ago "
-                                  f"(window {self._config.reply_window_hours:.0f} h)")
+                                  f"(window {window:.0f} h)")
         limit = self._config.replies_per_interaction
         if limit and sent + pieces > limit:
             return Delivery(ok=False, permanent=True, reason="quota",
@@ -369,17 +464,24 @@ class ZaloOASender:
         fits = (self._config.buttons and 0 < len(rendered.choices) <= MAX_BUTTONS and bool(body_only.pieces)
                 and all(len(label) <= BUTTON_TITLE_LIMIT and len(data) <= BUTTON_PAYLOAD_LIMIT
                         for label, data in rendered.choices))
-        messages: list[dict[str, Any]]
+        as_text: list[dict[str, Any]] = [{"text": p} for p in rendered.pieces]
+        messages = as_text
         if fits:
             *first, last = body_only.pieces
             messages = [{"text": p} for p in first] + [button_message(last, rendered.choices)]
-        else:
-            messages = [{"text": p} for p in rendered.pieces]
-        blocked = self._outside(await self._storage.zalo_oa_contact(message.chat_id), len(messages))
+        # The first `done` messages arrived on an earlier try: go on from there. More than
+        # that were sent only as numbered text (the buttons refused), whose first pieces
+        # are the same as these.
+        done = message.pieces_sent
+        if done >= len(messages):
+            messages = as_text
+        blocked = self._outside(await self._storage.zalo_oa_contact(message.chat_id), len(messages) - done)
         if blocked is not None:
             return blocked
         try:
-            for index, outgoing in enumerate(messages):
+            index = done
+            while index < len(messages):
+                outgoing = messages[index]
                 try:
                     await self._send(message.chat_id, outgoing)
                 except OAApiError as error:
@@ -387,10 +489,13 @@ class ZaloOASender:
                         raise
                     # The buttons' message is the last one; the numbered text says the same.
                     log.warning("zalo_oa refused a message with buttons (%s); sending numbered text", error)
-                    for piece in rendered.pieces[index:]:
-                        await self._send(message.chat_id, {"text": piece})
+                    messages = messages[:index] + as_text[index:]
+                    continue
+                index += 1
+                if index < len(messages):
+                    await self._storage.note_pieces_sent(message.id, index)
         except OAApiError as error:
-            return outcome_of(error)
+            return outcome_of(error, self._clock())
         if rendered.choices:
             await self._storage.save_zalo_choices(choices_key(message.chat_id), rendered.choices)
         return Delivery(ok=True)
@@ -407,20 +512,42 @@ class ZaloOASender:
         await self._storage.count_zalo_oa_send(user_id)
 
 
-def outcome_of(error: OAApiError) -> Delivery:
+def outcome_of(error: OAApiError, now: float | None = None) -> Delivery:
     """What an OA refusal means for the outbox row (see the error codes in the module docstring)."""
     code = error.error
-    if code in WINDOW_ERRORS:
-        return Delivery(ok=False, permanent=True, reason="window", error=str(error))
+    if isinstance(error, TokenRefreshError):
+        return Delivery(ok=False, postpone=TOKEN_POSTPONE, error=str(error))
+    if code == NIGHT:
+        return Delivery(ok=False, postpone=until_morning(time.time() if now is None else now), error=str(error))
+    if code == RATE_LIMITED:
+        return Delivery(ok=False, postpone=RATE_LIMIT_POSTPONE, error=str(error))
+    if code in WINDOW_ERRORS:  # Zalo's own window: 7 days, whatever ours is
+        return Delivery(ok=False, permanent=True, reason="window", window_hours=168.0, error=str(error))
     if code in GONE_ERRORS:
         return Delivery(ok=False, permanent=True, user_blocked=True, reason="blocked", error=str(error))
     if code in QUOTA_ERRORS:
         return Delivery(ok=False, permanent=True, reason="quota", error=str(error))
-    if code is None or code in TEMPORARY_ERRORS or code in TOKEN_ERRORS or code in (RATE_LIMITED, NIGHT):
-        # Network trouble, a token that would not refresh, Zalo's request limit: this chat
-        # tries again later. Not `retry_after`, which pauses every channel's sending.
+    if code is None or code in TEMPORARY_ERRORS or code in TOKEN_ERRORS:
+        # Network trouble, a refreshed token refused again: this chat tries again
+        # later. Not `retry_after`, which pauses every channel's sending.
         return Delivery(ok=False, error=str(error))
     return Delivery(ok=False, permanent=True, error=str(error))
+
+
+def until_morning(now: float, spread: float | None = None) -> float:
+    """Seconds from `now` to the next 06:00–07:00 in Vietnam, when Zalo sends again.
+
+    `spread` (0–1) places it in that hour; random by default, so rows refused
+    in one night do not all come back in the same second.
+    """
+    local = datetime.fromtimestamp(now, ZALO_TIME)
+    morning = local.replace(hour=MORNING_HOUR, minute=0, second=0, microsecond=0)
+    if morning <= local:
+        morning += timedelta(days=1)
+    share = random.random() if spread is None else spread
+    wait = morning.timestamp() + 3600 * share - now
+    # Refused by day (Zalo's night may be longer than ours): look again in an hour.
+    return wait if wait <= NIGHT_LONGEST else 3600 * (1 + share)
 
 
 # -- receiving ------------------------------------------------------------------------------
@@ -441,27 +568,50 @@ def signature_matches(given: str, expected: str) -> bool:
 
 def event_time(event: dict[str, Any]) -> float | None:
     """The event's timestamp in seconds (Zalo sends milliseconds, as a string)."""
+    return timestamp_seconds(str(event.get("timestamp")))
+
+
+def timestamp_seconds(timestamp: str) -> float | None:
+    """A timestamp in seconds, from milliseconds or seconds; None when it is not a finite number."""
     try:
-        value = float(str(event.get("timestamp")))
+        value = float(timestamp)
     except (TypeError, ValueError):
+        return None
+    if not math.isfinite(value):
         return None
     return value / 1000 if value > 1e11 else value
 
 
-def _object(value: Any) -> dict[str, Any]:
-    return value if isinstance(value, dict) else {}
+def signed_timestamp(raw: bytes, given: str, app_id: str, oa_secret_key: str) -> str | None:
+    """The body's timestamp that the signature was made with, or None when the signature is wrong.
+
+    Read from the raw bytes (a few candidates, by a bounded pattern), so an
+    unsigned body is never parsed.
+    """
+    for match in itertools.islice(_TIMESTAMP.finditer(raw), TIMESTAMP_CANDIDATES):
+        timestamp = match.group(1).decode("ascii", "replace")
+        if signature_matches(given, signature(app_id, raw, timestamp, oa_secret_key)):
+            return timestamp
+    return None
 
 
 def person_of(event: dict[str, Any]) -> str:
     """The person an event is about: the follower, or the sender of a user_* event."""
     name = str(event.get("event_name") or "")
-    follower = _object(event.get("follower")).get("id") if name in ("follow", "unfollow") else None
-    person = follower or (_object(event.get("sender")).get("id") if name.startswith("user_") else None)
+    follower = as_object(event.get("follower")).get("id") if name in ("follow", "unfollow") else None
+    person = follower or (as_object(event.get("sender")).get("id") if name.startswith("user_") else None)
     return str(person or "")
 
 
+def oa_of(event: dict[str, Any]) -> str:
+    """The OA an event is addressed to: the recipient of a user_* event, `oa_id` of a follow."""
+    name = str(event.get("event_name") or "")
+    oa = event.get("oa_id") if name in ("follow", "unfollow") else as_object(event.get("recipient")).get("id")
+    return str(oa or "")
+
+
 def event_key(event: dict[str, Any]) -> str:
-    message = _object(event.get("message"))
+    message = as_object(event.get("message"))
     msg_id = message.get("msg_id") or message.get("mid")
     if msg_id:
         return f"oa:{msg_id}"
@@ -476,10 +626,10 @@ def parse_event(journal_id: int, event: dict[str, Any], resolved: str | None = N
     user_id = person_of(event)
     if not user_id or not (name.startswith("user_send_") or name in ("follow", "unfollow")):
         return None
-    message = _object(event.get("message"))
+    message = as_object(event.get("message"))
     text = message.get("text")
-    follower = _object(event.get("follower"))
-    display = follower.get("display_name") or _object(event.get("sender")).get("display_name") or ""
+    follower = as_object(event.get("follower"))
+    display = follower.get("display_name") or as_object(event.get("sender")).get("display_name") or ""
     return ZaloIncoming(
         journal_id=journal_id, event=EVENTS.get(name, "unsupported"), user_id=user_id, chat_id=user_id,
         name=str(display).strip(), text=text if isinstance(text, str) else "", private=True,
@@ -497,12 +647,20 @@ class ZaloOAChannel(ZaloJournal):
         super().__init__(storage)
         self.config = config
         self.client = OAClient(config)
-        self.tokens = OATokens(self.client, storage, config, clock=clock)
+        self.tokens = OATokens(self.client, storage, config, clock=clock, recovered=self._sending_works)
         self.sender = ZaloOASender(self.client, self.tokens, storage, catalog, config, clock=clock)
         self._clock = clock
         self._names: dict[str, str] = {}
-        self._runner: web.AppRunner | None = None
-        self.webhook_root: str | None = None    # "http://host:port" once the webhook server listens
+
+    async def _sending_works(self) -> None:
+        """Messages that waited for the tokens go now, not at the end of their wait."""
+        waiting = await self._storage.hasten_outbox(CHANNEL, self._clock())
+        if waiting:
+            log.info("zalo_oa: %d waiting message(s) due again", waiting)
+
+    def forget(self, user_id: str) -> None:
+        """The person asked to be forgotten: their name goes from memory too."""
+        self._names.pop(user_id, None)
 
     def choices_key(self, chat_id: str) -> str:
         return choices_key(chat_id)
@@ -518,7 +676,9 @@ class ZaloOAChannel(ZaloJournal):
         if name is None:
             try:
                 name = await self.client.display_name(await self.tokens.access_token(), incoming.user_id)
-            except OAApiError as error:
+            except asyncio.CancelledError:
+                raise
+            except Exception as error:  # a name is a courtesy: the person is served without one
                 log.info("zalo_oa profile lookup failed (%s); going on without a name", error)
                 return incoming
             self._names[incoming.user_id] = name
@@ -527,13 +687,12 @@ class ZaloOAChannel(ZaloJournal):
     async def start(self) -> None:
         self._tasks.append(asyncio.create_task(self._process_forever(), name="zalo-oa-journal"))
         self._tasks.append(asyncio.create_task(self._keep_token_fresh(), name="zalo-oa-tokens"))
-        await self._start_webhook()
+        await self._start_webhook(self.config.webhook_host, self.config.webhook_port, self.config.webhook_path,
+                                  self._on_webhook, client_max_size=WEBHOOK_MAX_BYTES)
 
     async def stop(self) -> None:
-        await self._cancel_tasks()
-        if self._runner is not None:
-            await self._runner.cleanup()
-            self._runner = None
+        await self._stop_receiving()
+        await self.tokens.settle()   # a new token pair from Zalo is saved before the client closes
         await self.client.close()
 
     async def _keep_token_fresh(self) -> None:
@@ -566,46 +725,35 @@ class ZaloOAChannel(ZaloJournal):
 
     # -- webhook ------------------------------------------------------------------
 
-    async def _start_webhook(self) -> None:
-        app = web.Application(client_max_size=1024 * 1024)
-        app.router.add_post(self.config.webhook_path, self._on_webhook)
-        runner = web.AppRunner(app, handle_signals=False, access_log=None)
-        await runner.setup()
-        site = web.TCPSite(runner, self.config.webhook_host, self.config.webhook_port)
-        try:
-            await site.start()
-        except BaseException:
-            await runner.cleanup()
-            raise
-        self._runner = runner
-        host, port = runner.addresses[0][:2]
-        self.webhook_root = f"http://{host}:{port}"
-        log.info("zalo_oa webhook listening on %s%s", self.webhook_root, self.config.webhook_path)
-
     async def _on_webhook(self, request: web.Request) -> web.Response:
         given = request.headers.get(SIGNATURE_HEADER, "")
         if not given.strip():
             log.warning("zalo_oa webhook: request without %s refused", SIGNATURE_HEADER)
             return web.Response(status=401, text="signature required")
-        raw = await request.read()
-        try:
-            event = json.loads(raw)  # read only for the signed timestamp until the signature holds
-        except (ValueError, UnicodeDecodeError):
-            event = None
-        timestamp = str(event.get("timestamp") or "") if isinstance(event, dict) else ""
-        if not timestamp or not signature_matches(
-                given, signature(self.config.app_id, raw, timestamp, self.config.oa_secret_key)):
+        raw = await request.read()   # at most WEBHOOK_MAX_BYTES (client_max_size)
+        timestamp = signed_timestamp(raw, given, self.config.app_id, self.config.oa_secret_key)
+        if timestamp is None:
             log.warning("zalo_oa webhook: request with a wrong signature refused")
             return web.Response(status=403, text="bad signature")
-        assert isinstance(event, dict)
-        at = event_time(event)
+        at = timestamp_seconds(timestamp)
         if at is None or abs(self._clock() - at) > self.config.webhook_max_age:
             log.warning("zalo_oa webhook: stale or undated event refused")
             return web.Response(status=403, text="stale event")
+        try:
+            event = json.loads(raw)
+        except (ValueError, RecursionError):
+            log.warning("zalo_oa webhook: a signed body that is not JSON refused")
+            return web.Response(status=400, text="not JSON")
+        if not isinstance(event, dict) or str(event.get("timestamp")) != timestamp:
+            log.warning("zalo_oa webhook: the signed timestamp is not the event's; refused")
+            return web.Response(status=403, text="bad signature")
         name = str(event.get("event_name") or "")
-        if (name.startswith("user_send_") or name in ("follow", "unfollow")) and person_of(event):
+        addressed = oa_of(event)
+        if self.config.oa_id and addressed and addressed != self.config.oa_id:
+            # Signed by the app, but for another of its OAs: acknowledged (no retries), not ours.
+            log.warning("zalo_oa webhook: an event for another OA ignored")
+        elif (name.startswith("user_send_") or name in ("follow", "unfollow")) and person_of(event):
             await self.receive(event)
         else:
             log.debug("zalo_oa webhook: %s not handled", name or "an event without a name")
         return web.json_response({"error": 0, "message": "Success"})
-

@@ -297,13 +297,29 @@ STRINGS: dict[str, str] = {
     "zalo.friend": "there",
     "channel.zalo_oa": "Zalo OA",
     "audit.undelivered": "a message did not reach the asker",
+    "audit.undelivered_follower": "a message did not reach someone following the question",
     "undelivered.notice": (
-        "⚠️ A message about <b>#{id}</b> did not reach the asker (via {channel}): {why}\n"
+        "⚠️ A message about <b>#{id}</b> did not reach {who} (via {channel}): {why}\n"
         "<i>«{preview}»</i>\n"
-        "The bot will not send it again; the asker sees it if they write to the bot and open “my questions”."
+        "{after}"
     ),
-    "undelivered.window": "Zalo's reply window for the Official Account has closed since the asker's last message",
-    "undelivered.blocked": "the asker blocked the bot or no longer follows this channel",
+    "undelivered.asker": "the asker",
+    "undelivered.follower": "someone following the question",
+    "undelivered.not_resent": "The bot will not send this message again.",
+    "undelivered.answer_waits": (
+        "The bot will not send it again; the asker can still read the answer by writing to the bot "
+        "and opening “my questions”."
+    ),
+    "undelivered.window": (
+        "{days} days have passed since the last message from {who}, so Zalo no longer lets the "
+        "Official Account write to them"
+    ),
+    "undelivered.window_hours": (
+        "{hours} hours have passed since the last message from {who}, so Zalo no longer lets the "
+        "Official Account write to them"
+    ),
+    "undelivered.blocked": "{who} blocked the bot",
+    "undelivered.blocked.zalo_oa": "{who} unfollowed or blocked the Official Account",
     "undelivered.quota": "the Official Account has used up its message quota for this person",
     "undelivered.other": "the platform refused the message ({error})",
     "zalo.choices_hint": "👉 Reply {first}–{last} to choose.",

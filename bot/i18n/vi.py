@@ -310,15 +310,27 @@ STRINGS: dict[str, str] = {
     "zalo.friend": "bạn",
     "channel.zalo_oa": "Zalo OA",
     "audit.undelivered": "tin nhắn không đến được người hỏi",
+    "audit.undelivered_follower": "tin nhắn không đến được người theo dõi câu hỏi",
     "undelivered.notice": (
-        "⚠️ Một tin nhắn về <b>#{id}</b> không đến được người hỏi (qua {channel}): {why}\n"
+        "⚠️ Một tin nhắn về <b>#{id}</b> không đến được {who} (qua {channel}): {why}\n"
         "<i>«{preview}»</i>\n"
-        "Bot sẽ không gửi lại; người hỏi sẽ nhận được nếu nhắn lại cho bot và xem “câu hỏi của tôi”."
+        "{after}"
+    ),
+    "undelivered.asker": "người hỏi",
+    "undelivered.follower": "người theo dõi câu hỏi",
+    "undelivered.not_resent": "Bot sẽ không gửi lại tin nhắn này.",
+    "undelivered.answer_waits": (
+        "Bot sẽ không gửi lại; người hỏi vẫn xem được câu trả lời khi nhắn lại cho bot "
+        "và chọn “câu hỏi của tôi”."
     ),
     "undelivered.window": (
-        "đã quá thời hạn Zalo cho phép Official Account nhắn lại kể từ tin nhắn cuối của người hỏi"
+        "đã quá {days} ngày kể từ tin nhắn cuối của {who} nên Zalo không cho Official Account nhắn lại"
     ),
-    "undelivered.blocked": "người hỏi đã chặn bot hoặc không còn quan tâm kênh này",
+    "undelivered.window_hours": (
+        "đã quá {hours} giờ kể từ tin nhắn cuối của {who} nên Zalo không cho Official Account nhắn lại"
+    ),
+    "undelivered.blocked": "{who} đã chặn bot",
+    "undelivered.blocked.zalo_oa": "{who} đã bỏ quan tâm hoặc chặn Official Account",
     "undelivered.quota": "Official Account đã hết hạn mức tin nhắn gửi cho người này",
     "undelivered.other": "nền tảng từ chối tin nhắn ({error})",
     "zalo.choices_hint": "👉 Trả lời {first}–{last} để chọn.",

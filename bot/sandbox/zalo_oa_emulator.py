@@ -21,7 +21,8 @@ The scripting side plays the people and time::
     await oa.press("84901", reply, "Nhà ở công nhân")   # a button sends its payload back
 
 `advance(seconds)` moves the emulator's clock (token expiry, reply window);
-`fail_next(error)` makes the next sends fail. No module-level state.
+`fail_next(error)` makes the next sends fail (`after=n`: once n more got
+through). No module-level state.
 """
 
 from __future__ import annotations
@@ -59,6 +60,7 @@ class ZaloOAEmulator:
         self.oa_secret_key = oa_secret_key
         self.oa_id = oa_id
         self.token_lifetime = token_lifetime
+        self.says_lifetime = True               # False: token answers carry no expires_in
         self.reply_quota = reply_quota          # CS messages allowed per message from the person
         self._offset = 0.0
         self.access_token = ""
@@ -73,7 +75,7 @@ class ZaloOAEmulator:
         self._sent_since: dict[str, int] = {}
         self._chats: dict[str, list[JSONDict]] = {}
         self._ids = itertools.count(1)
-        self._failures: deque[tuple[int, str]] = deque()
+        self._failures: deque[tuple[int, str] | None] = deque()   # None: let one send through
         self._requests: list[JSONDict] = []
         self._changed = asyncio.Event()
         self._webhook: str | None = None
@@ -146,8 +148,10 @@ class ZaloOAEmulator:
             return web.json_response({"error": -14014, "error_name": "Invalid refresh token",
                                       "error_description": "refresh token is invalid, expired or used"})
         access, new_refresh = self.issue_tokens()
-        return web.json_response({"access_token": access, "refresh_token": new_refresh,
-                                  "expires_in": str(int(self.token_lifetime))})
+        answer = {"access_token": access, "refresh_token": new_refresh}
+        if self.says_lifetime:
+            answer["expires_in"] = str(int(self.token_lifetime))
+        return web.json_response(answer)
 
     def _token_ok(self, request: web.Request) -> bool:
         return request.headers.get("access_token") == self.access_token and self.now() < self._token_expires
@@ -175,8 +179,8 @@ class ZaloOAEmulator:
         if not self._token_ok(request):
             self.token_rejections += 1
             return _error(-216, "Access token is invalid")
-        if self._failures:
-            return _error(*self._failures.popleft())
+        if self._failures and (failure := self._failures.popleft()) is not None:
+            return _error(*failure)
         recipient = body.get("recipient") if isinstance(body, dict) else None
         user_id = str(recipient.get("user_id")) if isinstance(recipient, dict) else ""
         if user_id not in self._users:
@@ -303,14 +307,20 @@ class ZaloOAEmulator:
 
     # -- scripting: what happened -----------------------------------------------------------
 
-    def fail_next(self, error: int, message: str = "emulated failure", times: int = 1) -> None:
-        """The next `times` CS sends (with a valid token) fail with this error."""
-        self._failures.extend([(error, message)] * times)
+    def fail_next(self, error: int, message: str = "emulated failure", times: int = 1, *, after: int = 0) -> None:
+        """The next `times` CS sends (with a valid token) fail with this error, once `after` more went through."""
+        self._failures.extend([None] * after + [(error, message)] * times)
 
     @property
     def sends(self) -> list[JSONDict]:
-        """Every CS request received: {"headers": {"access_token"}, "body"}."""
+        """Every CS request received, refused or not: {"headers": {"access_token"}, "body"}."""
         return list(self._requests)
+
+    def sends_to(self, user_id: str, since: int = 0) -> list[JSONDict]:
+        """The CS requests addressed to one person (from the `since`-th request on), refused or not."""
+        return [r for r in self._requests[since:]
+                if isinstance(r["body"], dict) and isinstance(r["body"].get("recipient"), dict)
+                and str(r["body"]["recipient"].get("user_id")) == user_id]
 
     def bot_messages(self, user_id: str) -> list[JSONDict]:
         return [dict(m) for m in self._chats.get(user_id, []) if m["from_bot"]]

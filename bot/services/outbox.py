@@ -3,9 +3,11 @@
 Rows are written in the same transaction as the change that causes them, so
 a restart between "answered" and "delivered" loses nothing: the dispatcher
 picks the row up again. Each chat's messages go out in order; a temporary
-failure delays that chat only; a permanent one is recorded, never retried,
-and when the row was about a case (an answer, a notice) the case's officials
-are told under its card that the person did not get it (UndeliveredNotices).
+failure delays that chat only (a platform's "not now", e.g. Zalo at night,
+postpones it without using up its attempts); a permanent one is recorded,
+never retried, and when the row was about a case (an answer, a notice) the
+case's officials are told under its card that the person did not get it
+(UndeliveredNotices), in the same transaction as the failure itself.
 """
 
 from __future__ import annotations
@@ -18,17 +20,21 @@ import re
 import time
 from collections.abc import Awaitable, Callable, Mapping
 
-from bot.i18n import Catalog
-from bot.models import Delivery, OutboxMessage, OutboxRequest
+from bot.i18n import Catalog, Raw
+from bot.models import Delivery, OutboxMessage, OutboxRequest, Undelivered
 from bot.services.text import shorten
 from bot.storage import Storage
 
 log = logging.getLogger(__name__)
 
 Sender = Callable[[OutboxMessage], Awaitable[Delivery]]
-FailureHook = Callable[[OutboxMessage, Delivery], Awaitable[None]]
+# What a row about a case that failed for good leaves on the case (None: nothing).
+FailureHook = Callable[[OutboxMessage, Delivery], Awaitable[Undelivered | None]]
 REASONS = ("window", "blocked", "quota")
+# An answer's rows carry dedupe keys that start so (see QuestionService._answer_messages).
+ANSWER_KEY = "answer:"
 _TAG = re.compile(r"<[^>]+>")
+_PIECE = re.compile(r":\d+$")   # a dedupe key's last part: the piece of a long message, or the person
 
 MAX_ATTEMPTS = 8
 MAX_BACKOFF = 300.0
@@ -43,7 +49,7 @@ class OutboxDispatcher:
                  after_pass: Callable[[], Awaitable[None]] | None = None,
                  on_undelivered: FailureHook | None = None) -> None:
         """`after_pass` runs after every pass (e.g. to report a broadcast's progress);
-        `on_undelivered` after a row about a case failed for good."""
+        `on_undelivered` says what to record when a row about a case failed for good."""
         self._storage = storage
         self._after_pass = after_pass
         self._on_undelivered = on_undelivered
@@ -171,14 +177,20 @@ class OutboxDispatcher:
     async def _record_failure(self, message: OutboxMessage, delivery: Delivery) -> None:
         if delivery.user_blocked:
             await self._storage.mark_blocked(message.channel, message.chat_id)
+        if delivery.postpone is not None and not delivery.permanent:
+            log.info("outbox row %s postponed %.0fs: %s", message.id, delivery.postpone, delivery.error)
+            await self._storage.postpone(message.id, self._clock() + delivery.postpone, delivery.error)
+            return
         if delivery.permanent or message.attempts + 1 >= MAX_ATTEMPTS:
             log.warning("outbox row %s failed for good: %s", message.id, delivery.error)
-            await self._storage.mark_failed(message.id, delivery.error)
+            undelivered = None
             if message.question_id is not None and self._on_undelivered is not None:
                 try:
-                    await self._on_undelivered(message, delivery)
+                    undelivered = await self._on_undelivered(message, delivery)
                 except Exception:  # the failure is recorded on the row either way
-                    log.exception("could not tell officials about outbox row %s", message.id)
+                    log.exception("could not word the officials' notice for outbox row %s", message.id)
+            if await self._storage.mark_failed(message.id, delivery.error, undelivered):
+                self.wake()
             return
         delay = delivery.retry_after if delivery.retry_after is not None else min(
             MAX_BACKOFF, 2.0 ** message.attempts
@@ -188,42 +200,66 @@ class OutboxDispatcher:
 
 
 class UndeliveredNotices:
-    """Tells a case's officials, under its card, that a message to a person never arrived.
+    """What officials are told, under a case's card, when a message to a person never arrived.
 
     Only rows to people count (an answer, a notice about the case); a card or
     a card edit that failed is the officials' own chat and is only logged.
+    One notice per message, however many pieces a long answer was sent in,
+    naming whether the person was the asker or someone following the case.
     The case's history (/case N) records it too.
     """
 
     def __init__(self, storage: Storage, catalog: Catalog, officials_channel: str, officials_chat: str,
-                 language: str, queued: Callable[[], None] = lambda: None) -> None:
+                 language: str) -> None:
         self._storage = storage
         self._catalog = catalog
         self._channel = officials_channel
         self._chat = officials_chat
         self._language = language
-        self._queued = queued
 
     def _t(self, key: str, **params: object) -> str:
         return self._catalog.text(self._language, key, **params)
 
-    async def __call__(self, message: OutboxMessage, delivery: Delivery) -> None:
-        assert message.question_id is not None
-        if await self._storage.user_by_chat(message.channel, message.chat_id) is None:
-            return
+    def _has(self, key: str) -> bool:
+        return key in self._catalog.keys(self._language)
+
+    def _why(self, message: OutboxMessage, delivery: Delivery, who: str) -> str:
         reason = delivery.reason or ("blocked" if delivery.user_blocked else "")
-        why = self._t(f"undelivered.{reason}") if reason in REASONS else self._t(
-            "undelivered.other", error=shorten(delivery.error or "?", 200))
+        if reason == "window":
+            hours = delivery.window_hours or 168.0
+            if hours % 24 == 0:
+                return self._t("undelivered.window", days=int(hours // 24), who=who)
+            return self._t("undelivered.window_hours", hours=f"{hours:g}", who=who)
+        if reason == "blocked":
+            key = f"undelivered.blocked.{message.channel}"
+            return self._t(key if self._has(key) else "undelivered.blocked", who=who)
+        if reason in REASONS:
+            return self._t(f"undelivered.{reason}")
+        return self._t("undelivered.other", error=shorten(delivery.error or "?", 200))
+
+    async def __call__(self, message: OutboxMessage, delivery: Delivery) -> Undelivered | None:
+        assert message.question_id is not None
+        recipient = await self._storage.user_by_chat(message.channel, message.chat_id)
+        if recipient is None:
+            return None
+        question = await self._storage.get_question(message.question_id)
+        asker = question is None or question.user_id == recipient.id
+        who = self._t("undelivered.asker" if asker else "undelivered.follower")
+        answer = (message.dedupe_key or "").startswith(ANSWER_KEY)
+        after = ("undelivered.answer_waits" if answer and asker else "undelivered.not_resent")
         channel_key = f"channel.{message.channel}"
-        channel = self._t(channel_key) if channel_key in self._catalog.keys(self._language) else message.channel
+        channel = self._t(channel_key) if self._has(channel_key) else message.channel
         preview = shorten(" ".join(html.unescape(_TAG.sub(" ", message.text)).split()), 300)
         cards = await self._storage.cards_of(message.question_id)
         chat, card, thread = cards[0] if cards else (self._chat, None, None)
+        # A long answer goes out as several rows: one notice for all of them.
+        source = _PIECE.sub("", message.dedupe_key) if message.dedupe_key else f"row:{message.id}"
         notice = OutboxRequest(
             channel=self._channel, chat_id=chat, thread_id=thread, reply_to_message_id=card,
-            text=self._t("undelivered.notice", id=message.question_id, channel=channel, why=why,
-                         preview=preview),
-            dedupe_key=f"undelivered:{message.id}")
-        detail = f"{message.channel}: {delivery.error}"[:300]
-        if await self._storage.record_undelivered(message.question_id, detail, notice):
-            self._queued()
+            text=self._t("undelivered.notice", id=message.question_id, who=who, channel=channel,
+                         why=Raw(self._why(message, delivery, who)), preview=preview,
+                         after=Raw(self._t(after))),
+            dedupe_key=f"undelivered:{message.question_id}:{message.channel}:{message.chat_id}:{source}")
+        return Undelivered(question_id=message.question_id,
+                           action="undelivered" if asker else "undelivered_follower",
+                           detail=f"{message.channel}: {delivery.error}"[:300], notice=notice)

@@ -189,6 +189,7 @@ class QuestionService:
 
     def _answer_messages(self, question: Question, user: User, text: str,
                          dedupe: str) -> list[OutboxRequest]:
+        """An answer's messages; `dedupe` starts with "answer:" (how the outbox knows an answer)."""
         language = user.language
         first = self._catalog.text(language, "answer.delivered", id=question.id,
                                    question=question.text, answer="")
@@ -365,7 +366,7 @@ class QuestionService:
                     user = await self._storage.get_user(user_id)
                     if user is not None:
                         requests += self._answer_messages(original, user, answers[-1].text,
-                                                          f"dup-answer:{question.id}")
+                                                          f"answer:dup:{question.id}")
             return requests + await self._card_refresh(original)
 
         return await self._transition(
