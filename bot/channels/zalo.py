@@ -73,6 +73,7 @@ from bot.i18n import Catalog
 from bot.models import Button, Delivery, OutboxMessage
 from bot.services.text import split_text, utf16_length
 from bot.storage import Storage
+from bot.web import serve
 
 log = logging.getLogger(__name__)
 
@@ -522,17 +523,7 @@ class ZaloJournal:
                              client_max_size: int) -> None:
         app = web.Application(client_max_size=client_max_size)
         app.router.add_post(path, handler)
-        runner = web.AppRunner(app, handle_signals=False, access_log=None)
-        await runner.setup()
-        site = web.TCPSite(runner, host, port)
-        try:
-            await site.start()
-        except BaseException:
-            await runner.cleanup()
-            raise
-        self._runner = runner
-        bound_host, bound_port = runner.addresses[0][:2]
-        self.webhook_root = f"http://{bound_host}:{bound_port}"
+        self._runner, self.webhook_root = await serve(app, host, port)
         log.info("%s webhook listening on %s%s", self.name, self.webhook_root, path)
 
     async def _stop_receiving(self) -> None:

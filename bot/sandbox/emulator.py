@@ -65,6 +65,8 @@ from urllib.parse import unquote, urlsplit
 import aiohttp
 from aiohttp import BodyPartReader, web
 
+from bot.web import serve
+
 from .html_entities import EntityParseError, parse_html, strip_text, utf16_len
 
 __all__ = ["BotApiEmulator", "BotApiError", "UploadedFile"]
@@ -700,27 +702,9 @@ class BotApiEmulator:
             raise RuntimeError("the emulator is already started")
         app = web.Application(client_max_size=MAX_DOCUMENT_BYTES + 1024 * 1024)
         self.add_routes(app)
-        runner = web.AppRunner(
-            app,
-            handle_signals=False,
-            shutdown_timeout=1.0,
-            handler_cancellation=True,
-            access_log=None,
-        )
-        await runner.setup()
-        site = web.TCPSite(runner, host, port)
-        try:
-            await site.start()
-        except BaseException:
-            await runner.cleanup()
-            raise
-        address = runner.addresses[0]
-        bound_host, bound_port = str(address[0]), int(address[1])
-        if ":" in bound_host:
-            bound_host = f"[{bound_host}]"
-        self._runner = runner
+        self._runner, self._url_root = await serve(app, host, port, shutdown_timeout=1.0,
+                                                   handler_cancellation=True)
         self._closing = False
-        self._url_root = f"http://{bound_host}:{bound_port}"
 
     async def stop(self) -> None:
         """Stop serving; pending long polls are answered with no updates first."""

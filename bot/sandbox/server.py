@@ -36,6 +36,7 @@ from aiohttp import web
 
 from bot.sandbox.render import message_view, zalo_view
 from bot.sandbox.world import GROUP_TITLE, World
+from bot.web import serve
 
 log = logging.getLogger(__name__)
 
@@ -88,24 +89,16 @@ class Sandbox:
     async def start(self, host: str = "127.0.0.1", port: int = 8080) -> str:
         """Build the world and serve the page; returns the page's address."""
         await self._open_world()
-        runner = web.AppRunner(self.web_app(), handle_signals=False, access_log=None,
-                               shutdown_timeout=1.0)
-        await runner.setup()
         try:
-            site = web.TCPSite(runner, host, port)
-            await site.start()
+            self._runner, root = await serve(self.web_app(), host, port, shutdown_timeout=1.0)
         except BaseException as error:
-            await runner.cleanup()
             await self._close_world()
             if isinstance(error, OSError):
                 raise CannotListen(host, port, error) from error
             raise
-        self._runner = runner
-        bound_host, bound_port = runner.addresses[0][:2]
-        shown = "127.0.0.1" if host in ("0.0.0.0", "", "::") else str(bound_host)
-        if ":" in shown:
-            shown = f"[{shown}]"
-        self.url = f"http://{shown}:{bound_port}"
+        # Listening on every address: show one a browser on this machine can open.
+        self.url = (f"http://127.0.0.1:{root.rpartition(':')[2]}" if host in ("0.0.0.0", "", "::")
+                    else root)
         return self.url
 
     async def stop(self) -> None:

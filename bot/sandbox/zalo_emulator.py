@@ -35,6 +35,8 @@ from typing import Any, TypeVar
 import aiohttp
 from aiohttp import web
 
+from bot.web import serve
+
 __all__ = ["ZaloEmulator"]
 
 JSONDict = dict[str, Any]
@@ -82,18 +84,8 @@ class ZaloEmulator:
     async def start(self, host: str = "127.0.0.1", port: int = 0) -> None:
         app = web.Application()
         self.add_routes(app)
-        runner = web.AppRunner(app, handle_signals=False, access_log=None, handler_cancellation=True,
-                               shutdown_timeout=1.0)
-        await runner.setup()
-        site = web.TCPSite(runner, host, port)
-        try:
-            await site.start()
-        except BaseException:
-            await runner.cleanup()
-            raise
-        self._runner = runner
-        bound_host, bound_port = runner.addresses[0][:2]
-        self._url_root = f"http://{bound_host}:{bound_port}"
+        self._runner, self._url_root = await serve(app, host, port, handler_cancellation=True,
+                                                   shutdown_timeout=1.0)
 
     async def stop(self) -> None:
         if self._session is not None:

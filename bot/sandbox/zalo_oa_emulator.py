@@ -40,6 +40,8 @@ from typing import Any, TypeVar
 import aiohttp
 from aiohttp import web
 
+from bot.web import serve
+
 __all__ = ["ZaloOAEmulator"]
 
 JSONDict = dict[str, Any]
@@ -90,17 +92,7 @@ class ZaloOAEmulator:
         app.router.add_post("/v3.0/oa/message/cs", self._send)
         app.router.add_get("/v3.0/oa/user/detail", self._user_detail)
         app.router.add_post("/v4/oa/access_token", self._token)
-        runner = web.AppRunner(app, handle_signals=False, access_log=None, shutdown_timeout=1.0)
-        await runner.setup()
-        site = web.TCPSite(runner, host, port)
-        try:
-            await site.start()
-        except BaseException:
-            await runner.cleanup()
-            raise
-        self._runner = runner
-        bound_host, bound_port = runner.addresses[0][:2]
-        self._url_root = f"http://{bound_host}:{bound_port}"
+        self._runner, self._url_root = await serve(app, host, port, shutdown_timeout=1.0)
 
     async def stop(self) -> None:
         if self._session is not None:
