@@ -15,9 +15,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import signal
 import sqlite3
-import subprocess
 import sys
 import tempfile
 import time
@@ -26,33 +24,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.botprocess import OFFICIALS, BotProcess, write_config  # noqa: E402
 from bot.sandbox.emulator import BotApiEmulator  # noqa: E402
 from bot.storage import Storage  # noqa: E402
 
-OFFICIALS = -1001000000001
 ORGANIZER = 900
 FIRST_WORKER = 100_000
 ANNOUNCEMENT = "Thông báo: Hội nghị đối thoại năm 2026 sẽ diễn ra lúc 8h30 ngày 25/12 tại Hội trường tỉnh."
-
-
-def write_config(folder: Path, emu: BotApiEmulator) -> Path:
-    config = folder / "config.toml"
-    config.write_text(f"""
-[telegram]
-token = "{emu.token}"
-base_url = "{emu.base_url}"
-[officials]
-chat_id = {OFFICIALS}
-digest_hour = -1
-[organizers]
-user_ids = [{ORGANIZER}]
-[storage]
-path = "{folder / 'bench.sqlite3'}"
-[[topics]]
-key = "jobs"
-title = "Việc làm"
-""", encoding="utf-8")
-    return config
 
 
 async def prepare_database(path: Path, users: int) -> None:
@@ -67,12 +45,6 @@ async def prepare_database(path: Path, users: int) -> None:
             [(str(uid), str(uid), f"Công nhân {uid}", now)
              for uid in range(FIRST_WORKER, FIRST_WORKER + users)],
         )
-
-
-def start_bot(config: Path, log: Path) -> subprocess.Popen[bytes]:
-    handle = log.open("ab")
-    return subprocess.Popen([sys.executable, "-m", "bot", "run", "--config", str(config)],
-                            cwd=ROOT, stdout=handle, stderr=subprocess.STDOUT)
 
 
 def received(emu: BotApiEmulator, users: int) -> list[int]:
@@ -103,11 +75,12 @@ async def run(users: int, kill_at: float, timeout: float) -> int:
         emu.add_user(uid, f"Công nhân {uid}")
         emu.open_chat(uid)
     folder = Path(tempfile.mkdtemp(prefix="bench-broadcast-"))
-    config = write_config(folder, emu)
+    config = write_config(folder, emu, "bench.sqlite3", organizers=[ORGANIZER])
     await prepare_database(folder / "bench.sqlite3", users)
     log = folder / "bot.log"
 
-    bot = start_bot(config, log)
+    bot = BotProcess(config, log)
+    bot.start()
     await announce(emu)
     started = time.monotonic()
     killed_at = restarted_at = None
@@ -119,18 +92,16 @@ async def run(users: int, kill_at: float, timeout: float) -> int:
         if count != last_count:
             last_progress, last_count = time.monotonic(), count
         if killed_at is None and count >= users * kill_at:
-            bot.send_signal(signal.SIGKILL)
-            bot.wait()
+            bot.kill()
             killed_at = time.monotonic()
             print(f"killed the bot (SIGKILL) after {count} recipients", flush=True)
             await asyncio.sleep(1.0)
-            bot = start_bot(config, log)
+            bot.start()
             restarted_at = time.monotonic()
         if count >= users or time.monotonic() - last_progress > timeout:
             break
     finished = time.monotonic()
-    bot.terminate()
-    bot.wait(timeout=30)
+    bot.stop()
     await asyncio.sleep(1.0)  # anything still in flight lands before counting
     counts = received(emu, users)
     await emu.stop()

@@ -20,9 +20,7 @@ import asyncio
 import os
 import random
 import re
-import signal
 import sqlite3
-import subprocess
 import sys
 import tempfile
 import time
@@ -33,9 +31,9 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from bench.botprocess import OFFICIALS, BotProcess, write_config  # noqa: E402
 from bot.sandbox.emulator import BotApiEmulator  # noqa: E402
 
-OFFICIALS = -1001000000001
 OFFICIAL = 501
 FIRST_WORKER = 2001
 STEP_TIMEOUT = 6.0
@@ -52,52 +50,6 @@ class Tally:
     answered_cards: set[int] = field(default_factory=set)      # card message ids replied to
     kills: int = 0
     restarts_seconds: list[float] = field(default_factory=list)
-
-
-def _config(folder: Path, emu: BotApiEmulator) -> Path:
-    path = folder / "config.toml"
-    path.write_text(f"""
-[telegram]
-token = "{emu.token}"
-base_url = "{emu.base_url}"
-[officials]
-chat_id = {OFFICIALS}
-digest_hour = -1
-[storage]
-path = "{folder / 'chaos.sqlite3'}"
-[[topics]]
-key = "jobs"
-title = "Việc làm"
-""", encoding="utf-8")
-    return path
-
-
-class Bot:
-    """The bot process, started and killed at will."""
-
-    def __init__(self, config: Path, log: Path) -> None:
-        self._config = config
-        self._log = log
-        self._process: subprocess.Popen[bytes] | None = None
-
-    def start(self) -> None:
-        with self._log.open("ab") as handle:
-            self._process = subprocess.Popen(
-                [sys.executable, "-m", "bot", "run", "--config", str(self._config)],
-                cwd=ROOT, stdout=handle, stderr=subprocess.STDOUT)
-
-    def kill(self) -> None:
-        if self._process is not None:
-            self._process.send_signal(signal.SIGKILL)
-            self._process.wait()
-
-    def stop(self) -> None:
-        if self._process is not None:
-            self._process.terminate()
-            try:
-                self._process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.kill()
 
 
 async def _bot_reply(emu: BotApiEmulator, chat: int, after: int, check) -> dict | None:  # type: ignore[no-untyped-def]
@@ -214,7 +166,7 @@ async def official_loop(emu: BotApiEmulator, tally: Tally, stop: asyncio.Event) 
         await asyncio.sleep(0.2)
 
 
-async def killer(bot: Bot, rng: random.Random, kills: int, tally: Tally, stop: asyncio.Event,
+async def killer(bot: BotProcess, rng: random.Random, kills: int, tally: Tally, stop: asyncio.Event,
                  gap: tuple[float, float]) -> None:
     for _ in range(kills):
         await asyncio.sleep(rng.uniform(*gap))
@@ -235,7 +187,7 @@ async def run_chaos(kills: int, workers: int, seed: int, *, gap: tuple[float, fl
     for worker in ids:
         emu.add_user(worker, f"Công nhân {worker}")
     folder = Path(tempfile.mkdtemp(prefix="chaos-"))
-    bot = Bot(_config(folder, emu), folder / "bot.log")
+    bot = BotProcess(write_config(folder, emu, "chaos.sqlite3"), folder / "bot.log")
     tally = Tally()
     stop = asyncio.Event()
     started = time.monotonic()
