@@ -44,6 +44,15 @@ def in_private_chat(update: Update) -> bool:
     return chat is None or chat.type == chat.PRIVATE
 
 
+async def button_presser(update: Update, context: Context) -> User | None:
+    """The worker who pressed a button in their private chat; None (the press answered,
+    nothing done) for a worker's button pressed anywhere else."""
+    if not in_private_chat(update):
+        await update.callback_query.answer()  # type: ignore[union-attr]
+        return None
+    return await worker(update, context)
+
+
 async def send(context: Context, chat_id: int, reply: Reply, *, thread_id: int | None = None) -> Message:
     return await context.bot.send_message(
         chat_id, reply.text, parse_mode=ParseMode.HTML, reply_markup=keyboard(reply.buttons),

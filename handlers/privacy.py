@@ -16,7 +16,7 @@ from telegram.ext import ApplicationHandlerStop
 
 from bot.services.privacy import PREFIX
 from handlers import worker as worker_handlers
-from handlers.common import Context, display_name, in_private_chat, send, services, worker
+from handlers.common import Context, button_presser, display_name, send, services, worker
 
 
 def _staff(update: Update, context: Context) -> bool:
@@ -48,10 +48,9 @@ async def consent_gate(update: Update, context: Context) -> None:
 async def consent_button(update: Update, context: Context) -> None:
     """"pv:yes" / "pv:no" under the notice; "pv:forget" under the /forget question."""
     query = update.callback_query
-    if not in_private_chat(update):
-        await query.answer()
+    user = await button_presser(update, context)
+    if user is None:
         return
-    user = await worker(update, context)
     svc = services(context)
     t = svc.catalog.text
     action = (query.data or "").partition(":")[2]

@@ -13,7 +13,9 @@ from bot.models import Button, Reply, User
 from bot.services.ask_flow import Outcome
 from bot.services.text import clean_text, parse_id
 from handlers import organizers
-from handlers.common import Context, apply_outcome, in_private_chat, send, services, worker
+from handlers.common import (
+    Context, apply_outcome, button_presser, in_private_chat, send, services, worker,
+)
 
 
 async def start(update: Update, context: Context) -> None:
@@ -92,10 +94,9 @@ async def events(update: Update, context: Context) -> None:
 async def event_button(update: Update, context: Context) -> None:
     """"ev:<conference>:sub|unsub|ask"."""
     query = update.callback_query
-    if not in_private_chat(update):
-        await query.answer()
+    user = await button_presser(update, context)
+    if user is None:
         return
-    user = await worker(update, context)
     svc = services(context)
     parts = (query.data or "").split(":")
     conference_id = parse_id(parts[1]) if len(parts) == 3 else None
@@ -155,20 +156,18 @@ async def menu_button(update: Update, context: Context) -> None:
 
 
 async def ask_button(update: Update, context: Context) -> None:
-    if not in_private_chat(update):
-        await update.callback_query.answer()
+    user = await button_presser(update, context)
+    if user is None:
         return
-    user = await worker(update, context)
     outcome = await services(context).ask.button(user, update.callback_query.data or "")
     await apply_outcome(update, context, user, outcome)
 
 
 async def rate_button(update: Update, context: Context) -> None:
     query = update.callback_query
-    if not in_private_chat(update):
-        await query.answer()
+    user = await button_presser(update, context)
+    if user is None:
         return
-    user = await worker(update, context)
     svc = services(context)
     # "r:<question id>:up|down"
     parts = (query.data or "").split(":")
@@ -180,10 +179,9 @@ async def rate_button(update: Update, context: Context) -> None:
 
 async def followup_button(update: Update, context: Context) -> None:
     query = update.callback_query
-    if not in_private_chat(update):
-        await query.answer()
+    user = await button_presser(update, context)
+    if user is None:
         return
-    user = await worker(update, context)
     parts = (query.data or "").split(":")
     case_id = parse_id(parts[1]) if len(parts) == 2 else None
     if case_id is None:
