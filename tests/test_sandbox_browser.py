@@ -239,8 +239,11 @@ async def test_zalo_and_telegram_workers_answered_from_one_forum(sandbox: Sandbo
     await expect(zalo.locator(".zmsg", has_text=ANSWER)).to_have_count(0)
     await expect(worker.locator(".msg", has_text=ZALO_ANSWER)).to_have_count(0)
 
-    # The picture for the README: the Zalo worker's card, with its channel, at the top of the forum.
+    # The picture for the README: the Zalo worker's card, with its channel, at the top of the
+    # forum, and each phone showing the answer it got.
     await zalo_card.evaluate("card => card.scrollIntoView({block: 'start'})")
+    for shown in (answered, worker.locator(".msg", has_text=ANSWER)):
+        await shown.evaluate("message => message.scrollIntoView({block: 'end'})")
     SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
     await page.screenshot(path=str(SCREENSHOT))
     assert not messages, f"the page logged errors: {messages}"
