@@ -2,9 +2,15 @@
 knowledge_base/data/kb_model.json.
 
     .venv/bin/python bench/kb_train.py [--kb FILE] [--queries FILE ...] [--precision 0.95]
+    .venv/bin/python bench/kb_train.py --cross [--kinds]     # evaluate only, writes nothing
 
 By default it reads every labelled query file of bench/data that exists
-(kb_queries.csv, kb_queries_extra.csv) and uses the dev rows of all of them.
+(kb_queries.csv, kb_queries_extra.csv, kb_queries_extra2.csv) and uses the dev
+rows of all of them.
+
+`--cross` measures how the model does on a writer it has not seen: for each
+query file, ranker, confidence and threshold are fitted on the dev rows of the
+other files only, then measured on that file's dev rows.
 
 A ranker (conditional logit: which candidate is the answer) over the
 per-candidate features, then a logistic confidence over the rank score, its
@@ -68,12 +74,12 @@ def collect(matcher: Matcher, queries: Sequence[LabelledQuery]) -> list[Group]:
     return groups
 
 
-def fit(groups: Sequence[Group], l2: float) -> tuple[np.ndarray, np.ndarray]:
+def fit(groups: Sequence[Group], l2: tuple[float, float]) -> tuple[np.ndarray, np.ndarray]:
     """The ranker learns which candidate answers (queries that have one); the
     confidence then learns, over every candidate of every query (out-of-KB ones
     included), how likely the ranked first is to be right."""
     choices = [(g.features, int(np.argmax(g.labels))) for g in groups if g.labels.any()]
-    rank_w = np.append(fit_choice(choices, l2=l2), 0.0)
+    rank_w = np.append(fit_choice(choices, l2=l2[0]), 0.0)
     rows, labels = [], []
     for g in groups:
         if not len(g.ids):
@@ -83,7 +89,7 @@ def fit(groups: Sequence[Group], l2: float) -> tuple[np.ndarray, np.ndarray]:
         for i, r, m in zip(order, ranks[order], margins(list(ranks[order])), strict=True):
             rows.append((*confidence_inputs(r, m, g.features[i]), 1.0))
             labels.append(g.labels[i])
-    conf_w = fit_logistic(np.array(rows), np.array(labels), l2=l2)
+    conf_w = fit_logistic(np.array(rows), np.array(labels), l2=l2[1])
     return rank_w, conf_w
 
 
@@ -119,7 +125,7 @@ def choose_threshold(predictions: Sequence[tuple[float, bool]], n_in: int,
     return best
 
 
-def out_of_fold(groups: Sequence[Group], folds: int, l2: float,
+def out_of_fold(groups: Sequence[Group], folds: int, l2: tuple[float, float],
                 seed: int = 4) -> tuple[list[tuple[float, bool]], list[list[str]]]:
     """Each query's (probability, correct) and ranked ids from a model fitted
     without it (k-fold over queries)."""
@@ -159,16 +165,74 @@ def summary(groups: Sequence[Group], runs: Sequence[tuple[list[tuple[float, bool
             f"prec {precision:.3f}  out-of-KB suggested {outside:.3f}")
 
 
+def choose_file_threshold(groups: Sequence[Group], runs: Sequence[tuple[list[tuple[float, bool]], list[list[str]]]],
+                          target: float) -> float:
+    """The lowest threshold at which the out-of-fold predictions of every query
+    file among `groups` reach `target` precision."""
+    threshold = 0.0
+    for source in sorted({g.query.source for g in groups}):
+        mine = [i for i, g in enumerate(groups) if g.query.source == source]
+        pooled = [oof[i] for oof, _ in runs for i in mine]
+        answerable = sum(groups[i].query.expected is not None for i in mine) * len(runs)
+        own, _, _ = choose_threshold(pooled, answerable, target)
+        threshold = max(threshold, own)
+    return threshold
+
+
+def held_out_figures(groups: Sequence[Group], rank_w: np.ndarray, conf_w: np.ndarray,
+                     threshold: float) -> str:
+    """The summary line of queries no part of the model was fitted on, plus how
+    often BM25 left the expected entry out of the candidates."""
+    ranked = []
+    for g in groups:
+        order = np.argsort(-rank_scores(g.features, rank_w), kind="stable") if len(g.ids) else []
+        ranked.append([g.ids[j] for j in order])
+    predictions = top_predictions(groups, rank_w, conf_w)
+    answerable = [g for g in groups if g.query.expected is not None]
+    missed = sum(not g.labels.any() for g in answerable)
+    return (summary(groups, [(predictions, ranked)], threshold)
+            + f"  not in candidates {missed}/{len(answerable)}")
+
+
+def cross_file(groups: Sequence[Group], args: argparse.Namespace) -> None:
+    """Fit on the dev rows of all query files but one (threshold out of fold, as
+    for the shipped model), then measure on the file left out: how the model
+    does on a writer it has never seen."""
+    l2 = (args.l2, args.confidence_l2)
+    sources = sorted({g.query.source for g in groups})
+    if len(sources) < 2:
+        print("cross-file evaluation needs two query files or more")
+        return
+    print(f"cross-file (fit on the dev rows of the other files, {args.repeats} x {args.folds}-fold "
+          "threshold; measured on the file left out):")
+    for held in sources:
+        train = [g for g in groups if g.query.source != held]
+        test = [g for g in groups if g.query.source == held]
+        runs = [out_of_fold(train, args.folds, l2, seed=4 + r) for r in range(args.repeats)]
+        threshold = choose_file_threshold(train, runs, args.precision)
+        rank_w, conf_w = fit(train, l2)
+        print(f"  -> {held:<24}{len(test):>4} (threshold {threshold:.3f}): "
+              + held_out_figures(test, rank_w, conf_w, threshold))
+        if args.kinds:
+            for kind in sorted({g.query.kind for g in test}):
+                mine = [g for g in test if g.query.kind == kind]
+                print(f"       {kind:<14}{len(mine):>4}: " + held_out_figures(mine, rank_w, conf_w, threshold))
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--kb", default=str(ROOT / "knowledge_base/data/sample_kb.csv"))
     parser.add_argument("--queries", action="append", metavar="FILE",
                         help="labelled queries CSV, repeat for several (default: those of bench/data)")
     parser.add_argument("--precision", type=float, default=0.95, help="target dev precision of suggestions")
-    parser.add_argument("--l2", type=float, default=1.0)
+    parser.add_argument("--l2", type=float, default=0.1, help="L2 penalty of the ranker")
+    parser.add_argument("--confidence-l2", type=float, default=1.0, help="L2 penalty of the confidence")
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--repeats", type=int, default=5, help="k-fold runs with different shuffles")
     parser.add_argument("--out", default=str(ROOT / "knowledge_base/data" / MODEL_FILE))
+    parser.add_argument("--cross", action="store_true",
+                        help="only evaluate: fit on all query files but one, measure on that one; write nothing")
+    parser.add_argument("--kinds", action="store_true", help="with --cross: figures per kind of query too")
     args = parser.parse_args()
 
     files = args.queries or default_query_files(ROOT / "bench/data")
@@ -178,23 +242,25 @@ def main() -> int:
     n_in = sum(q.expected is not None for q in dev)
     reachable = sum(g.labels.any() for g in groups)
     print(f"dev: {len(dev)} queries, {n_in} answerable, expected entry among candidates for {reachable}")
+    if args.cross:
+        cross_file(groups, args)
+        return 0
+    l2 = (args.l2, args.confidence_l2)
 
     # Out-of-fold predictions for an honest threshold.
     # Out-of-fold predictions of several shuffles, pooled: one k-fold split of a
     # few hundred queries moves the threshold by several points.
-    runs = [out_of_fold(groups, args.folds, args.l2, seed=4 + r) for r in range(args.repeats)]
+    runs = [out_of_fold(groups, args.folds, l2, seed=4 + r) for r in range(args.repeats)]
     # Writers differ (one file's near-misses are harder than another's): the
     # threshold must reach the target precision on every query file, not only on
     # all of them together.
     sources = sorted({q.source for q in dev})
-    threshold = 0.0
     for source in sources:
-        mine = [i for i, q in enumerate(dev) if q.source == source]
-        pooled = [oof[i] for oof, _ in runs for i in mine]
-        answerable = sum(dev[i].expected is not None for i in mine) * len(runs)
-        own, _, _ = choose_threshold(pooled, answerable, args.precision)
+        own = choose_file_threshold([g for g in groups if g.query.source == source],
+                                    [([o[i] for i, q in enumerate(dev) if q.source == source], [])
+                                     for o, _ in runs], args.precision)
         print(f"  {source}: lowest threshold with out-of-fold precision >= {args.precision}: {own:.4f}")
-        threshold = max(threshold, own)
+    threshold = choose_file_threshold(groups, runs, args.precision)
     pooled = [p for oof, _ in runs for p in oof]
     chosen = [ok for p, ok in pooled if p >= threshold]
     precision = sum(chosen) / max(len(chosen), 1)
@@ -208,7 +274,7 @@ def main() -> int:
             threshold))
     print(f"  {'all':<24}{len(dev):>4} dev queries: " + summary(groups, runs, threshold))
 
-    rank_w, conf_w = fit(groups, args.l2)
+    rank_w, conf_w = fit(groups, l2)
     in_sample = top_predictions(groups, rank_w, conf_w)
     chosen = [ok for p, ok in in_sample if p >= threshold]
     print(f"in-sample on dev at that threshold: {len(chosen)} suggested, precision "
@@ -234,7 +300,7 @@ def main() -> int:
             "out_of_fold_precision": round(precision, 4),
             "out_of_fold_recall": round(recall, 4),
             "out_of_fold_runs": f"{args.repeats} x {args.folds}-fold",
-            "l2": args.l2,
+            "l2": {"ranker": args.l2, "confidence": args.confidence_l2},
         },
     )
     model.save(args.out)

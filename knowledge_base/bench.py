@@ -28,7 +28,7 @@ OUT_OF_KB_KINDS = ("near_miss", "out_of_scope")
 
 # Labelled query files, in bench/data/: the original set (dev and test halves)
 # and a second, blind-written dev set. Those that exist are used by default.
-QUERY_FILES = ("kb_queries.csv", "kb_queries_extra.csv")
+QUERY_FILES = ("kb_queries.csv", "kb_queries_extra.csv", "kb_queries_extra2.csv")
 
 
 @dataclass(frozen=True)

@@ -106,13 +106,16 @@ class BM25Index:
         self._count -= 1
         self.generation += 1
 
-    def top(self, weights: dict[str, float], k: int) -> list[tuple[int, float]]:
-        """The k best slots by weighted BM25, best first; only slots sharing a term."""
+    def scores(self, weights: dict[str, float], max_share: float = 1.0) -> np.ndarray:
+        """Weighted BM25 of every slot (zero for slots sharing no term). Terms
+        found in more than `max_share` of the slots (and more than 3) are
+        skipped: they cost the most and tell the least."""
         n = self._count
-        if not n or not weights:
-            return []
-        average = self._total_length / n
+        max_df = max(3.0, max_share * n)
         scores = np.zeros(len(self._lengths), dtype=np.float32)
+        if not n:
+            return scores
+        average = self._total_length / n
         for term, weight in weights.items():
             posting = self._postings.get(term)
             if posting is None:
@@ -122,12 +125,24 @@ class BM25Index:
                 single_norm = K1 * (1.0 - B + B * float(self._lengths[posting]) / average)
                 scores[posting] += weight * single_idf * (K1 + 1.0) / (1.0 + single_norm)
                 continue
+            df = len(posting.slots)
+            if df > max_df:
+                continue
             slots = np.frombuffer(posting.slots, dtype=np.int32).copy()
             tfs = np.frombuffer(posting.tfs, dtype=np.float32).copy()
-            df = len(slots)
             idf = math.log(1.0 + (n - df + 0.5) / (df + 0.5))
             norm = K1 * (1.0 - B + B * self._lengths[slots] / average)
             scores[slots] += (weight * idf * (K1 + 1.0)) * tfs / (tfs + norm)
+        return scores
+
+    def top(self, weights: dict[str, float], k: int, scores: np.ndarray | None = None,
+            max_share: float = 1.0) -> list[tuple[int, float]]:
+        """The k best slots by weighted BM25, best first; only slots sharing a term.
+        `scores`: those of `self.scores(weights)`, if already computed."""
+        if not self._count or not weights or k <= 0:
+            return []
+        if scores is None:
+            scores = self.scores(weights, max_share)
         hits = np.flatnonzero(scores)
         if len(hits) > k:
             hits = hits[np.argpartition(scores[hits], -k)[-k:]]

@@ -7,9 +7,11 @@
 2. Query syllables unknown to the KB, typed without accents, are corrected to a
    known syllable one edit away that fits a neighbour, or split in two when the
    space was lost ("baohiem").
-3. BM25 over folded syllables and syllable pairs picks candidates.
+3. BM25 over folded syllables and syllable pairs picks candidates; a second
+   BM25 over each entry's related words (`data/related.txt`: how workers
+   describe what the question names) adds a few the first missed.
 4. Each candidate gets features (coverage of key terms both ways, of the query
-   by the entry's answer, fuzzy similarity, accents, contrast words such as
+   by the entry's answer and related words, fuzzy similarity, accents, contrast words such as
    vợ/chồng and the case a question means by default); a conditional-logit
    ranker orders them and a logistic model turns
    rank score, margin and query-level signals into a probability.
@@ -36,6 +38,7 @@ from .entries import Entry
 from .index import BM25Index
 from .model import Model, load_model, margins, rank_scores
 from .normalize import Abbreviations, Syllable, analyze, load_abbreviations
+from .related import RelatedTerms, load_related
 from .synonyms import Thesaurus, load_thesaurus
 
 __all__ = ["DEFAULT_THRESHOLD", "Match", "Matcher", "Result"]
@@ -50,6 +53,11 @@ DEFAULT_THRESHOLD: float = load_model().threshold
 MAX_QUERY_CHARS = 1000
 MAX_ANSWER_CHARS = 3000
 CANDIDATES = 30
+# Entries whose related words (data/related.txt) the query uses best, added to
+# the candidates when BM25 over the questions missed them: a worker describing
+# the situation ("bị máy cán dập tay") shares no word with "tai nạn lao động".
+RELATED_CANDIDATES = 2
+RELATED_MAX_SHARE = 0.02  # related words of more entries than this do not pick candidates
 
 # Forms of address, politeness and chat filler. They carry no meaning for
 # matching and would otherwise make every padded question look alike. Compared
@@ -79,16 +87,17 @@ class Result:
 
 
 class _Doc:
-    __slots__ = ("accented", "answer", "content", "entry", "sides", "slot", "weights")
+    __slots__ = ("accented", "answer", "content", "entry", "related", "sides", "slot", "weights")
 
     def __init__(self, entry: Entry, slot: int, content: list[Syllable], sides: Sides,
-                 answer: array[int]) -> None:
+                 answer: array[int], related: array[int]) -> None:
         self.entry = entry
         self.slot = slot
         self.content = tuple(sys.intern(f) for f, _ in content)
         self.accented = tuple(sys.intern(a) for _, a in content)
         self.sides = sides
         self.answer = answer  # hashes of the answer's syllables and syllable pairs
+        self.related = related  # hashes of the words workers use for what the question names
         # idf sums of the question's terms, filled when first needed and kept until
         # the index changes: (index generation, term mass, pair mass, terms rarest
         # first, their idf)
@@ -145,11 +154,15 @@ class _Query:
         self.term_list = list(self.terms)
         self.hashed_terms = [(_hash32(t), idf[t]) for t in self.term_list]
         self.hashed_bigrams = [(_hash32(b), idf[b]) for b in self.bigrams]
+        self.hashes = {h for h, _ in self.hashed_terms} | {h for h, _ in self.hashed_bigrams}
         # accents typed for each syllable; "" marks a corrected one (accents unknown)
         self.typed: dict[str, set[str]] = {}
         for f, a in zip(content, accented, strict=True):
             if a:
                 self.typed.setdefault(f, set()).add(a)
+        # syllables typed with marks only: another spelling is another word
+        self.marked = {f for f, forms in self.typed.items() if not any(t.isascii() for t in forms)}
+        self.typed_pairs = {(f, t) for f, forms in self.typed.items() for t in forms}
 
 
 class Matcher:
@@ -162,7 +175,9 @@ class Matcher:
         self._abbreviations: Abbreviations = load_abbreviations()
         self._contrasts: ContrastGroups = load_contrasts()
         self._thesaurus: Thesaurus = load_thesaurus()
+        self._related: RelatedTerms = load_related()
         self._index = BM25Index()
+        self._related_index = BM25Index()  # over the related words of each entry's question
         self._docs: list[_Doc | None] = []
         self._by_id: dict[str, _Doc] = {}
         self._free: list[int] = []
@@ -181,13 +196,17 @@ class Matcher:
             self.remove(entry.id)
         content, _, sides, _ = self._prepare(entry.question, typed=False)
         slot = self._free.pop() if self._free else len(self._docs)
-        doc = _Doc(entry, slot, content, sides, self._answer_hashes(entry.answer))
+        answer = analyze(entry.answer[:MAX_ANSWER_CHARS], self._abbreviations)
+        related = self._related_terms([f for f, _ in content])
+        doc = _Doc(entry, slot, content, sides, _hashes(self._phrase_terms([answer])), _hashes(related))
         if slot == len(self._docs):
             self._docs.append(doc)
         else:
             self._docs[slot] = doc
         self._by_id[entry.id] = doc
         self._index.add(slot, _terms(doc.content), len(doc.content))
+        if related:
+            self._related_index.add(slot, related, len(related))
         self._spellings.update(set(doc.accented))
         for syllable in set(doc.content):
             self._vocabulary[syllable] += 1
@@ -200,6 +219,9 @@ class Matcher:
         if doc is None:
             return
         self._index.remove(doc.slot, _terms(doc.content))
+        related = self._related_terms(doc.content)  # recomputed: cheaper than keeping them
+        if related:
+            self._related_index.remove(doc.slot, related)
         self._docs[doc.slot] = None
         self._free.append(doc.slot)
         self._spellings.subtract(set(doc.accented))
@@ -279,14 +301,20 @@ class Matcher:
                 has_accents = has_accents or accents
         return out, has_accents
 
-    def _answer_hashes(self, answer: str) -> array[int]:
-        # Answers are long: keep only 32-bit hashes of their terms (a set per
-        # entry would cost kilobytes); a false hit is one in tens of millions.
-        words, has_accents = analyze(answer[:MAX_ANSWER_CHARS], self._abbreviations)
-        words = self._thesaurus.rewrite(words, has_accents, loose=False)
-        folded = [f for f, a in words if a not in STOPWORDS]
-        terms = set(folded) | set(_bigrams(folded))
-        return array("i", sorted(_hash32(t) for t in terms))
+    def _phrase_terms(self, texts: Iterable[tuple[Sequence[Syllable], bool]]) -> set[str]:
+        """Syllables and syllable pairs of each (text, typed with accents),
+        synonyms rewritten, filler dropped."""
+        terms: set[str] = set()
+        for syllables, accents in texts:
+            rewritten = self._thesaurus.rewrite(syllables, accents, loose=False)
+            folded = [f for f, a in rewritten if a not in STOPWORDS]
+            terms.update(folded)
+            terms.update(_bigrams(folded))
+        return terms
+
+    def _related_terms(self, question: Sequence[str]) -> list[str]:
+        """The terms of the related words of what a question (folded) names."""
+        return sorted(self._phrase_terms((phrase, True) for phrase in self._related.for_text(question)))
 
     def _parse(self, text: str) -> _Query | None:
         content, has_accents, sides, excluded = self._prepare(text)
@@ -361,19 +389,25 @@ class Matcher:
         d_bigrams = set(_bigrams(doc.content))
         shared_b_mass = sum([idf[b] for b in query.bigrams & d_bigrams])
 
-        answer = set(doc.answer)
+        # the query's hashes found in the answer, then in the related words
+        answer = query.hashes.intersection(doc.answer)
+        related = query.hashes.intersection(doc.related) if doc.related else _NOTHING
         in_answer = in_either = uncovered = 0.0
         for (h, w), t in zip(query.hashed_terms, query.term_list, strict=True):
             if h in answer:
                 in_answer += w
                 if t not in d_terms:
                     in_either += w
-            elif t not in d_terms and w > uncovered:
-                uncovered = w
+            else:
+                if h in related:
+                    in_answer += w
+                if t not in d_terms and w > uncovered:
+                    uncovered = w
         in_either += shared_mass
-        in_answer_b = sum([w for h, w in query.hashed_bigrams if h in answer])
+        in_answer_b = sum([w for h, w in query.hashed_bigrams if h in answer or h in related])
 
         q_cov = shared_mass / query.known_mass
+        accent_mismatch, other_words = _accent_mismatch(query, doc, shared)
         d_cov = shared_mass / d_mass
         doc_text = " ".join(doc.content)
         conflict, unasked, overasked, unmentioned, special_case, agreement, unanswered = self._contrasts.compare(
@@ -392,7 +426,7 @@ class Matcher:
             query.unknown_spelling_share,
             fuzz.token_set_ratio(query.text, doc_text) / 100.0,
             fuzz.ratio(query.text, doc_text) / 100.0,
-            _accent_mismatch(query, doc, shared),
+            accent_mismatch,
             in_answer / query.mass,
             in_answer_b / query.b_mass if query.b_mass else 0.0,
             conflict,
@@ -406,6 +440,7 @@ class Matcher:
             agreement,
             unanswered,
             uncovered / max_idf,
+            (shared_mass - other_words) / query.known_mass,
         ]
 
     def features(self, query: str, entry_id: str) -> list[float] | None:
@@ -422,13 +457,20 @@ class Matcher:
         return [(doc.entry.id, self._features(parsed, doc, bm25)) for doc, bm25 in self._candidates(parsed, k)]
 
     def _candidates(self, query: _Query, k: int) -> list[tuple[_Doc, float]]:
-        """BM25's best entries, each with its score as a share of the best one's."""
+        """BM25's best entries over the questions, then the best few over the
+        related words that those missed; each with its question score as a
+        share of the best one's."""
         weights = dict.fromkeys(query.content, 1.0)
         weights.update(dict.fromkeys(_bigrams(query.content), 1.0))
-        hits = self._index.top(weights, k)
+        scores = self._index.scores(weights)
+        hits = self._index.top(weights, k, scores)
         best = hits[0][1] if hits else 1.0
+        seen = {slot for slot, _ in hits}
+        extra = [(slot, float(scores[slot])) for slot, _ in self._related_index.top(
+            weights, RELATED_CANDIDATES, max_share=RELATED_MAX_SHARE)
+                 if slot not in seen]
         out = []
-        for slot, score in hits:
+        for slot, score in hits + extra:
             doc = self._docs[slot]
             if doc is not None:
                 out.append((doc, score / best))
@@ -444,6 +486,15 @@ def _terms(content: Sequence[str]) -> list[str]:
     return [*content, *_bigrams(content)]
 
 
+_NOTHING: frozenset[int] = frozenset()
+
+
+def _hashes(terms: Iterable[str]) -> array[int]:
+    # Answers are long: keep only 32-bit hashes of their terms (a set per
+    # entry would cost kilobytes); a false hit is one in tens of millions.
+    return array("i", sorted({_hash32(t) for t in terms}))
+
+
 def _hash32(term: str) -> int:
     return hash(term) & 0x7FFFFFFF
 
@@ -452,17 +503,16 @@ def _deletions(word: str) -> set[str]:
     return {word[:i] + word[i + 1:] for i in range(len(word))}
 
 
-def _accent_mismatch(query: _Query, doc: _Doc, shared: set[str]) -> float:
+def _accent_mismatch(query: _Query, doc: _Doc, shared: set[str]) -> tuple[float, float]:
     """Share of the syllables both sides use whose accents differ ("năm"/"nam"),
-    counted only when the worker typed accents at all."""
+    counted only when the worker typed accents at all; and the idf mass of those
+    typed with marks that the entry writes otherwise ("cả đêm" is not "ca đêm")."""
     if not query.has_accents or not shared:
-        return 0.0
-    typed = query.typed
-    compared = [f for f in shared if f in typed]
+        return 0.0, 0.0
+    compared = shared & query.typed.keys()
     if not compared:
-        return 0.0
-    written: dict[str, set[str]] = {}
-    for f, a in zip(doc.content, doc.accented, strict=True):
-        if f in typed:
-            written.setdefault(f, set()).add(a)
-    return sum(not (typed[f] & written[f]) for f in compared) / len(compared)
+        return 0.0, 0.0
+    alike = {f for f, _ in query.typed_pairs.intersection(zip(doc.content, doc.accented, strict=True))}
+    differ = compared - alike
+    idf = query.idf
+    return len(differ) / len(compared), sum([idf[f] for f in differ & query.marked])

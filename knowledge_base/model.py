@@ -53,13 +53,14 @@ FEATURES = (
     "contrast_agreement",  # contrast groups where query and entry name the same alternative (max 2) / 2
     "unanswered_case",  # the query names a case other than the default in a group the entry does not name
     "uncovered_key",  # rarest query word found neither in the question nor in the answer (idf / max idf)
+    "accented_coverage",  # query_coverage without the syllables typed with other marks than the entry's
 )
 # The ranker only compares candidates of one query; what says how answerable
 # the query is at all (unknown words, length) goes to the confidence, with how
 # much of the question and of the query the first entry leaves unexplained.
 CONFIDENCE_FEATURES = (
     "rank_score", "margin", "unknown_terms", "unknown_bigrams", "unknown_spellings", "short_query",
-    "text_coverage", "uncovered_key", "entry_coverage",
+    "text_coverage", "uncovered_key", "entry_coverage", "query_coverage", "query_missing_key", "accented_coverage", "entry_missing_key",
 )
 _CONFIDENCE_INPUTS = tuple(FEATURES.index(name) for name in CONFIDENCE_FEATURES[2:])
 
@@ -149,9 +150,9 @@ class Model:
 
 # Hand-set weights used only when no trained model file is present.
 FALLBACK = Model(
-    rank_weights=(3.0, 3.0, 1.0, 1.5, 2.0, -2.0, -0.5, -2.0, -2.0, -1.0, -1.0, 2.0, 1.0, -2.0, 0.5, 0.5, -4.0, -1.0, -1.0, -0.3, -0.5, 0.5, 1.0, -1.0, 0.5, -1.0, -1.0),
+    rank_weights=(3.0, 3.0, 1.0, 1.5, 2.0, -2.0, -0.5, -2.0, -2.0, -1.0, -1.0, 2.0, 1.0, -2.0, 0.5, 0.5, -4.0, -1.0, -1.0, -0.3, -0.5, 0.5, 1.0, -1.0, 0.5, -1.0, -1.0, 1.0),
     rank_bias=-6.0,
-    confidence_weights=(1.0, 0.5, -2.0, -1.0, -1.0, -0.5, 1.0, -1.0, 1.0),
+    confidence_weights=(1.0, 0.5, -2.0, -1.0, -1.0, -0.5, 1.0, -1.0, 1.0, 1.0, -1.0, 1.0, -1.0),
     confidence_bias=0.0,
     threshold=0.8,
 )

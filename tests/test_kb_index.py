@@ -13,7 +13,8 @@ from knowledge_base import Entry, Matcher, write_csv
 from knowledge_base.contrasts import ContrastGroups
 from knowledge_base.index import BM25Index
 from knowledge_base.normalize import analyze
-from knowledge_base.synonyms import Thesaurus
+from knowledge_base.related import RelatedTerms
+from knowledge_base.synonyms import Thesaurus, load_thesaurus
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -46,6 +47,7 @@ def test_matcher_updated_in_place_answers_like_a_fresh_one() -> None:
         "Nghỉ thai sản được bao lâu?", "Chồng nghỉ thai sản mấy ngày?", "Rút bảo hiểm xã hội một lần",
         "Thuê nhà ở xã hội cần gì?", "Mua nhà ở xã hội cần gì?", "Đoàn phí đóng bao nhiêu?",
         "Làm thêm giờ tối đa bao nhiêu giờ?", "Thẻ bảo hiểm y tế bị mất", "Lương tối thiểu vùng",
+        "Bị tai nạn lao động được hưởng gì?", "Mắc bệnh nghề nghiệp được hưởng gì?",  # with related words
     ]
     rng = random.Random(3)
     matcher, current = Matcher(), dict[str, Entry]()
@@ -60,11 +62,15 @@ def test_matcher_updated_in_place_answers_like_a_fresh_one() -> None:
             current[key] = entry
     fresh = Matcher(current.values())
     assert len(matcher) == len(fresh) == len(current)
-    for query in ["nghi thai san bao lau", "rút bhxh 1 lần", "thue nha o xa hoi", "lương"]:
+    for query in ["nghi thai san bao lau", "rút bhxh 1 lần", "thue nha o xa hoi", "lương",
+                  "bị máy cán dập tay, tiền viện phí ai trả", "làm xưởng hóa chất lâu năm bị bụi phổi"]:
         ours, theirs = matcher.match(query, limit=5), fresh.match(query, limit=5)
-        assert [(m.entry, round(m.score, 6)) for m in ours.matches] == [
-            (m.entry, round(m.score, 6)) for m in theirs.matches
+        # entries with the same question tie: either may come first
+        assert [(m.entry.question, round(m.score, 6)) for m in ours.matches] == [
+            (m.entry.question, round(m.score, 6)) for m in theirs.matches
         ]
+        assert {m.entry for m in ours.matches[:1]} <= {m.entry for m in theirs.matches
+                                                     if m.entry.question == ours.matches[0].entry.question}
         assert ours.suggest == theirs.suggest
 
 
@@ -253,3 +259,35 @@ def test_fitters_learn_a_separable_choice() -> None:
     y = (x[:, 0] > 0).astype(float)
     weights = fit_logistic(np.hstack([x, np.ones((200, 1))]), y, l2=0.1)
     assert weights[0] > 1.0
+
+
+def test_top_of_zero_is_empty_and_common_terms_can_be_skipped() -> None:
+    index = BM25Index()
+    for slot in range(10):
+        index.add(slot, ["common", f"rare{slot}"], 2)
+    assert index.top({"common": 1.0}, 0) == []
+    assert len(index.top({"common": 1.0}, 20)) == 10
+    # "common" is in every slot: skipped when it is in more than half of them
+    assert index.top({"common": 1.0, "rare3": 1.0}, 20, max_share=0.5) == [(3, pytest.approx(index.top(
+        {"rare3": 1.0}, 1)[0][1]))]
+
+
+def test_related_words_attach_to_the_entries_that_name_the_term() -> None:
+    related = RelatedTerms.parse("# comment\ntai nạn lao động: máy cán, đứt tay\nthai sản: sinh con\n")
+    question = [f for f, _ in analyze("Bị tai nạn lao động thì hưởng gì")[0]]
+    assert [" ".join(f for f, _ in p) for p in related.for_text(question)] == ["may can", "dut tay"]
+    assert related.for_text([f for f, _ in analyze("tai nạn giao thông")[0]]) == []
+    with pytest.raises(ValueError, match=":2:"):
+        RelatedTerms.parse("\nno colon here\n")
+
+
+def test_regional_words_for_receiving_leave_lanh_dao_alone() -> None:
+    thesaurus = load_thesaurus()
+
+    def rewritten(text: str) -> str:
+        syllables, accents = analyze(text)
+        return " ".join(a for _, a in thesaurus.rewrite(syllables, accents))
+
+    assert rewritten("lãnh lương hưu") == rewritten("hưởng lương hưu")
+    assert rewritten("lãnh đạo tỉnh") == "lãnh đạo tỉnh"
+    assert rewritten("lãnh được nhiêu tiền") == rewritten("hưởng được bao nhiêu tiền")

@@ -338,3 +338,31 @@ def test_entry_about_a_special_case_is_marked_for_the_ranker() -> None:
     assert feature("nghỉ ốm có được bhxh trả không", "con-om") == 1.0
     assert feature("nghỉ ốm có được bhxh trả không", "om") == 0.0
     assert feature("con bị ốm nghỉ chăm con có được bhxh trả không", "con-om") == 0.0
+
+
+def test_a_situation_described_in_the_workers_words_finds_its_entry(
+        matcher: Matcher, monkeypatch: pytest.MonkeyPatch) -> None:
+    # No word of "Bị tai nạn lao động thì được hưởng chế độ gì?": found through
+    # the related words of "tai nạn lao động" (data/related.txt).
+    query = "đang chạy máy cán thì bị dập ngón tay, tiền viện phí ai trả"
+    found = matcher.match(query).matches[0]
+    assert found.entry.id == "tnld"
+    from knowledge_base import matcher as matcher_module
+    from knowledge_base.related import RelatedTerms
+
+    monkeypatch.setattr(matcher_module, "load_related", lambda: RelatedTerms(()))
+    without = {m.entry.id: m.score for m in Matcher(KB).match(query, limit=10).matches}
+    assert without.get("tnld", 0.0) < found.score / 2
+
+
+def test_a_word_typed_with_other_marks_is_another_word() -> None:
+    from knowledge_base.model import FEATURES
+
+    matcher = Matcher([Entry("dem", "viec-lam", "Làm ca đêm thì được trả thêm lương như thế nào?", "Thêm 30%.")])
+    coverage, accented = FEATURES.index("query_coverage"), FEATURES.index("accented_coverage")
+    own = matcher.features("làm ca đêm trả lương thế nào", "dem")
+    other = matcher.features("chó sủa cả đêm thì báo ai", "dem")  # "cả đêm" folds to "ca dem"
+    assert own is not None and other is not None
+    assert own[accented] == own[coverage]
+    assert other[accented] < other[coverage]
+    assert not matcher.match("chó sủa cả đêm thì báo ai").suggest

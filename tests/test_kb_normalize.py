@@ -190,3 +190,18 @@ def test_odd_input_does_not_crash(text: str) -> None:
 def test_emoji_and_other_scripts_fold_without_latin_noise() -> None:
     assert fold("😀 bảo hiểm 🙏") == "bao hiem"
     assert fold("\u200bbảo\u200bhiểm") == "baohiem"
+
+
+@pytest.mark.parametrize(
+    ("typed", "folded"),
+    [
+        ("hổng biết", "khong biet"),  # Southern "không"
+        ("sao dzậy", "sao vay"),
+        ("mần công nhân", "lam cong nhan"),
+        ("thẻ còn xài được", "the con dung duoc"),
+        ("sanh con", "sinh con"),
+        ("dìa quê", "ve que"),
+    ],
+)
+def test_fold_reads_regional_words(typed: str, folded: str) -> None:
+    assert fold(typed) == folded
