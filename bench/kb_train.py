@@ -2,7 +2,7 @@
 knowledge_base/data/kb_model.json.
 
     .venv/bin/python bench/kb_train.py [--kb FILE] [--queries FILE ...] [--precision 0.95]
-    .venv/bin/python bench/kb_train.py --cross [--kinds]     # evaluate only, writes nothing
+    .venv/bin/python bench/kb_train.py --cross [--kinds] [--topic]   # evaluate only, writes nothing
 
 By default it reads every labelled query file of bench/data that exists
 (kb_queries.csv, kb_queries_extra.csv, kb_queries_extra2.csv) and uses the dev
@@ -93,14 +93,16 @@ def fit(groups: Sequence[Group], l2: tuple[float, float]) -> tuple[np.ndarray, n
     return rank_w, conf_w
 
 
-def top_predictions(groups: Sequence[Group], rank_w: np.ndarray, conf_w: np.ndarray) -> list[tuple[float, bool]]:
-    """(probability, correct) of each query's first candidate; conflicts never suggest."""
+def top_predictions(groups: Sequence[Group], rank_w: np.ndarray, conf_w: np.ndarray,
+                    bonuses: Sequence[np.ndarray] | None = None) -> list[tuple[float, bool]]:
+    """(probability, correct) of each query's first candidate; conflicts never
+    suggest. `bonuses`: per group, what the worker's topic adds to each rank score."""
     out = []
-    for g in groups:
+    for k, g in enumerate(groups):
         if not len(g.ids):
             out.append((0.0, False))
             continue
-        ranks = rank_scores(g.features, rank_w)
+        ranks = rank_scores(g.features, rank_w) + (bonuses[k] if bonuses is not None else 0.0)
         order = np.argsort(-ranks, kind="stable")
         ranked = list(ranks[order])
         first = order[0]
@@ -179,22 +181,41 @@ def choose_file_threshold(groups: Sequence[Group], runs: Sequence[tuple[list[tup
     return threshold
 
 
+def topic_bonuses(groups: Sequence[Group], rank_w: np.ndarray, topics: dict[str, str],
+                  bonus: float) -> list[np.ndarray]:
+    """What the worker's topic adds to each candidate's rank score, as the bench
+    passes it (`knowledge_base.bench.worker_topic`): the expected entry's topic
+    for an in-KB query, else the topic of the first candidate ranked without one."""
+    out = []
+    for g in groups:
+        if not len(g.ids):
+            out.append(np.zeros(0))
+            continue
+        if g.query.expected in topics:
+            chosen = topics[g.query.expected]
+        else:
+            chosen = topics.get(g.ids[int(np.argmax(rank_scores(g.features, rank_w)))])
+        out.append(np.array([bonus if topics.get(i) == chosen else 0.0 for i in g.ids]))
+    return out
+
+
 def held_out_figures(groups: Sequence[Group], rank_w: np.ndarray, conf_w: np.ndarray,
-                     threshold: float) -> str:
+                     threshold: float, bonuses: Sequence[np.ndarray] | None = None) -> str:
     """The summary line of queries no part of the model was fitted on, plus how
     often BM25 left the expected entry out of the candidates."""
     ranked = []
-    for g in groups:
-        order = np.argsort(-rank_scores(g.features, rank_w), kind="stable") if len(g.ids) else []
+    for k, g in enumerate(groups):
+        ranks = rank_scores(g.features, rank_w) + (bonuses[k] if bonuses is not None else 0.0)
+        order = np.argsort(-ranks, kind="stable") if len(g.ids) else []
         ranked.append([g.ids[j] for j in order])
-    predictions = top_predictions(groups, rank_w, conf_w)
+    predictions = top_predictions(groups, rank_w, conf_w, bonuses)
     answerable = [g for g in groups if g.query.expected is not None]
     missed = sum(not g.labels.any() for g in answerable)
     return (summary(groups, [(predictions, ranked)], threshold)
             + f"  not in candidates {missed}/{len(answerable)}")
 
 
-def cross_file(groups: Sequence[Group], args: argparse.Namespace) -> None:
+def cross_file(groups: Sequence[Group], args: argparse.Namespace, topics: dict[str, str]) -> None:
     """Fit on the dev rows of all query files but one (threshold out of fold, as
     for the shipped model), then measure on the file left out: how the model
     does on a writer it has never seen."""
@@ -213,6 +234,9 @@ def cross_file(groups: Sequence[Group], args: argparse.Namespace) -> None:
         rank_w, conf_w = fit(train, l2)
         print(f"  -> {held:<24}{len(test):>4} (threshold {threshold:.3f}): "
               + held_out_figures(test, rank_w, conf_w, threshold))
+        if args.topic:
+            bonuses = topic_bonuses(test, rank_w, topics, FALLBACK.topic_bonus)
+            print(f"     {'with the worker topic':<28}: " + held_out_figures(test, rank_w, conf_w, threshold, bonuses))
         if args.kinds:
             for kind in sorted({g.query.kind for g in test}):
                 mine = [g for g in test if g.query.kind == kind]
@@ -233,17 +257,20 @@ def main() -> int:
     parser.add_argument("--cross", action="store_true",
                         help="only evaluate: fit on all query files but one, measure on that one; write nothing")
     parser.add_argument("--kinds", action="store_true", help="with --cross: figures per kind of query too")
+    parser.add_argument("--topic", action="store_true",
+                        help="with --cross: figures with the worker's topic too (as the bench passes it)")
     args = parser.parse_args()
 
     files = args.queries or default_query_files(ROOT / "bench/data")
     dev = [q for q in load_queries(*files) if q.split == "dev"]
-    matcher = Matcher(read_csv(args.kb))
+    entries = read_csv(args.kb)
+    matcher = Matcher(entries)
     groups = collect(matcher, dev)
     n_in = sum(q.expected is not None for q in dev)
     reachable = sum(g.labels.any() for g in groups)
     print(f"dev: {len(dev)} queries, {n_in} answerable, expected entry among candidates for {reachable}")
     if args.cross:
-        cross_file(groups, args)
+        cross_file(groups, args, {e.id: e.topic for e in entries})
         return 0
     l2 = (args.l2, args.confidence_l2)
 

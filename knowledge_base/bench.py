@@ -20,7 +20,8 @@ from .matcher import Matcher
 from .normalize import normalize
 
 __all__ = [
-    "Baseline", "LabelledQuery", "default_query_files", "evaluate", "load_queries", "run_bench", "synthesize",
+    "Baseline", "LabelledQuery", "default_query_files", "evaluate", "evaluate_with_topic", "load_queries",
+    "run_bench", "synthesize", "worker_topic",
 ]
 
 OUT_OF_KB_KINDS = ("near_miss", "out_of_scope")
@@ -129,6 +130,29 @@ def evaluate(system: System, queries: Sequence[LabelledQuery]) -> dict[str, Tall
         ids, suggest = system(q.query)
         tallies["all"].add(q, ids, suggest)
         tallies.setdefault(q.kind, Tally()).add(q, ids, suggest)
+    return tallies
+
+
+def worker_topic(matcher: Matcher, query: LabelledQuery) -> str | None:
+    """The topic a worker would have chosen before typing `query`: the expected
+    entry's topic for an in-KB query; for an out-of-KB one, the topic of the
+    best match found without a topic (a worker asking about a neighbouring
+    subject picks the topic that subject seems to belong to)."""
+    expected = matcher.entry(query.expected) if query.expected else None
+    if expected is not None:
+        return expected.topic
+    matches = matcher.match(query.query).matches
+    return matches[0].entry.topic if matches else None
+
+
+def evaluate_with_topic(matcher: Matcher, queries: Sequence[LabelledQuery]) -> dict[str, Tally]:
+    """Like `evaluate`, with the worker's topic (`worker_topic`) passed to the matcher."""
+    tallies: dict[str, Tally] = {"all": Tally()}
+    for q in queries:
+        result = matcher.match(q.query, topic=worker_topic(matcher, q))
+        ids = [m.entry.id for m in result.matches]
+        tallies["all"].add(q, ids, result.suggest)
+        tallies.setdefault(q.kind, Tally()).add(q, ids, result.suggest)
     return tallies
 
 
@@ -277,6 +301,13 @@ def run_bench(kb: str, query_files: str | Sequence[str], *, split: str = "all",
                 of_file = [q for q in part if q.source == source]
                 mine = evaluate(matcher_system(matcher), of_file)["all"]
                 out(f"{source:<24}{len(of_file):>5} | " + _summary(mine))
+        out("")
+        out(f"== Quality on {name} WITH THE WORKER'S TOPIC (not what the targets are judged on) ==")
+        out("topic passed: the expected entry's topic for in-KB queries; for out-of-KB queries the "
+            "topic of the best match found without a topic")
+        for source in (sources if len(sources) > 1 else []) + ["all"]:
+            of_file = part if source == "all" else [q for q in part if q.source == source]
+            out(f"{source:<24}{len(of_file):>5} | " + _summary(evaluate_with_topic(matcher, of_file)["all"]))
 
     out("")
     out("== Latency of one match (ms), synthetic knowledge bases built from the sample ==")

@@ -190,6 +190,11 @@ class Matcher:
     def __len__(self) -> int:
         return len(self._by_id)
 
+    def entry(self, entry_id: str) -> Entry | None:
+        """The entry with that id, if the knowledge base holds it."""
+        doc = self._by_id.get(entry_id)
+        return None if doc is None else doc.entry
+
     def add(self, entry: Entry) -> None:
         """Insert, or replace the entry with the same id."""
         if entry.id in self._by_id:

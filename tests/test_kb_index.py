@@ -220,6 +220,41 @@ def test_bench_reads_several_query_files_and_reports_each(tmp_path: Path) -> Non
     assert "one.csv" in done.stdout and "two.csv" in done.stdout and "per query file" in done.stdout
 
 
+def test_bench_passes_the_worker_topic_as_documented() -> None:
+    from knowledge_base.bench import LabelledQuery, evaluate_with_topic, worker_topic
+
+    matcher = Matcher([
+        Entry("a", "procedures", "Rút bảo hiểm xã hội một lần cần điều kiện gì?", "..."),
+        Entry("b", "housing", "Công nhân muốn thuê nhà ở xã hội cần điều kiện gì?", "..."),
+    ])
+    assert matcher.entry("b") is not None and matcher.entry("b").topic == "housing"
+    assert matcher.entry("zzz") is None
+    # in the KB: the expected entry's topic, whatever the query looks like
+    assert worker_topic(matcher, LabelledQuery("rut bhxh 1 lan", "b", "teencode", "dev")) == "housing"
+    # out of the KB: the topic of the best match found without a topic
+    assert worker_topic(matcher, LabelledQuery("thuê nhà ở xã hội", None, "near_miss", "dev")) == "housing"
+    assert worker_topic(matcher, LabelledQuery("😀", None, "out_of_scope", "dev")) is None
+    # the topic breaks a near-tie towards the expected entry's topic, whichever it is
+    tied = [LabelledQuery("điều kiện", expected, "short", "dev") for expected in ("a", "b")]
+    assert evaluate_with_topic(matcher, tied)["all"].top1 == 2
+
+
+def test_bench_prints_figures_with_the_worker_topic_apart(tmp_path: Path) -> None:
+    kb = tmp_path / "kb.csv"
+    write_csv([Entry("a", "t", "Rút bảo hiểm xã hội một lần cần điều kiện gì?", "...")], kb)
+    queries = tmp_path / "q.csv"
+    queries.write_text("query,expected_id,kind,split\nrut bhxh 1 lan,a,teencode,dev\n", encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, "-m", "knowledge_base", "bench", "--kb", str(kb), "--queries", str(queries),
+         "--split", "dev", "--sizes", ""],
+        check=False, capture_output=True, text=True, encoding="utf-8", cwd=ROOT, timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    main, _, with_topic = done.stdout.partition("WITH THE WORKER'S TOPIC")
+    assert "Quality on dev (1 queries)" in main and with_topic
+    assert "expected entry's topic" in with_topic and "all" in with_topic and "top1 1.000" in with_topic
+
+
 def test_shipped_model_matches_the_features_the_matcher_computes() -> None:
     from importlib import resources
 
