@@ -305,6 +305,14 @@ def render(text: str, buttons: Sequence[Sequence[Button]],
 # -- sending (the outbox's sender for channel "zalo") ------------------------------------
 
 
+def outgoing_text(message: OutboxMessage, t: Callable[..., str]) -> str:
+    """The row's text for either Zalo channel, with a note where an attachment was left out:
+    an announcement's picture or file is a Telegram file id, which Zalo cannot show."""
+    if message.attachment_kind is None:
+        return message.text
+    return "\n\n".join(p for p in (message.text, t("zalo.attachment_missing")) if p)
+
+
 class ZaloSender:
     """Sends one outbox row to a Zalo chat and reports what happened.
 
@@ -337,11 +345,7 @@ class ZaloSender:
     async def __call__(self, message: OutboxMessage) -> Delivery:
         if not message.chat_id:  # the person asked to be forgotten
             return Delivery(ok=False, permanent=True, error="no Zalo chat to send to")
-        text = message.text
-        if message.attachment_kind is not None:
-            # The attachment is a Telegram file id: Zalo cannot show it.
-            text = "\n\n".join(p for p in (text, self._t("zalo.attachment_missing")) if p)
-        rendered = render(text, message.buttons, self._t)
+        rendered = render(outgoing_text(message, self._t), message.buttons, self._t)
         pieces = rendered.pieces
         try:
             # A retry goes on after the pieces that arrived: the start is not sent twice.

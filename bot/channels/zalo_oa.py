@@ -101,7 +101,9 @@ from zoneinfo import ZoneInfo
 import aiohttp
 from aiohttp import web
 
-from bot.channels.zalo import WORD_BUTTONS, ZaloIncoming, ZaloJournal, as_object, render
+from bot.channels.zalo import (
+    WORD_BUTTONS, ZaloIncoming, ZaloJournal, as_object, outgoing_text, render,
+)
 from bot.config import ZaloOAConfig
 from bot.i18n import Catalog
 from bot.models import Delivery, OutboxMessage
@@ -454,9 +456,7 @@ class ZaloOASender:
     async def __call__(self, message: OutboxMessage) -> Delivery:
         if not message.chat_id:  # the person asked to be forgotten
             return Delivery(ok=False, permanent=True, error="no Zalo OA chat to send to")
-        text = message.text
-        if message.attachment_kind is not None:
-            text = "\n\n".join(p for p in (text, self._t("zalo.attachment_missing")) if p)
+        text = outgoing_text(message, self._t)
         rendered = render(text, message.buttons, self._t)
         # With buttons, the text keeps only the hints that stand for word commands ("dừng tin").
         hints = tuple((b,) for row in message.buttons for b in row if b.data in WORD_BUTTONS)
