@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import html
 import logging
 import re
 import time
@@ -22,7 +21,7 @@ from collections.abc import Awaitable, Callable, Mapping
 
 from bot.i18n import Catalog, Raw
 from bot.models import Delivery, OutboxMessage, OutboxRequest, Undelivered
-from bot.services.text import shorten
+from bot.services.text import one_line, shorten
 from bot.storage import Storage
 
 log = logging.getLogger(__name__)
@@ -33,7 +32,6 @@ FailureHook = Callable[[OutboxMessage, Delivery], Awaitable[Undelivered | None]]
 REASONS = ("window", "blocked", "quota")
 # An answer's rows carry dedupe keys that start so (see QuestionService._answer_messages).
 ANSWER_KEY = "answer:"
-_TAG = re.compile(r"<[^>]+>")
 _PIECE = re.compile(r":\d+$")   # a dedupe key's last part: the piece of a long message, or the person
 
 MAX_ATTEMPTS = 8
@@ -249,7 +247,7 @@ class UndeliveredNotices:
         after = ("undelivered.answer_waits" if answer and asker else "undelivered.not_resent")
         channel_key = f"channel.{message.channel}"
         channel = self._t(channel_key) if self._has(channel_key) else message.channel
-        preview = shorten(" ".join(html.unescape(_TAG.sub(" ", message.text)).split()), 300)
+        preview = shorten(one_line(message.text), 300)
         cards = await self._storage.cards_of(message.question_id)
         chat, card, thread = cards[0] if cards else (self._chat, None, None)
         # A long answer goes out as several rows: one notice for all of them.

@@ -52,6 +52,11 @@ def plain_length(markup: str) -> int:
     return utf16_length(html.unescape(_TAG.sub("", markup)))
 
 
+def one_line(markup: str) -> str:
+    """An HTML message's words on one line (tags as spaces, entities decoded): for previews."""
+    return " ".join(html.unescape(_TAG.sub(" ", markup)).split())
+
+
 def shorten(text: str, limit: int) -> str:
     """Cut `text` to at most `limit` characters at a word boundary, marking the cut."""
     if len(text) <= limit:
