@@ -24,7 +24,7 @@ import aiosqlite
 
 from bot.models import (Answer, Broadcast, Button, Conference, Draft, Event, Followup, OutboxMessage,
                         OutboxRequest, Question, Undelivered, User)
-from knowledge_base import Entry
+from knowledge_base import Entry, split_variants
 
 log = logging.getLogger(__name__)
 
@@ -376,6 +376,13 @@ class Storage:
                 await self._insert_outbox(db, _about(request, question.id), now)
         return True
 
+    async def duplicate_texts(self, question_id: int) -> list[str]:
+        """The texts of the questions merged into this one, oldest first."""
+        rows = await self._all(
+            "SELECT text FROM questions WHERE duplicate_of = ? AND status = 'duplicate' ORDER BY id",
+            (question_id,))
+        return [r["text"] for r in rows]
+
     async def answers_of(self, question_id: int) -> list[Answer]:
         rows = await self._all("SELECT * FROM answers WHERE question_id = ? ORDER BY id", (question_id,))
         return [_answer(r) for r in rows]
@@ -421,11 +428,11 @@ class Storage:
     # -- knowledge base ----------------------------------------------------
 
     async def kb_entries(self) -> list[Entry]:
-        rows = await self._all("SELECT id, topic, question, answer FROM kb_entries ORDER BY id")
+        rows = await self._all("SELECT id, topic, question, answer, variants FROM kb_entries ORDER BY id")
         return [_entry(r) for r in rows]
 
     async def kb_entry(self, entry_id: str) -> Entry | None:
-        row = await self._one("SELECT id, topic, question, answer FROM kb_entries WHERE id = ?", (entry_id,))
+        row = await self._one("SELECT id, topic, question, answer, variants FROM kb_entries WHERE id = ?", (entry_id,))
         return _entry(row) if row else None
 
     async def upsert_kb_entries(self, entries: Iterable[Entry], source_question_id: int | None = None) -> int:
@@ -435,12 +442,14 @@ class Storage:
         async with self._transaction() as db:
             for entry in entries:
                 await db.execute(
-                    """INSERT INTO kb_entries (id, topic, question, answer, source_question_id,
+                    """INSERT INTO kb_entries (id, topic, question, answer, variants, source_question_id,
                                                created_at, updated_at)
-                       VALUES (?, ?, ?, ?, ?, ?, ?)
+                       VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                        ON CONFLICT (id) DO UPDATE SET topic = excluded.topic, question = excluded.question,
-                         answer = excluded.answer, updated_at = excluded.updated_at""",
-                    (entry.id, entry.topic, entry.question, entry.answer, source_question_id, now, now),
+                         answer = excluded.answer, variants = excluded.variants,
+                         updated_at = excluded.updated_at""",
+                    (entry.id, entry.topic, entry.question, entry.answer, "\n".join(entry.variants),
+                     source_question_id, now, now),
                 )
                 count += 1
         return count
@@ -1091,4 +1100,5 @@ def _broadcast(row: aiosqlite.Row) -> Broadcast:
 
 
 def _entry(row: aiosqlite.Row) -> Entry:
-    return Entry(id=row["id"], topic=row["topic"], question=row["question"], answer=row["answer"])
+    return Entry(id=row["id"], topic=row["topic"], question=row["question"], answer=row["answer"],
+                 variants=split_variants(row["variants"]))

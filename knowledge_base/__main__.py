@@ -33,6 +33,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     bench.add_argument("--sizes", default="1000,10000,100000",
                        help="knowledge-base sizes to time, comma-separated (default: %(default)s)")
     bench.add_argument("--quick", action="store_true", help="time 1000 and 10000 entries only")
+    bench.add_argument("--with-variants", action="store_true",
+                       help="synthetic entries keep (altered) copies of their model entry's variants")
 
     args = parser.parse_args(argv)
     if args.command == "match":
@@ -42,7 +44,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     query_files = args.queries or default_query_files(QUERIES_DIR)
     sizes = (1_000, 10_000) if args.quick else tuple(int(n) for n in args.sizes.split(",") if n)
     try:
-        return run_bench(args.kb, query_files, split=args.split, sizes=sizes)
+        return run_bench(args.kb, query_files, split=args.split, sizes=sizes,
+                         with_variants=args.with_variants)
     except CsvError as exc:
         print(exc.message, file=sys.stderr)
         return 2

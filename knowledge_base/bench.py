@@ -187,10 +187,14 @@ _RHYMES = ("a ai am an ang anh ao au ay e em en eo ê êm ên ênh i im in inh i
 _TONES = ["", "\u0301", "\u0300", "\u0309", "\u0303", "\u0323"]
 
 
-def synthesize(entries: Sequence[Entry], n: int, *, seed: int = 4) -> list[Entry]:
-    """`n` entries: the real ones, then variants of them in which a few words
-    are replaced by other KB words or by invented syllables, so the vocabulary
-    keeps growing the way a real, larger knowledge base's would."""
+def synthesize(entries: Sequence[Entry], n: int, *, seed: int = 4,
+               with_variants: bool = False) -> list[Entry]:
+    """`n` entries: the real ones, then altered copies of them in which a few
+    words are replaced by other KB words or by invented syllables, so the
+    vocabulary keeps growing the way a real, larger knowledge base's would.
+    The copies have no variants (a KB imported with four columns, or published
+    case by case) unless `with_variants`: then each keeps altered copies of its
+    model's variants."""
     rng = random.Random(seed)
     words = sorted({w for e in entries for w in e.question.split()})
     invented = [
@@ -202,11 +206,16 @@ def synthesize(entries: Sequence[Entry], n: int, *, seed: int = 4) -> list[Entry
     while len(out) < n:
         base = entries[i % len(entries)]
         i += 1
-        question = base.question.split()
-        for _ in range(rng.randint(2, 4)):
-            pool = invented if rng.random() < 0.5 else words
-            question[rng.randrange(len(question))] = rng.choice(pool)
-        out.append(Entry(f"syn-{i}", base.topic, " ".join(question), base.answer))
+
+        def altered(text: str) -> str:
+            syllables = text.split()
+            for _ in range(rng.randint(2, 4)):
+                pool = invented if rng.random() < 0.5 else words
+                syllables[rng.randrange(len(syllables))] = rng.choice(pool)
+            return " ".join(syllables)
+
+        variants = tuple(altered(v) for v in base.variants) if with_variants else ()
+        out.append(Entry(f"syn-{i}", base.topic, altered(base.question), base.answer, variants))
     return out
 
 
@@ -265,7 +274,7 @@ def _resident_mb() -> float:
 
 def run_bench(kb: str, query_files: str | Sequence[str], *, split: str = "all",
               sizes: Sequence[int] = (1_000, 10_000, 100_000),
-              out: Callable[[str], None] = print) -> int:
+              out: Callable[[str], None] = print, with_variants: bool = False) -> int:
     if isinstance(query_files, str):
         query_files = [query_files]
     entries = read_csv(kb)
@@ -310,11 +319,14 @@ def run_bench(kb: str, query_files: str | Sequence[str], *, split: str = "all",
             out(f"{source:<24}{len(of_file):>5} | " + _summary(evaluate_with_topic(matcher, of_file)["all"]))
 
     out("")
-    out("== Latency of one match (ms), synthetic knowledge bases built from the sample ==")
+    wordings = sum(1 + len(e.variants) for e in entries) / max(1, len(entries))
+    out("== Latency of one match (ms), synthetic knowledge bases built from the sample "
+        + (f"(every entry with variants: {wordings:.1f} wordings each) ==" if with_variants
+           else "(copies without variants) =="))
     texts = [q.query for q in queries]
     rows = []
     for size in sizes:
-        big = synthesize(entries, size)
+        big = synthesize(entries, size, with_variants=with_variants)
         big_matcher, build_s, memory_mb = measure_size(big)
         ours_ms = time_matches(big_matcher.match, texts, rounds=2 if size <= 10_000 else 1)
         base = Baseline(big)

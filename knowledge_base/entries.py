@@ -1,18 +1,24 @@
-"""Knowledge-base entries and their CSV form (id,topic,question,answer)."""
+"""Knowledge-base entries and their CSV form: id,topic,question,answer and an
+optional variants column (other ways workers ask the same question, one per
+line of the cell or separated by "|")."""
 
 from __future__ import annotations
 
 import csv
 import io
 import os
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
-__all__ = ["COLUMNS", "CsvError", "Entry", "read_csv", "write_csv"]
+__all__ = ["COLUMNS", "OPTIONAL_COLUMNS", "CsvError", "Entry", "read_csv", "split_variants", "write_csv"]
 
 COLUMNS = ("id", "topic", "question", "answer")
+OPTIONAL_COLUMNS = ("variants",)
+MAX_VARIANTS = 30  # per entry: more is a pasted list, not ways to ask one question
+_VARIANT_BREAK = re.compile(r"[|\n]")
 
 
 @dataclass(frozen=True)
@@ -21,6 +27,19 @@ class Entry:
     topic: str
     question: str
     answer: str
+    # Other ways workers ask what `answer` answers: matched like the question.
+    variants: tuple[str, ...] = ()
+
+
+def split_variants(cell: str) -> tuple[str, ...]:
+    """The variants of one CSV cell or stored value: one per line or per "|",
+    blanks and repeats dropped, order kept."""
+    seen: dict[str, None] = {}
+    for part in _VARIANT_BREAK.split(cell):
+        part = " ".join(part.split())
+        if part:
+            seen.setdefault(part, None)
+    return tuple(seen)[:MAX_VARIANTS]
 
 
 class CsvError(ValueError):
@@ -74,10 +93,17 @@ def write_csv(entries: Iterable[Entry], target: str | os.PathLike[str] | TextIO)
 
 
 def _write(entries: Iterable[Entry], stream: TextIO) -> None:
+    """The variants column only when some entry has variants: a plain KB keeps
+    the four columns other tools expect."""
+    entries = list(entries)
+    with_variants = any(entry.variants for entry in entries)
     writer = csv.writer(stream, lineterminator="\n")
-    writer.writerow(COLUMNS)
+    writer.writerow(COLUMNS + OPTIONAL_COLUMNS if with_variants else COLUMNS)
     for entry in entries:
-        writer.writerow((entry.id, entry.topic, entry.question, entry.answer))
+        row = [entry.id, entry.topic, entry.question, entry.answer]
+        if with_variants:
+            row.append("\n".join(entry.variants))
+        writer.writerow(row)
 
 
 def _read_text(source: str | os.PathLike[str] | TextIO) -> str:
@@ -112,29 +138,34 @@ def _read_header(row: list[str]) -> dict[str, int]:
     for name in names:
         if names.count(name) > 1:
             raise CsvError(1, f"cột '{name}' lặp lại", f"column '{name}' appears twice")
-        if name not in COLUMNS:
+        if name not in COLUMNS + OPTIONAL_COLUMNS:
+            known = ", ".join(COLUMNS + OPTIONAL_COLUMNS)
             raise CsvError(
-                1, f"cột thừa '{name}' (chỉ dùng {', '.join(COLUMNS)})",
-                f"unexpected column '{name}' (only {', '.join(COLUMNS)})",
+                1, f"cột thừa '{name}' (chỉ dùng {known})",
+                f"unexpected column '{name}' (only {known})",
             )
     for column in COLUMNS:
         if column not in names:
             raise CsvError(1, f"thiếu cột '{column}' ở dòng tiêu đề", f"header lacks column '{column}'")
-    return {name: names.index(name) for name in COLUMNS}
+    return {name: names.index(name) for name in COLUMNS + OPTIONAL_COLUMNS if name in names}
 
 
 def _read_row(row: list[str], header: dict[str, int], line: int) -> Entry:
-    if len(row) > len(COLUMNS):
+    if len(row) > len(header):
         raise CsvError(
-            line, f"có {len(row)} cột, chỉ cần {len(COLUMNS)}",
-            f"has {len(row)} columns, expected {len(COLUMNS)}",
+            line, f"có {len(row)} cột, chỉ cần {len(header)}",
+            f"has {len(row)} columns, expected {len(header)}",
         )
     values: dict[str, str] = {}
     for column, index in header.items():
+        if column in OPTIONAL_COLUMNS:
+            values[column] = row[index] if index < len(row) else ""
+            continue
         if index >= len(row):
             raise CsvError(line, f"thiếu cột '{column}'", f"missing column '{column}'")
         value = row[index].strip()
         if not value:
             raise CsvError(line, f"cột '{column}' để trống", f"column '{column}' is empty")
         values[column] = value
-    return Entry(**values)
+    variants = split_variants(values.pop("variants", ""))
+    return Entry(**values, variants=variants)

@@ -58,6 +58,9 @@ CANDIDATES = 30
 # the situation ("bị máy cán dập tay") shares no word with "tai nạn lao động".
 RELATED_CANDIDATES = 2
 RELATED_MAX_SHARE = 0.02  # related words of more entries than this do not pick candidates
+# An entry with variants is indexed once per wording; at most this many of its
+# wordings (the best by BM25) are scored against a query, and it counts once.
+WORDINGS_PER_ENTRY = 3
 
 # Forms of address, politeness and chat filler. They carry no meaning for
 # matching and would otherwise make every padded question look alike. Compared
@@ -178,8 +181,8 @@ class Matcher:
         self._related: RelatedTerms = load_related()
         self._index = BM25Index()
         self._related_index = BM25Index()  # over the related words of each entry's question
-        self._docs: list[_Doc | None] = []
-        self._by_id: dict[str, _Doc] = {}
+        self._docs: list[_Doc | None] = []  # one per wording: the question, then each variant
+        self._by_id: dict[str, list[_Doc]] = {}
         self._free: list[int] = []
         self._vocabulary: Counter[str] = Counter()  # folded syllable -> number of entries
         self._spellings: Counter[str] = Counter()  # accented syllable -> number of entries
@@ -192,26 +195,35 @@ class Matcher:
 
     def entry(self, entry_id: str) -> Entry | None:
         """The entry with that id, if the knowledge base holds it."""
-        doc = self._by_id.get(entry_id)
-        return None if doc is None else doc.entry
+        docs = self._by_id.get(entry_id)
+        return None if docs is None else docs[0].entry
 
     def add(self, entry: Entry) -> None:
-        """Insert, or replace the entry with the same id."""
+        """Insert, or replace the entry with the same id. The question and each
+        variant are indexed as wordings of the one entry."""
         if entry.id in self._by_id:
             self.remove(entry.id)
-        content, _, sides, _ = self._prepare(entry.question, typed=False)
-        slot = self._free.pop() if self._free else len(self._docs)
-        answer = analyze(entry.answer[:MAX_ANSWER_CHARS], self._abbreviations)
-        related = self._related_terms([f for f, _ in content])
-        doc = _Doc(entry, slot, content, sides, _hashes(self._phrase_terms([answer])), _hashes(related))
-        if slot == len(self._docs):
-            self._docs.append(doc)
-        else:
-            self._docs[slot] = doc
-        self._by_id[entry.id] = doc
-        self._index.add(slot, _terms(doc.content), len(doc.content))
+        answer = _hashes(self._phrase_terms([analyze(entry.answer[:MAX_ANSWER_CHARS], self._abbreviations)]))
+        docs = []
+        for wording in dict.fromkeys((entry.question, *entry.variants)):
+            content, _, sides, _ = self._prepare(wording[:MAX_QUERY_CHARS], typed=False)
+            if not content and docs:
+                continue  # a variant of filler only
+            slot = self._free.pop() if self._free else len(self._docs)
+            related = self._related_terms([f for f, _ in content])
+            doc = _Doc(entry, slot, content, sides, answer, _hashes(related))
+            if slot == len(self._docs):
+                self._docs.append(doc)
+            else:
+                self._docs[slot] = doc
+            docs.append(doc)
+            self._index_doc(doc, related)
+        self._by_id[entry.id] = docs
+
+    def _index_doc(self, doc: _Doc, related: list[str]) -> None:
+        self._index.add(doc.slot, _terms(doc.content), len(doc.content))
         if related:
-            self._related_index.add(slot, related, len(related))
+            self._related_index.add(doc.slot, related, len(related))
         self._spellings.update(set(doc.accented))
         for syllable in set(doc.content):
             self._vocabulary[syllable] += 1
@@ -220,9 +232,10 @@ class Matcher:
                     self._near.setdefault(key, set()).add(syllable)
 
     def remove(self, entry_id: str) -> None:
-        doc = self._by_id.pop(entry_id, None)
-        if doc is None:
-            return
+        for doc in self._by_id.pop(entry_id, ()):
+            self._unindex_doc(doc)
+
+    def _unindex_doc(self, doc: _Doc) -> None:
         self._index.remove(doc.slot, _terms(doc.content))
         related = self._related_terms(doc.content)  # recomputed: cheaper than keeping them
         if related:
@@ -251,11 +264,8 @@ class Matcher:
         parsed = self._parse(query[:MAX_QUERY_CHARS])
         if parsed is None:
             return Result(query, False, [])
-        candidates = self._candidates(parsed, max(CANDIDATES, limit))
-        rows = [self._features(parsed, doc, bm25) for doc, bm25 in candidates]
-        ranks = rank_scores(np.array(rows), self._rank_weights).tolist() if rows else []
         scored = []
-        for rank, (doc, _), features in zip(ranks, candidates, rows, strict=True):
+        for rank, doc, features in self._scored(parsed, max(CANDIDATES, limit)):
             if topic is not None and doc.entry.topic == topic:
                 rank += self._model.topic_bonus
             scored.append((rank, doc, features))
@@ -449,36 +459,67 @@ class Matcher:
         ]
 
     def features(self, query: str, entry_id: str) -> list[float] | None:
-        """The model's features for one (query, entry) pair; for training and tests."""
+        """The model's features for one (query, entry) pair, with the entry's
+        wording the ranker prefers; for training and tests."""
         parsed = self._parse(query[:MAX_QUERY_CHARS])
-        doc = self._by_id.get(entry_id)
-        return None if parsed is None or doc is None else self._features(parsed, doc)
+        docs = self._by_id.get(entry_id)
+        if parsed is None or docs is None:
+            return None
+        rows = [self._features(parsed, doc) for doc in docs]
+        return rows[int(np.argmax(rank_scores(np.array(rows), self._rank_weights)))]
 
     def candidates(self, query: str, k: int = CANDIDATES) -> list[tuple[str, list[float]]]:
-        """BM25 candidates of a query with their features; for training."""
+        """Candidate entries of a query with the features of their best wording; for training."""
         parsed = self._parse(query[:MAX_QUERY_CHARS])
         if parsed is None:
             return []
-        return [(doc.entry.id, self._features(parsed, doc, bm25)) for doc, bm25 in self._candidates(parsed, k)]
+        return [(doc.entry.id, features) for _, doc, features in self._scored(parsed, k)]
+
+    def _scored(self, query: _Query, k: int) -> list[tuple[float, _Doc, list[float]]]:
+        """(rank score, wording, features) of up to k candidate entries, each by
+        the wording the ranker scores best; in candidate order."""
+        candidates = self._candidates(query, k)
+        if not candidates:
+            return []
+        rows = [self._features(query, doc, bm25) for doc, bm25 in candidates]
+        ranks = rank_scores(np.array(rows), self._rank_weights).tolist()
+        best: dict[str, tuple[float, _Doc, list[float]]] = {}
+        for rank, (doc, _), features in zip(ranks, candidates, rows, strict=True):
+            held = best.get(doc.entry.id)
+            if held is None or rank > held[0]:
+                best[doc.entry.id] = (rank, doc, features)
+        return list(best.values())
 
     def _candidates(self, query: _Query, k: int) -> list[tuple[_Doc, float]]:
-        """BM25's best entries over the questions, then the best few over the
-        related words that those missed; each with its question score as a
-        share of the best one's."""
+        """BM25's best k entries over their wordings (up to WORDINGS_PER_ENTRY
+        each), then the best few over the related words that those missed;
+        each wording with its score as a share of the best one's."""
         weights = dict.fromkeys(query.content, 1.0)
         weights.update(dict.fromkeys(_bigrams(query.content), 1.0))
         scores = self._index.scores(weights)
-        hits = self._index.top(weights, k, scores)
+        spread = max(1, min(WORDINGS_PER_ENTRY, round(len(self._index) / len(self._by_id))))
+        hits = self._index.top(weights, k * spread, scores)
         best = hits[0][1] if hits else 1.0
-        seen = {slot for slot, _ in hits}
-        extra = [(slot, float(scores[slot])) for slot, _ in self._related_index.top(
-            weights, RELATED_CANDIDATES, max_share=RELATED_MAX_SHARE)
-                 if slot not in seen]
+        taken: dict[str, int] = {}
         out = []
-        for slot, score in hits + extra:
+        for slot, score in hits:
             doc = self._docs[slot]
-            if doc is not None:
-                out.append((doc, score / best))
+            if doc is None:
+                continue
+            count = taken.get(doc.entry.id, 0)
+            if count >= WORDINGS_PER_ENTRY or (not count and len(taken) >= k):
+                continue
+            taken[doc.entry.id] = count + 1
+            out.append((doc, score / best))
+        extra = 0
+        for slot, _ in self._related_index.top(weights, RELATED_CANDIDATES * spread,
+                                               max_share=RELATED_MAX_SHARE):
+            doc = self._docs[slot]
+            if doc is None or doc.entry.id in taken or extra >= RELATED_CANDIDATES:
+                continue
+            taken[doc.entry.id] = 1
+            extra += 1
+            out.append((doc, float(scores[slot]) / best))
         return out
 
 

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from tests.conftest import OFFICIALS, WORKER, Harness
-from knowledge_base import Entry
+from knowledge_base import Entry, read_csv
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -51,6 +51,20 @@ def test_import_then_export_round_trip_with_bom(tmp_path: Path) -> None:
     assert bot_cli(tmp_path, "kb", "export", str(out)).returncode == 0
     text = out.read_text(encoding="utf-8")
     assert "Chốt sổ bảo hiểm xã hội ở đâu?" in text and "kb-1" in text
+
+
+def test_import_keeps_the_variants_column(tmp_path: Path) -> None:
+    source = tmp_path / "kb.csv"
+    source.write_text(
+        "id,topic,question,answer,variants\n"
+        "kb-1,housing,Công nhân có được thuê nhà ở xã hội không?,\"Có, nếu đủ điều kiện.\","
+        "\"Mướn nhà giá rẻ của nhà nước được không?\nỞ trọ lâu rồi muốn thuê nhà nhà nước\"\n",
+        encoding="utf-8")
+    assert bot_cli(tmp_path, "kb", "import", str(source)).returncode == 0
+    out = tmp_path / "out.csv"
+    assert bot_cli(tmp_path, "kb", "export", str(out)).returncode == 0
+    [entry] = read_csv(out)
+    assert entry.variants == ("Mướn nhà giá rẻ của nhà nước được không?", "Ở trọ lâu rồi muốn thuê nhà nhà nước")
 
 
 def test_broken_row_imports_nothing(tmp_path: Path) -> None:

@@ -259,6 +259,47 @@ def test_csv_is_all_or_nothing(tmp_path: Path) -> None:
         read_csv(path)
 
 
+def test_csv_variants_column_is_optional_and_round_trips(tmp_path: Path) -> None:
+    text = ('id,topic,question,answer,variants\n'
+            'a,t,Q?,A,"Hỏi cách khác?\nHỏi kiểu nữa? | Hỏi cách khác?\n\n"\n'
+            'b,t,Q2?,B,\n'
+            'c,t,Q3?,C\n')
+    entries = read_csv(write(tmp_path, text))
+    assert entries[0].variants == ("Hỏi cách khác?", "Hỏi kiểu nữa?")
+    assert entries[1].variants == () and entries[2].variants == ()
+    path = tmp_path / "out.csv"
+    write_csv(entries, path)
+    assert path.read_text(encoding="utf-8-sig").startswith("id,topic,question,answer,variants\n")
+    assert read_csv(path) == entries
+    # Without variants the file keeps the four columns other tools read.
+    write_csv(entries[1:], path)
+    assert path.read_text(encoding="utf-8-sig").splitlines()[0] == "id,topic,question,answer"
+    assert csv_error(tmp_path, "id,topic,question,answer,variants\na,t,Q,A,v,extra\n").line == 2
+
+
+VARIANT = "Em bị máy dập vào tay ở xưởng, công ty có phải lo tiền viện không?"
+
+
+def test_an_entry_is_found_by_its_variants(matcher: Matcher) -> None:
+    assert not matcher.match(VARIANT).suggest
+    tnld = next(e for e in KB if e.id == "tnld")
+    matcher.add(Entry(tnld.id, tnld.topic, tnld.question, tnld.answer,
+                      variants=(VARIANT, "Đi làm bị thương thì ai trả tiền chữa?")))
+    result = matcher.match(VARIANT)
+    assert result.suggest and result.matches[0].entry.id == "tnld"
+    assert best(matcher, "Bị tai nạn lao động thì được hưởng chế độ gì?") == "tnld"
+    # One entry, however many of its wordings match: listed once.
+    ids = [m.entry.id for m in matcher.match("tai nạn lao động bị thương ai trả tiền", limit=10).matches]
+    assert len(ids) == len(set(ids))
+    assert len(matcher) == len(KB)
+
+    matcher.add(tnld)  # replaced without variants: they are unindexed too
+    assert not matcher.match(VARIANT).suggest
+    matcher.remove("tnld")
+    assert "tnld" not in [m.entry.id for m in matcher.match(VARIANT).matches]
+    assert len(matcher) == len(KB) - 1
+
+
 # -- CLI ---------------------------------------------------------------------
 
 def run_cli(*args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:

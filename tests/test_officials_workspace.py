@@ -22,6 +22,7 @@ from tests.conftest import ADMIN, OFFICIAL, OFFICIAL_2, OFFICIALS, STRANGER, WOR
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 THIRD = 1003            # another worker
+FOURTH = 1004           # and one more
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 # The provincial departments the issue names; realistic names make realistic card and alert lengths.
@@ -54,6 +55,7 @@ async def ws(emu, make_config) -> AsyncIterator[Harness]:  # type: ignore[no-unt
     """The bot with departments, a forum topic for housing and a third worker."""
     thread = emu.create_forum_topic(OFFICIALS, "Nhà ở")
     emu.add_user(THIRD, "Tuấn", last_name="Phạm", language_code="vi")
+    emu.add_user(FOURTH, "Hằng", last_name="Võ", language_code="vi")
     config = make_config(
         topics=[
             {"key": "housing", "title": "Nhà ở công nhân", "thread_id": thread},
@@ -372,6 +374,25 @@ async def test_publish_command_with_edits(ws: Harness) -> None:
     assert "Câu hỏi tương tự đã được giải đáp" in offer["text"]
     assert question in offer["text"] and answer in offer["text"]
     assert "bậc 3 (Thông tư" in offer["text"]  # the edited answer, not the original one
+
+
+async def test_publish_keeps_the_merged_questions_as_wordings_of_the_entry(ws: Harness) -> None:
+    original = await ws.ask(WORKER, Q_HOUSING)
+    await ws.card(original)
+    in_other_words = ("Vợ chồng em ở trọ lâu rồi, giờ muốn có chỗ ở ổn định của nhà nước hỗ trợ "
+                      "thì nộp giấy tờ ở đâu?")
+    duplicate = await ws.ask(THIRD, in_other_words)
+    await ws.card(duplicate)
+    await command(ws, f"/dup {duplicate} {original}", f"#{duplicate}")
+    await answered(ws, original, A_HOUSING)
+    await command(ws, f"/publish {original}", "Đã đăng")
+
+    entry = await ws.services.storage.kb_entry(f"case-{original}")
+    assert entry is not None and entry.variants == (in_other_words,)
+    # The next worker who puts it that way is answered from the KB at once.
+    offer = await ask_until_offer(ws, FOURTH, in_other_words)
+    assert "Câu hỏi tương tự đã được giải đáp" in offer["text"]
+    assert A_HOUSING in offer["text"]
 
 
 async def test_case_command_lists_every_transition_with_who(ws: Harness) -> None:

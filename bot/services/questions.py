@@ -25,7 +25,7 @@ from bot.services.text import MESSAGE_LIMIT, plain_length, shorten, split_text
 from bot.storage import Storage
 from rapidfuzz import fuzz
 
-from knowledge_base import Entry, Match, Matcher, fold
+from knowledge_base import Entry, Match, Matcher, fold, split_variants
 
 # How a worker's language-independent rating buttons and follow-up button look.
 RATE_PREFIX = "r"
@@ -403,7 +403,13 @@ class QuestionService:
         if question.status != "answered" or not answers:
             raise CaseError("publish.not_answered")
         text, answer = edited or (question.text, answers[-1].text)
-        entry = Entry(id=kb_id(question.id), topic=question.topic, question=text, answer=answer)
+        # The worker's own words, and those of the questions merged into this one,
+        # are how others will ask it: the matcher finds the entry by them too.
+        asked = [question.text, *await self._storage.duplicate_texts(question.id)]
+        lines = (" ".join(t.replace("|", " ").split()) for t in asked)
+        variants = split_variants("\n".join(line for line in lines if line != " ".join(text.split())))
+        entry = Entry(id=kb_id(question.id), topic=question.topic, question=text, answer=answer,
+                      variants=variants)
         await knowledge.publish([entry], source_question_id=question.id)
         changed = await self._transition(question, version, {}, official, "published", entry.id)
         if changed is None:
