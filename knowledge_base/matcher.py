@@ -58,9 +58,11 @@ CANDIDATES = 30
 # the situation ("bị máy cán dập tay") shares no word with "tai nạn lao động".
 RELATED_CANDIDATES = 2
 RELATED_MAX_SHARE = 0.02  # related words of more entries than this do not pick candidates
-# An entry with variants is indexed once per wording; at most this many of its
-# wordings (the best by BM25) are scored against a query, and it counts once.
-WORDINGS_PER_ENTRY = 3
+# An entry with variants is indexed once per wording; this many of its wordings
+# (the best by BM25) are scored against a query, and it counts once. One did at
+# least as well on the held-out query files as two, three or five (README) and
+# costs the least; with more, the ranker picks among them.
+WORDINGS_PER_ENTRY = 1
 
 # Forms of address, politeness and chat filler. They carry no meaning for
 # matching and would otherwise make every padded question look alike. Compared
