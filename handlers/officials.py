@@ -21,6 +21,7 @@ from bot.services.cards import PREFIX, REJECT_REASONS
 from bot.services.questions import CaseError
 from bot.services.text import clean_text, parse_id
 from handlers.common import Context, display_name, send, services
+from knowledge_base import Entry
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +51,14 @@ def _source(message: Message) -> str:
 def _t(context: Context, key: str, **params: object) -> str:
     svc = services(context)
     return svc.catalog.text(svc.catalog.default_language, key, **params)
+
+
+def _published(question: Question, entry: Entry) -> tuple[str, dict[str, object]]:
+    """What officials are told after publishing: the catalog key and its values."""
+    params: dict[str, object] = {"id": question.id, "entry": entry.id}
+    if entry.variants:
+        return "publish.done_variants", params | {"count": len(entry.variants)}
+    return "publish.done", params
 
 
 async def _tell(context: Context, message: Message, key: str, **params: object) -> None:
@@ -220,7 +229,8 @@ async def _publish_action(context: Context, message: Message, question: Question
         edited = (clean_text(question_text), clean_text(answer_text))
     svc = services(context)
     entry = await svc.questions.publish(question, None, official, svc.knowledge, edited)
-    await _tell(context, message, "publish.done", id=question.id, entry=entry.id)
+    key, params = _published(question, entry)
+    await _tell(context, message, key, **params)
 
 
 async def _case_action(context: Context, message: Message, question: Question,
@@ -321,7 +331,8 @@ async def _card_action(update: Update, context: Context, question: Question, off
         return
     elif action == "pubok":
         entry = await svc.questions.publish(question, version, official, svc.knowledge)
-        await query.answer(_t(context, "publish.done", id=question.id, entry=entry.id))
+        key, params = _published(question, entry)
+        await query.answer(_t(context, key, **params))
         try:
             await query.edit_message_reply_markup(reply_markup=None)
         except (BadRequest, TypeError):  # TypeError: an inaccessible (48 hours old) message

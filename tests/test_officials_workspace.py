@@ -385,7 +385,8 @@ async def test_publish_keeps_the_merged_questions_as_wordings_of_the_entry(ws: H
     await ws.card(duplicate)
     await command(ws, f"/dup {duplicate} {original}", f"#{duplicate}")
     await answered(ws, original, A_HOUSING)
-    await command(ws, f"/publish {original}", "Đã đăng")
+    told = await command(ws, f"/publish {original}", "Đã đăng")
+    assert "kèm 1 cách hỏi khác" in told["text"]
 
     entry = await ws.services.storage.kb_entry(f"case-{original}")
     assert entry is not None and entry.variants == (in_other_words,)

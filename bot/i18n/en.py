@@ -145,6 +145,10 @@ STRINGS: dict[str, str] = {
     ),
     "publish.confirm": "✅ Publish",
     "publish.done": "📚 #{id} published to the knowledge base (entry {entry}). Similar questions are now answered at once.",
+    "publish.done_variants": (
+        "📚 #{id} published to the knowledge base (entry {entry}), with {count} other ways workers asked it "
+        "(the original wording, merged duplicates). Similar questions are now answered at once."
+    ),
     "publish.not_answered": "Only answered questions can be published.",
     "publish.usage": "Usage: /publish &lt;case&gt; [question | answer]",
     "audit.header": "<b>History of #{id}</b> ({status}):",

@@ -153,6 +153,10 @@ STRINGS: dict[str, str] = {
     ),
     "publish.confirm": "✅ Đăng vào kho",
     "publish.done": "📚 Đã đăng #{id} vào kho giải đáp (mục {entry}). Ai hỏi tương tự sẽ được trả lời ngay.",
+    "publish.done_variants": (
+        "📚 Đã đăng #{id} vào kho giải đáp (mục {entry}), kèm {count} cách hỏi khác của người lao động "
+        "(câu gốc, câu trùng lặp đã gộp). Ai hỏi tương tự sẽ được trả lời ngay."
+    ),
     "publish.not_answered": "Chỉ đăng được câu hỏi đã có trả lời.",
     "publish.usage": "Cú pháp: /publish &lt;mã&gt; [câu hỏi | câu trả lời]",
     "audit.header": "<b>Lịch sử #{id}</b> ({status}):",
