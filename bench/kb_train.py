@@ -102,8 +102,9 @@ def top_predictions(groups: Sequence[Group], rank_w: np.ndarray, conf_w: np.ndar
         if not len(g.ids):
             out.append((0.0, False))
             continue
-        ranks = rank_scores(g.features, rank_w) + (bonuses[k] if bonuses is not None else 0.0)
-        order = np.argsort(-ranks, kind="stable")
+        ranks = rank_scores(g.features, rank_w)
+        # ordered with the topic's lift, judged without it (as Matcher.match does)
+        order = np.argsort(-(ranks + (bonuses[k] if bonuses is not None else 0.0)), kind="stable")
         ranked = list(ranks[order])
         first = order[0]
         inputs = np.array([*confidence_inputs(ranked[0], margins(ranked)[0], g.features[first]), 1.0])

@@ -268,18 +268,19 @@ class Matcher:
             return Result(query, False, [])
         scored = []
         for rank, doc, features in self._scored(parsed, max(CANDIDATES, limit)):
-            if topic is not None and doc.entry.topic == topic:
-                rank += self._model.topic_bonus
-            scored.append((rank, doc, features))
+            lifted = rank + self._model.topic_bonus if topic is not None and doc.entry.topic == topic else rank
+            scored.append((lifted, rank, doc, features))
         if not scored:
             return Result(query, False, [])
+        # The topic orders; the confidence reads the scores without its lift, so
+        # an entry is no surer for being in the topic the worker chose.
         scored.sort(key=lambda item: item[0], reverse=True)
-        ranks = [rank for rank, _, _ in scored[:limit + 1]]
+        ranks = [rank for _, rank, _, _ in scored[:limit + 1]]
         matches = [
             Match(doc.entry, self._model.confidence(rank, margin, features))
-            for (rank, doc, features), margin in zip(scored[:limit], margins(ranks))
+            for (_, rank, doc, features), margin in zip(scored[:limit], margins(ranks))
         ]
-        best = scored[0][1]
+        best = scored[0][2]
         suggest = (
             len(query) <= MAX_QUERY_CHARS
             and matches[0].score >= self.threshold

@@ -175,6 +175,16 @@ def test_topic_hint_breaks_a_tie_but_does_not_hide_a_better_entry() -> None:
     assert result.matches[0].entry.id == "c"
 
 
+def test_topic_hint_orders_but_does_not_make_the_matcher_surer(matcher: Matcher) -> None:
+    # A near-miss in the worker's topic: first either way, and no likelier to be suggested.
+    query = "lam mat so bao hiem xa hoi thi xin cap lai o dau"
+    plain = matcher.match(query)
+    hinted = matcher.match(query, topic="bhyt")
+    assert hinted.matches[0].entry.id == plain.matches[0].entry.id == "bhyt-mat"
+    assert hinted.matches[0].score == plain.matches[0].score
+    assert hinted.suggest == plain.suggest
+
+
 # -- CSV ---------------------------------------------------------------------
 
 HEADER = "id,topic,question,answer\n"
