@@ -56,6 +56,7 @@ def register(app: Application, config: Config) -> None:  # type: ignore[type-arg
         CommandHandler("reject", officials.reject_command, filters=officials_or_admin),
         CommandHandler("reopen", officials.reopen_command, filters=officials_or_admin),
         CommandHandler("publish", officials.publish_command, filters=officials_or_admin),
+        CommandHandler("kb", officials.kb_command, filters=officials_or_admin),
         CommandHandler("case", officials.case_command, filters=officials_or_admin),
         CommandHandler("stats", officials.stats_command, filters=officials_or_admin),
         MessageHandler(officials_chat & filters.REPLY, officials.reply_to_card),

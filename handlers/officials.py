@@ -16,14 +16,17 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest
 
 from bot.channels.telegram import MembershipCache, keyboard
+from bot.i18n import Raw
 from bot.models import Official, Question, Reply
 from bot.services.cards import PREFIX, REJECT_REASONS
 from bot.services.questions import CaseError
-from bot.services.text import clean_text, parse_id
+from bot.services.text import clean_text, parse_id, shorten
 from handlers.common import Context, display_name, send, services
 from knowledge_base import Entry
 
 log = logging.getLogger(__name__)
+
+KB_CHOICES = 3  # entries /kb N lists
 
 # The first line of a card as Telegram shows it: "📩 #12 · Nhà ở · chờ trả lời".
 CARD_HEADER = re.compile(r"^\S{1,3} #(\d{1,9}) · ")
@@ -174,6 +177,26 @@ async def _answer_action(context: Context, message: Message, question: Question,
     await _answer(context, message, question, official, argument)
 
 
+async def _kb_action(context: Context, message: Message, question: Question,
+                     official: Official, argument: str) -> None:
+    """/kb N: the KB entries nearest to case N; /kb N ENTRY: answer N with that entry."""
+    svc = services(context)
+    if not argument:
+        result = await svc.knowledge.match(question.text, topic=question.topic, limit=KB_CHOICES)
+        if not result.matches:
+            await _tell(context, message, "kb.nothing_near", id=question.id)
+            return
+        lines = [_t(context, "kb.near_line", entry=m.entry.id, question=shorten(m.entry.question, 200))
+                 for m in result.matches]
+        await _tell(context, message, "kb.near", id=question.id, lines=Raw("\n".join(lines)))
+        return
+    answer, entry = await svc.questions.answer_from_kb(
+        question, official, argument.split()[0], svc.knowledge, (str(message.chat_id), message.message_id))
+    if answer is None:
+        return  # this message was already taken as an answer
+    await _tell(context, message, "kb.answered", id=question.id, entry=entry.id)
+
+
 async def _done(context: Context, message: Message, question: Question | None, action_key: str,
                 case_id: int) -> None:
     if question is None:
@@ -247,6 +270,7 @@ duplicate_command = _case_command(_duplicate_action, "officials.duplicate_usage"
 reject_command = _case_command(_reject_action, "officials.reject_usage")
 reopen_command = _case_command(_reopen_action, "officials.case_usage", needs_argument=False)
 publish_command = _case_command(_publish_action, "publish.usage", needs_argument=False)
+kb_command = _case_command(_kb_action, "kb.usage", needs_argument=False)
 case_command = _case_command(_case_action, "officials.case_usage", needs_argument=False)
 
 

@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from knowledge_base import Entry
 from tests.conftest import ADMIN, OFFICIAL, OFFICIAL_2, OFFICIALS, STRANGER, WORKER, Harness
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -394,6 +395,31 @@ async def test_publish_keeps_the_merged_questions_as_wordings_of_the_entry(ws: H
     offer = await ask_until_offer(ws, FOURTH, in_other_words)
     assert "Câu hỏi tương tự đã được giải đáp" in offer["text"]
     assert A_HOUSING in offer["text"]
+
+
+async def test_answer_with_a_kb_entry_teaches_the_entry_that_wording(ws: Harness) -> None:
+    await ws.services.knowledge.publish([Entry(
+        "kb-noxh", "housing", "Công nhân khu công nghiệp thuê nhà ở xã hội cần điều kiện gì?", A_HOUSING)])
+    wording = ("Vợ chồng em ở trọ lâu rồi, giờ muốn có chỗ ở ổn định của nhà nước hỗ trợ "
+               "thì nộp giấy tờ ở đâu?")
+    case = await ws.ask(WORKER, wording)  # no instant answer: it reaches the officials
+    await ws.card(case)
+
+    near = await command(ws, f"/kb {case}", "kb-noxh")
+    assert "thuê nhà ở xã hội" in near["text"] and f"/kb {case}" in near["text"]
+    missing = await command(ws, f"/kb {case} kb-999", "không có mục")
+    assert "kb-999" in missing["text"]
+    assert (await command(ws, "/kb", "Cú pháp"))["text"].startswith("Cú pháp: /kb")
+
+    after = ws.last_bot_id(WORKER)
+    await command(ws, f"/kb {case} kb-noxh", "Đã trả lời")
+    delivered = await ws.answer_for(WORKER, case, after=after)
+    assert A_HOUSING in delivered["text"]
+    entry = await ws.services.storage.kb_entry("kb-noxh")
+    assert entry is not None and entry.variants == (wording,)
+    # The next worker who puts it that way is answered from the KB at once.
+    offer = await ask_until_offer(ws, FOURTH, wording)
+    assert "Câu hỏi tương tự đã được giải đáp" in offer["text"] and A_HOUSING in offer["text"]
 
 
 async def test_case_command_lists_every_transition_with_who(ws: Harness) -> None:

@@ -117,7 +117,10 @@ STRINGS: dict[str, str] = {
     "card.followup": "<b>Follow-up</b> ({count}):\n<blockquote>{text}</blockquote>",
     "card.answer": "<b>Answered</b> by {official} at {when}:\n{answer}",
     "card.published": "📚 Published to the knowledge base.",
-    "card.how_to_answer": "<i>To answer: reply to this message, or /answer {id} your text.</i>",
+    "card.how_to_answer": (
+        "<i>To answer: reply to this message, or /answer {id} your text. "
+        "Already answered in the knowledge base? /kb {id}</i>"
+    ),
     "card.btn_assign": "🏢 Assign",
     "card.btn_forward": "↪️ Forward",
     "card.btn_duplicate": "🔁 Duplicate",
@@ -150,6 +153,18 @@ STRINGS: dict[str, str] = {
         "(the original wording, merged duplicates). Similar questions are now answered at once."
     ),
     "publish.not_answered": "Only answered questions can be published.",
+    "kb.nothing_near": "The knowledge base has no entry close to #{id}.",
+    "kb.near": "📚 Knowledge-base entries close to #{id}:\n{lines}\n<i>If one answers it: /kb {id} entry id</i>",
+    "kb.near_line": "• <code>{entry}</code> — {question}",
+    "kb.usage": (
+        "Usage: /kb &lt;question number&gt; &lt;KB entry id&gt;, e.g. /kb 12 kb-041: "
+        "answer with an entry already in the knowledge base"
+    ),
+    "kb.no_such_entry": "The knowledge base has no entry “{entry}”. Type /kb with the question number to see the entries close to it.",
+    "kb.answered": (
+        "✅ #{id} answered with knowledge-base entry {entry}; the bot is sending it to the asker. "
+        "This wording was added to the entry: whoever asks it this way next is answered at once."
+    ),
     "publish.usage": "Usage: /publish &lt;case&gt; [question | answer]",
     "audit.header": "<b>History of #{id}</b> ({status}):",
     "audit.line": "• {when} — {actor}: {action}",

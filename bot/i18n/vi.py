@@ -125,7 +125,10 @@ STRINGS: dict[str, str] = {
     "card.followup": "<b>Hỏi thêm</b> (lần {count}):\n<blockquote>{text}</blockquote>",
     "card.answer": "<b>Trả lời</b> của {official} lúc {when}:\n{answer}",
     "card.published": "📚 Đã đăng vào kho giải đáp.",
-    "card.how_to_answer": "<i>Trả lời: reply tin nhắn này, hoặc /answer {id} nội dung.</i>",
+    "card.how_to_answer": (
+        "<i>Trả lời: reply tin nhắn này, hoặc /answer {id} nội dung. "
+        "Kho giải đáp đã có câu trả lời? /kb {id}</i>"
+    ),
     "card.btn_assign": "🏢 Phân công",
     "card.btn_forward": "↪️ Chuyển cơ quan",
     "card.btn_duplicate": "🔁 Trùng lặp",
@@ -158,6 +161,18 @@ STRINGS: dict[str, str] = {
         "(câu gốc, câu trùng lặp đã gộp). Ai hỏi tương tự sẽ được trả lời ngay."
     ),
     "publish.not_answered": "Chỉ đăng được câu hỏi đã có trả lời.",
+    "kb.nothing_near": "Kho giải đáp chưa có mục nào gần với #{id}.",
+    "kb.near": "📚 Các mục trong kho gần với #{id}:\n{lines}\n<i>Nếu một mục trả lời được: /kb {id} mã mục</i>",
+    "kb.near_line": "• <code>{entry}</code> — {question}",
+    "kb.usage": (
+        "Cú pháp: /kb &lt;mã câu hỏi&gt; &lt;mã mục trong kho&gt;, ví dụ /kb 12 kb-041: "
+        "trả lời bằng một mục đã có trong kho giải đáp"
+    ),
+    "kb.no_such_entry": "Kho giải đáp không có mục «{entry}». Gõ /kb kèm mã câu hỏi để xem các mục gần giống.",
+    "kb.answered": (
+        "✅ Đã trả lời #{id} bằng mục {entry} của kho giải đáp; bot đang gửi tới người hỏi. "
+        "Cách hỏi này được thêm vào mục, lần sau ai hỏi như vậy sẽ được trả lời ngay."
+    ),
     "publish.usage": "Cú pháp: /publish &lt;mã&gt; [câu hỏi | câu trả lời]",
     "audit.header": "<b>Lịch sử #{id}</b> ({status}):",
     "audit.line": "• {when} — {actor}: {action}",
