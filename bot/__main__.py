@@ -12,7 +12,7 @@ from bot.config import TOKEN_ENV, Config, ConfigError, load_config
 from bot.logging_setup import configure_logging
 from bot.services.knowledge import SWITCH_INTERVAL, KnowledgeService, UnknownTopicError
 from bot.storage import Storage
-from knowledge_base import CsvError, read_csv, write_csv
+from knowledge_base import CsvError, has_variants_column, read_csv, write_csv
 
 HOW_TO_CONFIGURE = f"""\
 Chưa cấu hình bot Telegram / No Telegram bot is configured yet.
@@ -80,6 +80,8 @@ def cmd_kb_import(args: argparse.Namespace) -> int:
     config = _load(args.config)
     try:
         entries = read_csv(args.file)
+        # Without a variants column the file says nothing about them: keep those stored.
+        keep_variants = not has_variants_column(args.file)
     except CsvError as error:
         print(f"{args.file}: {error}", file=sys.stderr)
         print("Không nhập mục nào / Nothing was imported.", file=sys.stderr)
@@ -91,7 +93,7 @@ def cmd_kb_import(args: argparse.Namespace) -> int:
     async def run() -> int:
         storage, knowledge = await _with_kb(config)
         try:
-            return await knowledge.publish(entries)
+            return await knowledge.publish(entries, keep_variants=keep_variants)
         finally:
             await storage.close()
 

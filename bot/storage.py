@@ -24,7 +24,7 @@ import aiosqlite
 
 from bot.models import (Answer, Broadcast, Button, Conference, Draft, Event, Followup, OutboxMessage,
                         OutboxRequest, Question, Undelivered, User)
-from knowledge_base import Entry, split_variants
+from knowledge_base import Entry, merge_variants, split_variants
 
 log = logging.getLogger(__name__)
 
@@ -435,12 +435,21 @@ class Storage:
         row = await self._one("SELECT id, topic, question, answer, variants FROM kb_entries WHERE id = ?", (entry_id,))
         return _entry(row) if row else None
 
-    async def upsert_kb_entries(self, entries: Iterable[Entry], source_question_id: int | None = None) -> int:
-        """Insert or replace entries in one transaction; returns how many."""
+    async def upsert_kb_entries(self, entries: Iterable[Entry], source_question_id: int | None = None, *,
+                                keep_variants: bool = False) -> list[Entry]:
+        """Insert or replace entries in one transaction; returns them as stored.
+        With `keep_variants` an entry keeps the variants already stored and adds
+        its own (a case published again, a CSV without a variants column)."""
         now = time.time()
-        count = 0
+        stored = []
         async with self._transaction() as db:
             for entry in entries:
+                if keep_variants:
+                    async with db.execute("SELECT variants FROM kb_entries WHERE id = ?", (entry.id,)) as cursor:
+                        row = await cursor.fetchone()
+                    if row is not None:
+                        entry = replace(entry, variants=merge_variants(
+                            split_variants(row["variants"]), entry.variants, entry.question))
                 await db.execute(
                     """INSERT INTO kb_entries (id, topic, question, answer, variants, source_question_id,
                                                created_at, updated_at)
@@ -451,8 +460,25 @@ class Storage:
                     (entry.id, entry.topic, entry.question, entry.answer, "\n".join(entry.variants),
                      source_question_id, now, now),
                 )
-                count += 1
-        return count
+                stored.append(entry)
+        return stored
+
+    async def add_kb_variants(self, entry_id: str, wordings: Sequence[str]) -> tuple[Entry | None, bool]:
+        """Add wordings to an entry's variants in one transaction: the entry as
+        stored (None if there is none) and whether any wording was new."""
+        async with self._transaction() as db:
+            async with db.execute("SELECT id, topic, question, answer, variants FROM kb_entries WHERE id = ?",
+                                  (entry_id,)) as cursor:
+                row = await cursor.fetchone()
+            if row is None:
+                return None, False
+            entry = _entry(row)
+            variants = merge_variants(entry.variants, wordings, entry.question)
+            if variants == entry.variants:
+                return entry, False
+            await db.execute("UPDATE kb_entries SET variants = ?, updated_at = ? WHERE id = ?",
+                             ("\n".join(variants), time.time(), entry_id))
+        return replace(entry, variants=variants), True
 
     # -- outbox ------------------------------------------------------------
 

@@ -65,8 +65,13 @@ def _published(question: Question, entry: Entry) -> tuple[str, dict[str, object]
 
 
 async def _tell(context: Context, message: Message, key: str, **params: object) -> None:
+    await _say(context, message, _t(context, key, **params))
+
+
+async def _say(context: Context, message: Message, text: str) -> None:
+    """Reply where the message was typed (its forum thread, if any)."""
     thread = message.message_thread_id if message.is_topic_message else None
-    await send(context, message.chat_id, Reply(_t(context, key, **params)), thread_id=thread)
+    await send(context, message.chat_id, Reply(text), thread_id=thread)
 
 
 # -- answers ----------------------------------------------------------------
@@ -109,6 +114,8 @@ async def edited_answer(update: Update, context: Context) -> None:
     if message.text.startswith("/answer"):
         parts = text.split(maxsplit=2)
         text = parts[2] if len(parts) > 2 else ""
+    elif message.text.startswith("/"):
+        return  # another command (/kb N ENTRY): its edit is no new answer text
     if not text:
         return
     stamp = int(message.edit_date.timestamp()) if message.edit_date else message.message_id
@@ -190,11 +197,13 @@ async def _kb_action(context: Context, message: Message, question: Question,
                  for m in result.matches]
         await _tell(context, message, "kb.near", id=question.id, lines=Raw("\n".join(lines)))
         return
-    answer, entry = await svc.questions.answer_from_kb(
-        question, official, argument.split()[0], svc.knowledge, (str(message.chat_id), message.message_id))
+    entry_id = argument.split()[0]
+    answer, learned = await svc.questions.answer_from_kb(
+        question, official, entry_id, svc.knowledge, (str(message.chat_id), message.message_id))
     if answer is None:
         return  # this message was already taken as an answer
-    await _tell(context, message, "kb.answered", id=question.id, entry=entry.id)
+    text = _t(context, "kb.answered", id=question.id, entry=entry_id)
+    await _say(context, message, f"{text} {_t(context, 'kb.learned')}" if learned else text)
 
 
 async def _done(context: Context, message: Message, question: Question | None, action_key: str,

@@ -13,11 +13,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
-__all__ = ["COLUMNS", "OPTIONAL_COLUMNS", "CsvError", "Entry", "read_csv", "split_variants", "write_csv"]
+__all__ = [
+    "COLUMNS", "MAX_VARIANTS", "OPTIONAL_COLUMNS", "CsvError", "Entry", "has_variants_column", "merge_variants",
+    "read_csv", "split_variants", "write_csv",
+]
 
 COLUMNS = ("id", "topic", "question", "answer")
 OPTIONAL_COLUMNS = ("variants",)
-MAX_VARIANTS = 30  # per entry: more is a pasted list, not ways to ask one question
+MAX_VARIANTS = 50  # per entry: each is matched like a question of its own
 _VARIANT_BREAK = re.compile(r"[|\n]")
 
 
@@ -39,7 +42,24 @@ def split_variants(cell: str) -> tuple[str, ...]:
         part = " ".join(part.split())
         if part:
             seen.setdefault(part, None)
-    return tuple(seen)[:MAX_VARIANTS]
+    return tuple(seen)
+
+
+def merge_variants(kept: Iterable[str], added: Iterable[str], question: str) -> tuple[str, ...]:
+    """`kept` then `added` (each made one line without "|"), repeats and the
+    question itself left out; past MAX_VARIANTS the oldest go, so what workers
+    asked last is always matched."""
+    lines = (" ".join(text.replace("|", " ").split()) for text in (*kept, *added))
+    asked = " ".join(question.split())
+    merged = tuple(dict.fromkeys(line for line in lines if line and line != asked))
+    return merged[-MAX_VARIANTS:]
+
+
+def has_variants_column(path: str | os.PathLike[str]) -> bool:
+    """Whether a KB CSV file's header names the optional variants column (a
+    file without it leaves the variants already stored alone)."""
+    header = next(csv.reader(io.StringIO(_read_text(path).removeprefix("\ufeff"), newline="")), [])
+    return any(name.strip().lower() in OPTIONAL_COLUMNS for name in header)
 
 
 class CsvError(ValueError):
@@ -168,4 +188,9 @@ def _read_row(row: list[str], header: dict[str, int], line: int) -> Entry:
             raise CsvError(line, f"cột '{column}' để trống", f"column '{column}' is empty")
         values[column] = value
     variants = split_variants(values.pop("variants", ""))
+    if len(variants) > MAX_VARIANTS:
+        raise CsvError(
+            line, f"có {len(variants)} cách hỏi khác, nhiều nhất {MAX_VARIANTS}",
+            f"has {len(variants)} variants, at most {MAX_VARIANTS}",
+        )
     return Entry(**values, variants=variants)

@@ -212,20 +212,28 @@ class Matcher:
             if not content and docs:
                 continue  # a variant of filler only
             slot = self._free.pop() if self._free else len(self._docs)
-            related = self._related_terms([f for f, _ in content])
-            doc = _Doc(entry, slot, content, sides, answer, _hashes(related))
+            doc = _Doc(entry, slot, content, sides, answer, _NO_HASHES)
             if slot == len(self._docs):
                 self._docs.append(doc)
             else:
                 self._docs[slot] = doc
             docs.append(doc)
-            self._index_doc(doc, related)
+            self._index_doc(doc)
+        # The related words of everything the wordings name, once per entry and
+        # under its question's slot: the related index counts entries.
+        related = self._entry_related(docs)
+        hashes = _hashes(related)
+        for doc in docs:
+            doc.related = hashes
+        if related:
+            self._related_index.add(docs[0].slot, related, len(related))
         self._by_id[entry.id] = docs
 
-    def _index_doc(self, doc: _Doc, related: list[str]) -> None:
+    def _entry_related(self, docs: Sequence[_Doc]) -> list[str]:
+        return sorted({term for doc in docs for term in self._related_terms(doc.content)})
+
+    def _index_doc(self, doc: _Doc) -> None:
         self._index.add(doc.slot, _terms(doc.content), len(doc.content))
-        if related:
-            self._related_index.add(doc.slot, related, len(related))
         self._spellings.update(set(doc.accented))
         for syllable in set(doc.content):
             self._vocabulary[syllable] += 1
@@ -234,14 +242,17 @@ class Matcher:
                     self._near.setdefault(key, set()).add(syllable)
 
     def remove(self, entry_id: str) -> None:
-        for doc in self._by_id.pop(entry_id, ()):
+        docs = self._by_id.pop(entry_id, None)
+        if not docs:
+            return
+        related = self._entry_related(docs)  # recomputed: cheaper than keeping them
+        if related:
+            self._related_index.remove(docs[0].slot, related)
+        for doc in docs:
             self._unindex_doc(doc)
 
     def _unindex_doc(self, doc: _Doc) -> None:
         self._index.remove(doc.slot, _terms(doc.content))
-        related = self._related_terms(doc.content)  # recomputed: cheaper than keeping them
-        if related:
-            self._related_index.remove(doc.slot, related)
         self._docs[doc.slot] = None
         self._free.append(doc.slot)
         self._spellings.subtract(set(doc.accented))
@@ -272,13 +283,14 @@ class Matcher:
             scored.append((lifted, rank, doc, features))
         if not scored:
             return Result(query, False, [])
-        # The topic orders; the confidence reads the scores without its lift, so
-        # an entry is no surer for being in the topic the worker chose.
+        # The topic orders; the confidence reads the scores without its lift (and
+        # each one's margin over the best of the others), so an entry is no surer
+        # for being in the topic the worker chose.
         scored.sort(key=lambda item: item[0], reverse=True)
-        ranks = [rank for _, rank, _, _ in scored[:limit + 1]]
+        leads = margins([rank for _, rank, _, _ in scored])
         matches = [
             Match(doc.entry, self._model.confidence(rank, margin, features))
-            for (_, rank, doc, features), margin in zip(scored[:limit], margins(ranks))
+            for (_, rank, doc, features), margin in zip(scored[:limit], leads)
         ]
         best = scored[0][2]
         suggest = (
@@ -497,32 +509,36 @@ class Matcher:
         """BM25's best k entries over their wordings (up to WORDINGS_PER_ENTRY
         each), then the best few over the related words that those missed;
         each wording with its score as a share of the best one's."""
+        if not self._by_id:
+            return []
         weights = dict.fromkeys(query.content, 1.0)
         weights.update(dict.fromkeys(_bigrams(query.content), 1.0))
         scores = self._index.scores(weights)
-        spread = max(1, min(WORDINGS_PER_ENTRY, round(len(self._index) / len(self._by_id))))
-        hits = self._index.top(weights, k * spread, scores)
-        best = hits[0][1] if hits else 1.0
-        taken: dict[str, int] = {}
-        out = []
-        for slot, score in hits:
+        # Wordings of one entry crowd each other out: fetch more until k entries.
+        fetch = k * max(1, round(len(self._index) / len(self._by_id)))
+        while True:
+            hits = self._index.top(weights, fetch, scores)
+            best = hits[0][1] if hits else 1.0
+            taken: dict[str, int] = {}
+            out = []
+            for slot, score in hits:
+                doc = self._docs[slot]
+                if doc is None:
+                    continue
+                count = taken.get(doc.entry.id, 0)
+                if count >= WORDINGS_PER_ENTRY or (not count and len(taken) >= k):
+                    continue
+                taken[doc.entry.id] = count + 1
+                out.append((doc, score / best))
+            if len(taken) >= k or len(hits) < fetch:
+                break
+            fetch *= 2
+        # The related index holds one document per entry, under its question's slot.
+        for slot, _ in self._related_index.top(weights, RELATED_CANDIDATES, max_share=RELATED_MAX_SHARE):
             doc = self._docs[slot]
-            if doc is None:
-                continue
-            count = taken.get(doc.entry.id, 0)
-            if count >= WORDINGS_PER_ENTRY or (not count and len(taken) >= k):
-                continue
-            taken[doc.entry.id] = count + 1
-            out.append((doc, score / best))
-        extra = 0
-        for slot, _ in self._related_index.top(weights, RELATED_CANDIDATES * spread,
-                                               max_share=RELATED_MAX_SHARE):
-            doc = self._docs[slot]
-            if doc is None or doc.entry.id in taken or extra >= RELATED_CANDIDATES:
-                continue
-            taken[doc.entry.id] = 1
-            extra += 1
-            out.append((doc, float(scores[slot]) / best))
+            if doc is not None and doc.entry.id not in taken:
+                taken[doc.entry.id] = 1
+                out.append((doc, float(scores[slot]) / best))
         return out
 
 
@@ -536,6 +552,7 @@ def _terms(content: Sequence[str]) -> list[str]:
 
 
 _NOTHING: frozenset[int] = frozenset()
+_NO_HASHES: array[int] = array("i")
 
 
 def _hashes(terms: Iterable[str]) -> array[int]:

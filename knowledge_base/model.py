@@ -87,12 +87,18 @@ def rank_scores(x: np.ndarray, weights: np.ndarray) -> np.ndarray:
 
 
 def margins(ranks: Sequence[float]) -> list[float]:
-    """For rank scores sorted best first: the best one's lead over the runner-up,
-    and every other one's gap to the best (negative), clipped to +-MAX_MARGIN."""
+    """Each rank score's lead over the best of the others, clipped to
+    +-MAX_MARGIN: for scores sorted best first, the best one's lead over the
+    runner-up and every other one's gap to the best (negative). The order need
+    not be by score (the worker's topic orders the list, not the scores)."""
     if not ranks:
         return []
-    lead = ranks[0] - ranks[1] if len(ranks) > 1 else MAX_MARGIN
-    gaps = [lead] + [r - ranks[0] for r in ranks[1:]]
+    if len(ranks) == 1:
+        return [MAX_MARGIN]
+    first = max(range(len(ranks)), key=ranks.__getitem__)
+    best = ranks[first]
+    second = max(r for i, r in enumerate(ranks) if i != first)
+    gaps = [r - (second if i == first else best) for i, r in enumerate(ranks)]
     return [max(-MAX_MARGIN, min(MAX_MARGIN, g)) for g in gaps]
 
 

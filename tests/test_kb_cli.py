@@ -66,6 +66,17 @@ def test_import_keeps_the_variants_column(tmp_path: Path) -> None:
     [entry] = read_csv(out)
     assert entry.variants == ("Mướn nhà giá rẻ của nhà nước được không?", "Ở trọ lâu rồi muốn thuê nhà nhà nước")
 
+    # A file without the column leaves the stored variants alone; an empty cell clears them.
+    source.write_text(CSV, encoding="utf-8")
+    assert bot_cli(tmp_path, "kb", "import", str(source)).returncode == 0
+    assert bot_cli(tmp_path, "kb", "export", str(out)).returncode == 0
+    assert len(read_csv(out)[0].variants) == 2
+    source.write_text(CSV.replace("id,topic,question,answer\n", "id,topic,question,answer,variants\n"),
+                      encoding="utf-8")
+    assert bot_cli(tmp_path, "kb", "import", str(source)).returncode == 0
+    assert bot_cli(tmp_path, "kb", "export", str(out)).returncode == 0
+    assert all(not entry.variants for entry in read_csv(out))
+
 
 def test_broken_row_imports_nothing(tmp_path: Path) -> None:
     source = tmp_path / "kb.csv"

@@ -7,7 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from knowledge_base import CsvError, Entry, Matcher, read_csv, write_csv
+from knowledge_base import CsvError, Entry, Matcher, merge_variants, read_csv, write_csv
+from knowledge_base.entries import MAX_VARIANTS
+from knowledge_base.model import margins
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -175,6 +177,13 @@ def test_topic_hint_breaks_a_tie_but_does_not_hide_a_better_entry() -> None:
     assert result.matches[0].entry.id == "c"
 
 
+def test_margins_are_each_ones_lead_over_the_best_of_the_others() -> None:
+    assert margins([3.0, 1.0, 0.5]) == [2.0, -2.0, -2.5]
+    # Ordered by the topic, not by score: the first is behind, its margin says so.
+    assert margins([1.0, 3.0, 0.5]) == [-2.0, 2.0, -2.5]
+    assert margins([2.0]) == [5.0] and margins([]) == []
+
+
 def test_topic_hint_orders_but_does_not_make_the_matcher_surer(matcher: Matcher) -> None:
     # A near-miss in the worker's topic: first either way, and no likelier to be suggested.
     query = "lam mat so bao hiem xa hoi thi xin cap lai o dau"
@@ -308,6 +317,30 @@ def test_an_entry_is_found_by_its_variants(matcher: Matcher) -> None:
     matcher.remove("tnld")
     assert "tnld" not in [m.entry.id for m in matcher.match(VARIANT).matches]
     assert len(matcher) == len(KB) - 1
+
+
+def test_many_variants_of_one_entry_do_not_crowd_out_other_entries() -> None:
+    crowd = Entry("crowd", "bhxh", "Hỏi về bảo hiểm xã hội", "A",
+                  variants=tuple(f"bảo hiểm xã hội hỏi lần {i}" for i in range(40)))
+    others = [Entry(f"p{i}", "bhxh", f"Bảo hiểm xã hội trường hợp số {i} của người lao động ở công ty", "A")
+              for i in range(200)]
+    ids = [entry_id for entry_id, _ in Matcher([crowd, *others]).candidates("bảo hiểm xã hội", 30)]
+    assert len(ids) == len(set(ids)) == 30 and "crowd" in ids
+
+
+def test_variant_csv_limits_and_merging(tmp_path: Path) -> None:
+    many = "\n".join(f"Cách hỏi {i}?" for i in range(MAX_VARIANTS + 1))
+    error = csv_error(tmp_path, f'id,topic,question,answer,variants\na,t,Q?,A,"{many}"\n')
+    assert error.line == 2 and str(MAX_VARIANTS) in str(error)
+    # Merging keeps the newest past the limit, drops repeats and the question itself.
+    merged = merge_variants([f"v{i}" for i in range(MAX_VARIANTS)], ["Q?", "v3", "mới |  nhất"], "Q?")
+    assert merged[-1] == "mới nhất" and len(merged) == MAX_VARIANTS and "v0" not in merged
+    assert merge_variants([], ["  Hỏi\n  lại "], "Q") == ("Hỏi lại",)
+
+
+def test_an_empty_matcher_has_no_candidates() -> None:
+    assert Matcher().candidates("bảo hiểm") == []
+    assert not Matcher().match("bảo hiểm").matches
 
 
 # -- CLI ---------------------------------------------------------------------

@@ -411,8 +411,11 @@ async def test_answer_with_a_kb_entry_teaches_the_entry_that_wording(ws: Harness
     assert "kb-999" in missing["text"]
     assert (await command(ws, "/kb", "Cú pháp"))["text"].startswith("Cú pháp: /kb")
 
-    after = ws.last_bot_id(WORKER)
-    await command(ws, f"/kb {case} kb-noxh", "Đã trả lời")
+    after, told_after = ws.last_bot_id(WORKER), ws.last_bot_id(OFFICIALS)
+    typed = await ws.emu.send_text(OFFICIAL, f"/kb {case} kb-noxh", chat_id=OFFICIALS)
+    told = await ws.emu.wait_for_bot_message(OFFICIALS, lambda m: "Đã trả lời" in (m.get("text") or ""),
+                                             after=told_after)
+    assert "Cách hỏi này được thêm vào mục" in told["text"]
     delivered = await ws.answer_for(WORKER, case, after=after)
     assert A_HOUSING in delivered["text"]
     entry = await ws.services.storage.kb_entry("kb-noxh")
@@ -420,6 +423,36 @@ async def test_answer_with_a_kb_entry_teaches_the_entry_that_wording(ws: Harness
     # The next worker who puts it that way is answered from the KB at once.
     offer = await ask_until_offer(ws, FOURTH, wording)
     assert "Câu hỏi tương tự đã được giải đáp" in offer["text"] and A_HOUSING in offer["text"]
+
+    # Editing the command is no correction of the answer: the worker is not sent "/kb ...".
+    await ws.emu.edit_text(OFFICIAL, OFFICIALS, typed["message_id"], f"/kb {case} kb-999")
+    await asyncio.sleep(0.3)
+    assert not worker_texts(ws, WORKER, "✏️")
+    # A long forged entry id gets a short refusal.
+    refusal = await command(ws, f"/kb {case} {'x' * 4000}", "không có mục")
+    assert len(refusal["text"]) < 300
+
+
+async def test_kb_learning_survives_publishing_again_and_a_retired_topic(ws: Harness) -> None:
+    first = await ws.ask(WORKER, Q_HOUSING)
+    await ws.card(first)
+    await answered(ws, first, A_HOUSING)
+    await command(ws, f"/publish {first}", "Đã đăng")
+    other = await ws.ask(THIRD, Q_DORMITORY)
+    await ws.card(other)
+    await command(ws, f"/kb {other} case-{first}", "Đã trả lời")
+    await command(ws, f"/publish {first} Công nhân được thuê nhà ở xã hội không? | {A_HOUSING}", "Đã đăng")
+    entry = await ws.services.storage.kb_entry(f"case-{first}")
+    assert entry is not None and entry.question == "Công nhân được thuê nhà ở xã hội không?"
+    assert Q_DORMITORY in entry.variants and Q_HOUSING in entry.variants
+
+    # An entry of a topic the bot no longer has still answers and learns.
+    await ws.services.storage.upsert_kb_entries([Entry("kb-old", "retired", "Câu hỏi cũ?", "Trả lời cũ.")])
+    third = await ws.ask(FOURTH, Q_ELECTRICITY)
+    await ws.card(third)
+    told = await command(ws, f"/kb {third} kb-old", "Đã trả lời")
+    assert "Cách hỏi này được thêm vào mục" in told["text"]
+    assert (await ws.services.storage.kb_entry("kb-old")).variants == (Q_ELECTRICITY,)
 
 
 async def test_case_command_lists_every_transition_with_who(ws: Harness) -> None:

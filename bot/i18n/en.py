@@ -161,10 +161,8 @@ STRINGS: dict[str, str] = {
         "answer with an entry already in the knowledge base"
     ),
     "kb.no_such_entry": "The knowledge base has no entry “{entry}”. Type /kb with the question number to see the entries close to it.",
-    "kb.answered": (
-        "✅ #{id} answered with knowledge-base entry {entry}; the bot is sending it to the asker. "
-        "This wording was added to the entry: whoever asks it this way next is answered at once."
-    ),
+    "kb.answered": "✅ #{id} answered with knowledge-base entry {entry}; the bot is sending it to the asker.",
+    "kb.learned": "This wording was added to the entry: whoever asks it this way next is answered at once.",
     "publish.usage": "Usage: /publish &lt;case&gt; [question | answer]",
     "audit.header": "<b>History of #{id}</b> ({status}):",
     "audit.line": "• {when} — {actor}: {action}",

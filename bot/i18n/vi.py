@@ -169,10 +169,8 @@ STRINGS: dict[str, str] = {
         "trả lời bằng một mục đã có trong kho giải đáp"
     ),
     "kb.no_such_entry": "Kho giải đáp không có mục «{entry}». Gõ /kb kèm mã câu hỏi để xem các mục gần giống.",
-    "kb.answered": (
-        "✅ Đã trả lời #{id} bằng mục {entry} của kho giải đáp; bot đang gửi tới người hỏi. "
-        "Cách hỏi này được thêm vào mục, lần sau ai hỏi như vậy sẽ được trả lời ngay."
-    ),
+    "kb.answered": "✅ Đã trả lời #{id} bằng mục {entry} của kho giải đáp; bot đang gửi tới người hỏi.",
+    "kb.learned": "Cách hỏi này được thêm vào mục: lần sau ai hỏi như vậy sẽ được trả lời ngay.",
     "publish.usage": "Cú pháp: /publish &lt;mã&gt; [câu hỏi | câu trả lời]",
     "audit.header": "<b>Lịch sử #{id}</b> ({status}):",
     "audit.line": "• {when} — {actor}: {action}",

@@ -95,9 +95,19 @@ class KnowledgeService:
             if entry.topic not in self._topics:
                 raise UnknownTopicError(entry.id, entry.topic)
 
-    async def publish(self, entries: Sequence[Entry], source_question_id: int | None = None) -> int:
-        """Store entries (insert or replace) and make them searchable at once."""
+    async def publish(self, entries: Sequence[Entry], source_question_id: int | None = None, *,
+                      keep_variants: bool = False) -> int:
+        """Store entries (insert or replace) and make them searchable at once.
+        `keep_variants`: entries add their variants to those already stored."""
         self.check(entries)
-        count = await self._storage.upsert_kb_entries(entries, source_question_id)
-        await self.matcher.add(*entries)
-        return count
+        stored = await self._storage.upsert_kb_entries(entries, source_question_id, keep_variants=keep_variants)
+        await self.matcher.add(*stored)
+        return len(stored)
+
+    async def learn(self, entry_id: str, wordings: Sequence[str]) -> bool:
+        """Add how a question was asked to an entry's variants, searchable at
+        once; whether any wording was new."""
+        entry, changed = await self._storage.add_kb_variants(entry_id, wordings)
+        if entry is not None and changed:
+            await self.matcher.add(entry)
+        return changed

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -25,7 +25,7 @@ from bot.services.text import MESSAGE_LIMIT, plain_length, shorten, split_text
 from bot.storage import Storage
 from rapidfuzz import fuzz
 
-from knowledge_base import Entry, Match, Matcher, fold, split_variants
+from knowledge_base import Entry, Match, Matcher, fold, merge_variants
 
 # How a worker's language-independent rating buttons and follow-up button look.
 RATE_PREFIX = "r"
@@ -405,41 +405,33 @@ class QuestionService:
         text, answer = edited or (question.text, answers[-1].text)
         # The worker's own words, and those of the questions merged into this one,
         # are how others will ask it: the matcher finds the entry by them too.
-        entry = Entry(id=kb_id(question.id), topic=question.topic, question=text, answer=answer)
-        entry = replace(entry, variants=self._variants(entry, await self._wordings(question)))
-        await knowledge.publish([entry], source_question_id=question.id)
+        # Published again, the entry keeps what it learned since (/kb).
+        entry = Entry(id=kb_id(question.id), topic=question.topic, question=text, answer=answer,
+                      variants=merge_variants((), await self._wordings(question), text))
+        await knowledge.publish([entry], source_question_id=question.id, keep_variants=True)
         changed = await self._transition(question, version, {}, official, "published", entry.id)
         if changed is None:
             raise CaseError("officials.stale_card")
         return entry
 
     async def answer_from_kb(self, question: Question, official: Official, entry_id: str, knowledge: Any,
-                             source: tuple[str, int]) -> tuple[Answer | None, Entry]:
+                             source: tuple[str, int]) -> tuple[Answer | None, bool]:
         """Answer a case with an entry already in the KB, which learns the case's
         wordings (the worker's, and those merged into it) as variants: the next
-        worker who asks it that way is answered at once."""
+        worker who asks it that way is answered at once. Returns the answer
+        (None if this message was already taken as one) and whether the entry
+        learned a new wording."""
         entry = await knowledge.entry(entry_id)
         if entry is None:
-            raise CaseError("kb.no_such_entry", entry=entry_id)
+            raise CaseError("kb.no_such_entry", entry=shorten(entry_id, 64))
         answer = await self.answer(question, official, entry.answer, source)
         if answer is None:
-            return None, entry  # this message was already taken as an answer
-        learned = replace(entry, variants=self._variants(entry, await self._wordings(question)))
-        if learned.variants != entry.variants:
-            await knowledge.publish([learned])
-        return answer, learned
+            return None, False
+        return answer, await knowledge.learn(entry.id, await self._wordings(question))
 
     async def _wordings(self, question: Question) -> list[str]:
         """How the case was asked: the worker's text and those of the questions merged into it."""
         return [question.text, *await self._storage.duplicate_texts(question.id)]
-
-    @staticmethod
-    def _variants(entry: Entry, wordings: Sequence[str]) -> tuple[str, ...]:
-        """The entry's variants with these wordings added (one line each, no "|"),
-        its question and repeats left out."""
-        lines = (" ".join(t.replace("|", " ").split()) for t in wordings)
-        question = " ".join(entry.question.split())
-        return split_variants("\n".join([*entry.variants, *(line for line in lines if line != question)]))
 
     async def nudge(self, question: Question) -> Question | None:
         """The one reminder for an overdue case, in its thread, under its card."""
