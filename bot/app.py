@@ -28,7 +28,7 @@ from bot.config import Config
 from bot.i18n import CATALOGS, Catalog
 from bot.services import Services
 from bot.services.ask_flow import AskFlow
-from bot.services.knowledge import KnowledgeService
+from bot.services.knowledge import KnowledgeService, keep_out_of_collections
 from bot.services.outbox import OutboxDispatcher, Sender, UndeliveredNotices
 from bot.services.broadcasts import BroadcastService
 from bot.services.conferences import ConferenceService
@@ -215,6 +215,7 @@ async def serve(config: Config) -> None:
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stopping.set)
     await start(app, timeout=30)
+    keep_out_of_collections()
     log.info("running; Ctrl-C stops")
     try:
         await stopping.wait()

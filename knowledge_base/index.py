@@ -37,6 +37,7 @@ class BM25Index:
         self._lengths = np.zeros(64, dtype=np.float32)
         self._total_length = 0.0
         self.generation = 0  # changes whenever an idf may have changed
+        self._norms: tuple[int, np.ndarray] | None = None  # (generation, BM25 length norm per slot)
 
     def __len__(self) -> int:
         return self._count
@@ -116,14 +117,16 @@ class BM25Index:
         if not n:
             return scores
         average = self._total_length / n
+        if self._norms is None or self._norms[0] != self.generation:
+            self._norms = (self.generation, (K1 * (1.0 - B + B * self._lengths / average)).astype(np.float32))
+        norms = self._norms[1]
         for term, weight in weights.items():
             posting = self._postings.get(term)
             if posting is None:
                 continue
             if isinstance(posting, int):
                 single_idf = math.log(1.0 + (n - 0.5) / 1.5)
-                single_norm = K1 * (1.0 - B + B * float(self._lengths[posting]) / average)
-                scores[posting] += weight * single_idf * (K1 + 1.0) / (1.0 + single_norm)
+                scores[posting] += weight * single_idf * (K1 + 1.0) / (1.0 + float(norms[posting]))
                 continue
             df = len(posting.slots)
             if df > max_df:
@@ -131,8 +134,7 @@ class BM25Index:
             slots = np.frombuffer(posting.slots, dtype=np.int32).copy()
             tfs = np.frombuffer(posting.tfs, dtype=np.float32).copy()
             idf = math.log(1.0 + (n - df + 0.5) / (df + 0.5))
-            norm = K1 * (1.0 - B + B * self._lengths[slots] / average)
-            scores[slots] += (weight * idf * (K1 + 1.0)) * tfs / (tfs + norm)
+            scores[slots] += (weight * idf * (K1 + 1.0)) * tfs / (tfs + norms[slots])
         return scores
 
     def top(self, weights: dict[str, float], k: int, scores: np.ndarray | None = None,

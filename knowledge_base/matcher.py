@@ -514,8 +514,10 @@ class Matcher:
         weights = dict.fromkeys(query.content, 1.0)
         weights.update(dict.fromkeys(_bigrams(query.content), 1.0))
         scores = self._index.scores(weights)
-        # Wordings of one entry crowd each other out: fetch more until k entries.
-        fetch = k * max(1, round(len(self._index) / len(self._by_id)))
+        # Wordings of one entry crowd each other out: fetch more until k entries
+        # (each fetch ranks the whole index again: start wide enough for one).
+        wordings = len(self._index) / len(self._by_id)
+        fetch = k if wordings == 1 else k * max(2, round(wordings))
         while True:
             hits = self._index.top(weights, fetch, scores)
             best = hits[0][1] if hits else 1.0
