@@ -12,8 +12,8 @@ from knowledge_base import DEFAULT_THRESHOLD, Entry, Matcher, Result
 
 # How long the interpreter lets one thread run before another may take its lock
 # (Python's default is 5 ms). The bot sets this at start: a match running in a
-# thread then holds the event loop up for at most ~4 ms at 100,000 entries
-# instead of ~9 ms (`bench/kb_loop.py`).
+# thread then holds the event loop up for 3-6 ms at most at 100,000 entries
+# instead of ~9 ms (`bench/kb_loop.py`; 0.5 ms did no better).
 SWITCH_INTERVAL = 0.001
 
 
