@@ -10,7 +10,9 @@ The lateness is how long any other worker's message would have waited.
     .venv/bin/python bench/kb_loop.py [--sizes 10000,100000] [--matches 300]
 
 Prints, per KB size: loop lateness p50 / p99 / max over the run, and the
-matches' own p50 as seen from the loop.
+matches' own p50 as seen from the loop; first, the same lateness with nothing
+running and with a thread that only counts, which is what the machine and the
+thread switching cost before any matching.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ import gc
 import itertools
 import statistics
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -65,10 +68,44 @@ async def measure(shared: SharedMatcher, queries: list[str], matches: int,
     return lateness, timings
 
 
+async def baseline(seconds: float) -> tuple[list[float], list[float]]:
+    """Lateness with nothing running, then with a thread that only counts (pure
+    Python, no C call that could hold the interpreter lock): what the machine
+    and the thread switching alone cost, before any matching."""
+
+    async def sample() -> list[float]:
+        lateness = []
+        end = time.perf_counter() + seconds
+        while time.perf_counter() < end:
+            before = time.perf_counter()
+            await asyncio.sleep(TICK)
+            lateness.append((time.perf_counter() - before - TICK) * 1000)
+        return lateness
+
+    idle = await sample()
+    stop = threading.Event()
+
+    def count() -> None:
+        n = 0
+        while not stop.is_set():
+            n += 1
+
+    counter = threading.Thread(target=count)
+    counter.start()
+    try:
+        busy = await sample()
+    finally:
+        stop.set()
+        counter.join()
+    return idle, busy
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="10000,100000")
     parser.add_argument("--matches", type=int, default=300)
+    parser.add_argument("--baseline-seconds", type=float, default=10.0,
+                        help="how long to measure the loop with nothing, then a counting thread, running")
     parser.add_argument("--switch-interval", type=float, default=None, metavar="MS",
                         help="the interpreter's thread switch interval (default: as the bot sets it)")
     args = parser.parse_args()
@@ -80,6 +117,10 @@ def main() -> None:
           "lateness = how late a 1 ms timer on the loop fired")
     print("| entries | loop late p50 | p99 | max | match p50 (from the loop) |")
     print("|---|---|---|---|---|")
+    for name, lateness in zip(("nothing running", "a thread counting"),
+                              asyncio.run(baseline(args.baseline_seconds)), strict=True):
+        print(f"| {name} | {statistics.median(lateness):.2f} ms | {percentile(lateness, 99):.2f} ms "
+              f"| {max(lateness):.2f} ms | |", flush=True)
     collections: list[tuple[int, float, float]] = []
     for size in (int(s) for s in args.sizes.split(",")):
         kb = synthesize(entries, size)
