@@ -176,10 +176,15 @@ async def _set_commands(app: Application, catalog: Catalog) -> None:  # type: ig
         await app.bot.set_my_commands(commands, language_code=code)
 
 
-async def start(app: Application, *, poll_interval: float = 0.0, timeout: int = 10) -> None:  # type: ignore[type-arg]
-    """Start everything inside a running event loop: services, handlers, the updater."""
+async def start(app: Application, *, poll_interval: float = 0.0, timeout: int = 10,  # type: ignore[type-arg]
+                freeze_loaded: bool = False) -> None:
+    """Start everything inside a running event loop: services, handlers, the updater.
+    `freeze_loaded`: keep what was just loaded (the knowledge base) out of garbage
+    collections, before anything polls (`bot run`)."""
     await app.initialize()
     await setup(app)
+    if freeze_loaded:
+        keep_out_of_collections()
     await app.start()
     services: Services = app.bot_data["services"]
     updater = DurableUpdater(app, services.storage, timeout=timeout, poll_interval=poll_interval)
@@ -214,8 +219,7 @@ async def serve(config: Config) -> None:
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stopping.set)
-    await start(app, timeout=30)
-    keep_out_of_collections()
+    await start(app, timeout=30, freeze_loaded=True)
     log.info("running; Ctrl-C stops")
     try:
         await stopping.wait()

@@ -478,7 +478,8 @@ class Storage:
                 return entry, False
             await db.execute("UPDATE kb_entries SET variants = ?, updated_at = ? WHERE id = ?",
                              ("\n".join(variants), time.time(), entry_id))
-        return replace(entry, variants=variants), True
+        # Asked again, a wording only moves to the newest end: nothing new was learned.
+        return replace(entry, variants=variants), bool(set(variants) - set(entry.variants))
 
     # -- outbox ------------------------------------------------------------
 

@@ -46,13 +46,17 @@ def split_variants(cell: str) -> tuple[str, ...]:
 
 
 def merge_variants(kept: Iterable[str], added: Iterable[str], question: str) -> tuple[str, ...]:
-    """`kept` then `added` (each made one line without "|"), repeats and the
-    question itself left out; past MAX_VARIANTS the oldest go, so what workers
-    asked last is always matched."""
-    lines = (" ".join(text.replace("|", " ").split()) for text in (*kept, *added))
+    """`kept` then `added` (each made one line without "|"), the question itself
+    left out; a wording added again moves to the end. Past MAX_VARIANTS the
+    oldest go, so what workers asked last is always matched."""
     asked = " ".join(question.split())
-    merged = tuple(dict.fromkeys(line for line in lines if line and line != asked))
-    return merged[-MAX_VARIANTS:]
+    merged: dict[str, None] = {}
+    for text in (*kept, *added):
+        line = " ".join(text.replace("|", " ").split())
+        if line and line != asked:
+            merged.pop(line, None)
+            merged[line] = None
+    return tuple(merged)[-MAX_VARIANTS:]
 
 
 def has_variants_column(path: str | os.PathLike[str]) -> bool:

@@ -42,6 +42,30 @@ def test_index_after_adds_and_removes_equals_a_rebuild() -> None:
     assert [ours[k] for k in sorted(ours)] == pytest.approx([theirs[k] for k in sorted(theirs)])
 
 
+def test_index_queried_between_changes_matches_a_rebuild_each_time() -> None:
+    # Scores cached for one state of the index (length norms) must not outlive it,
+    # and capacity must grow past its first size.
+    rng = random.Random(11)
+    index, live = BM25Index(), dict[int, list[str]]()
+    weights = {"a": 1.0, "c": 1.0, "j": 0.5}
+    for step in range(600):
+        slot = rng.randrange(200)
+        if slot in live and rng.random() < 0.5:
+            index.remove(slot, live.pop(slot))
+        elif slot not in live:
+            terms = [rng.choice("abcdefghij") for _ in range(rng.randint(1, 8))]
+            index.add(slot, terms, len(terms))
+            live[slot] = terms
+        if step % 7 == 0 and live:
+            rebuilt = BM25Index()
+            for other, terms in live.items():
+                rebuilt.add(other, terms, len(terms))
+            ours, theirs = dict(index.top(weights, 300)), dict(rebuilt.top(weights, 300))
+            assert ours.keys() == theirs.keys()
+            assert [ours[k] for k in sorted(ours)] == pytest.approx([theirs[k] for k in sorted(theirs)])
+    assert index.capacity > 64
+
+
 def test_matcher_updated_in_place_answers_like_a_fresh_one() -> None:
     questions = [
         "Nghỉ thai sản được bao lâu?", "Chồng nghỉ thai sản mấy ngày?", "Rút bảo hiểm xã hội một lần",
@@ -60,6 +84,8 @@ def test_matcher_updated_in_place_answers_like_a_fresh_one() -> None:
             entry = Entry(key, rng.choice(["a", "b"]), rng.choice(questions), f"answer {step}")
             matcher.add(entry)
             current[key] = entry
+        if step % 25 == 0:  # match between changes: nothing cached may outlive them
+            matcher.match("nghi thai san bao lau")
     fresh = Matcher(current.values())
     assert len(matcher) == len(fresh) == len(current)
     for query in ["nghi thai san bao lau", "rút bhxh 1 lần", "thue nha o xa hoi", "lương",

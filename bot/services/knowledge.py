@@ -21,7 +21,8 @@ def keep_out_of_collections() -> None:
     """Move what is alive now, above all the loaded knowledge base, out of the
     garbage collector's reach. A full collection walks every tracked object
     holding the interpreter lock: at 100,000 entries it held the event loop
-    some 270 ms. `bot run` calls this once the bot has started."""
+    450-530 ms (`bench/kb_loop.py`). `bot run` calls this once the knowledge
+    base is loaded, before anything polls."""
     gc.collect()
     gc.freeze()
 
@@ -117,7 +118,7 @@ class KnowledgeService:
     async def learn(self, entry_id: str, wordings: Sequence[str]) -> bool:
         """Add how a question was asked to an entry's variants, searchable at
         once; whether any wording was new."""
-        entry, changed = await self._storage.add_kb_variants(entry_id, wordings)
-        if entry is not None and changed:
+        entry, learned = await self._storage.add_kb_variants(entry_id, wordings)
+        if entry is not None and learned:  # a wording only moved: the order does not matter to matching
             await self.matcher.add(entry)
-        return changed
+        return learned
