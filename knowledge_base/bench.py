@@ -201,19 +201,19 @@ def synthesize(entries: Sequence[Entry], n: int, *, seed: int = 4,
         normalize(_with_tone(rng.choice(_ONSETS) + rng.choice(_RHYMES), rng.choice(_TONES)))
         for _ in range(max(2000, n // 5))
     ]
+
+    def altered(text: str) -> str:
+        syllables = text.split()
+        for _ in range(rng.randint(2, 4)):
+            pool = invented if rng.random() < 0.5 else words
+            syllables[rng.randrange(len(syllables))] = rng.choice(pool)
+        return " ".join(syllables)
+
     out = list(entries[:n])
     i = 0
     while len(out) < n:
         base = entries[i % len(entries)]
         i += 1
-
-        def altered(text: str) -> str:
-            syllables = text.split()
-            for _ in range(rng.randint(2, 4)):
-                pool = invented if rng.random() < 0.5 else words
-                syllables[rng.randrange(len(syllables))] = rng.choice(pool)
-            return " ".join(syllables)
-
         variants = tuple(altered(v) for v in base.variants) if with_variants else ()
         out.append(Entry(f"syn-{i}", base.topic, altered(base.question), base.answer, variants))
     return out

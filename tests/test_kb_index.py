@@ -19,27 +19,41 @@ from knowledge_base.synonyms import Thesaurus, load_thesaurus
 ROOT = Path(__file__).resolve().parents[1]
 
 
+def _change_at_random(rng: random.Random, index: BM25Index, live: dict[int, list[str]],
+                      slots: int, most_terms: int) -> None:
+    """Remove a live slot or add one, as an official's publishes and removals would."""
+    slot = rng.randrange(slots)
+    if slot in live and rng.random() < 0.5:
+        index.remove(slot, live.pop(slot))
+    elif slot not in live:
+        terms = [rng.choice("abcdefghij") for _ in range(rng.randint(1, most_terms))]
+        index.add(slot, terms, len(terms))
+        live[slot] = terms
+
+
+def _rebuilt(live: dict[int, list[str]]) -> BM25Index:
+    rebuilt = BM25Index()
+    for slot, terms in live.items():
+        rebuilt.add(slot, terms, len(terms))
+    return rebuilt
+
+
+def _assert_same_top(index: BM25Index, rebuilt: BM25Index, weights: dict[str, float], k: int) -> None:
+    ours, theirs = dict(index.top(weights, k)), dict(rebuilt.top(weights, k))
+    assert ours.keys() == theirs.keys()
+    assert [ours[s] for s in sorted(ours)] == pytest.approx([theirs[s] for s in sorted(theirs)])
+
+
 def test_index_after_adds_and_removes_equals_a_rebuild() -> None:
     rng = random.Random(7)
     index, live = BM25Index(), dict[int, list[str]]()
     for _ in range(2000):
-        slot = rng.randrange(60)
-        if slot in live and rng.random() < 0.5:
-            index.remove(slot, live.pop(slot))
-        elif slot not in live:
-            terms = [rng.choice("abcdefghij") for _ in range(rng.randint(1, 5))]
-            index.add(slot, terms, len(terms))
-            live[slot] = terms
-    rebuilt = BM25Index()
-    for slot, terms in live.items():
-        rebuilt.add(slot, terms, len(terms))
+        _change_at_random(rng, index, live, 60, 5)
+    rebuilt = _rebuilt(live)
     assert len(index) == len(rebuilt) == len(live)
     for term in "abcdefghijk":
         assert index.df(term) == rebuilt.df(term) == sum(term in t for t in live.values())
-    weights = {"a": 1.0, "c": 1.0, "j": 0.5}
-    ours, theirs = dict(index.top(weights, 100)), dict(rebuilt.top(weights, 100))
-    assert ours.keys() == theirs.keys()
-    assert [ours[k] for k in sorted(ours)] == pytest.approx([theirs[k] for k in sorted(theirs)])
+    _assert_same_top(index, rebuilt, {"a": 1.0, "c": 1.0, "j": 0.5}, 100)
 
 
 def test_index_queried_between_changes_matches_a_rebuild_each_time() -> None:
@@ -47,22 +61,10 @@ def test_index_queried_between_changes_matches_a_rebuild_each_time() -> None:
     # and capacity must grow past its first size.
     rng = random.Random(11)
     index, live = BM25Index(), dict[int, list[str]]()
-    weights = {"a": 1.0, "c": 1.0, "j": 0.5}
     for step in range(600):
-        slot = rng.randrange(200)
-        if slot in live and rng.random() < 0.5:
-            index.remove(slot, live.pop(slot))
-        elif slot not in live:
-            terms = [rng.choice("abcdefghij") for _ in range(rng.randint(1, 8))]
-            index.add(slot, terms, len(terms))
-            live[slot] = terms
+        _change_at_random(rng, index, live, 200, 8)
         if step % 7 == 0 and live:
-            rebuilt = BM25Index()
-            for other, terms in live.items():
-                rebuilt.add(other, terms, len(terms))
-            ours, theirs = dict(index.top(weights, 300)), dict(rebuilt.top(weights, 300))
-            assert ours.keys() == theirs.keys()
-            assert [ours[k] for k in sorted(ours)] == pytest.approx([theirs[k] for k in sorted(theirs)])
+            _assert_same_top(index, _rebuilt(live), {"a": 1.0, "c": 1.0, "j": 0.5}, 300)
     assert index.capacity > 64
 
 
