@@ -56,6 +56,8 @@ class ZaloConfig:
     webhook_port: int = 8088
     webhook_url: str = ""                       # set: registered with setWebhook at start
     rate_per_second: float = 5.0
+    # Told to people whose messages Zalo withholds (message.unsupported.received).
+    hotline: str = ""
 
 
 ZALO_OA_API_URL = "https://openapi.zalo.me"
@@ -64,6 +66,8 @@ ZALO_OA_OAUTH_URL = "https://oauth.zaloapp.com"
 ZALO_OA_ENV = {"app_secret": "ZALO_OA_APP_SECRET", "oa_secret_key": "ZALO_OA_SECRET_KEY",
                "access_token": "ZALO_OA_ACCESS_TOKEN", "refresh_token": "ZALO_OA_REFRESH_TOKEN"}
 ZALO_OA_MAX_WINDOW_HOURS = 168   # Zalo's own limit: 7 days after the person's last message
+ZALO_HOTLINE_MAX = 200
+ZALO_SITE_CODE_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
 
 
 @dataclass(frozen=True)
@@ -89,6 +93,8 @@ class ZaloOAConfig:
     buttons: bool = True                        # choices as OA buttons where they fit
     rate_per_second: float = 10.0
     oa_id: str = ""                             # if set, events for another OA of the app are ignored
+    # The code from Zalo's domain verification: served as zalo_verifier{code}.html and in "/".
+    site_verification: str = ""
 
 
 @dataclass(frozen=True)
@@ -424,7 +430,7 @@ def _read_zalo(path: Path | str, data: Mapping[str, Any], env: Mapping[str, str]
         return None
     reader = _section(path, data, "zalo")
     reader.check_keys({"token", "base_url", "mode", "webhook_secret", "webhook_host", "webhook_port",
-                       "webhook_url", "rate_per_second"})
+                       "webhook_url", "rate_per_second", "hotline"})
     token = (env.get(ZALO_TOKEN_ENV) or reader.string("token", "")).strip()
     if not token:
         raise reader.error("token", f"is missing (set it in the file or in the {ZALO_TOKEN_ENV} "
@@ -452,9 +458,13 @@ def _read_zalo(path: Path | str, data: Mapping[str, Any], env: Mapping[str, str]
     rate = reader.table.get("rate_per_second", 5.0)
     if isinstance(rate, bool) or not isinstance(rate, int | float) or not 0 < rate <= 1000:
         raise reader.error("rate_per_second", "must be a number of messages per second, e.g. 5")
+    hotline = " ".join(reader.string("hotline", "").split())
+    if len(hotline) > ZALO_HOTLINE_MAX:
+        raise reader.error("hotline", f"must be at most {ZALO_HOTLINE_MAX} characters, e.g. "
+                                      "\"1900 1234 (Công đoàn KCN, giờ hành chính)\"")
     return ZaloConfig(token=token, base_url=base_url, mode=mode, webhook_secret=secret,
                       webhook_host=reader.string("webhook_host", "127.0.0.1"), webhook_port=port,
-                      webhook_url=url, rate_per_second=float(rate))
+                      webhook_url=url, rate_per_second=float(rate), hotline=hotline)
 
 
 def _read_zalo_oa(path: Path | str, data: Mapping[str, Any], env: Mapping[str, str]) -> ZaloOAConfig | None:
@@ -464,7 +474,7 @@ def _read_zalo_oa(path: Path | str, data: Mapping[str, Any], env: Mapping[str, s
     reader.check_keys({"app_id", "app_secret", "oa_secret_key", "access_token", "refresh_token", "api_url",
                        "oauth_url", "webhook_host", "webhook_port", "webhook_path", "webhook_max_age_seconds",
                        "reply_window_hours", "replies_per_interaction", "buttons", "rate_per_second",
-                       "oa_id"})
+                       "oa_id", "site_verification"})
     app_id = reader.string("app_id", "").strip()
     if not app_id.isdigit():
         raise reader.error("app_id", "must be the app's numeric ID from Zalo for Developers")
@@ -514,13 +524,18 @@ def _read_zalo_oa(path: Path | str, data: Mapping[str, Any], env: Mapping[str, s
     oa_id = reader.string("oa_id", "").strip()
     if oa_id and not oa_id.isdigit():
         raise reader.error("oa_id", "must be the OA's numeric ID (or left out)")
+    site_verification = reader.string("site_verification", "").strip()
+    if site_verification and not (8 <= len(site_verification) <= 128
+                                  and set(site_verification) <= ZALO_SITE_CODE_CHARS):
+        raise reader.error("site_verification", "must be the code Zalo shows for domain verification "
+                                                "(letters, digits, - and _), or left out")
     return ZaloOAConfig(
         app_id=app_id, app_secret=secrets["app_secret"], oa_secret_key=secrets["oa_secret_key"],
         access_token=secrets["access_token"], refresh_token=secrets["refresh_token"],
         api_url=urls["api_url"], oauth_url=urls["oauth_url"],
         webhook_host=reader.string("webhook_host", "127.0.0.1"), webhook_port=port, webhook_path=webhook_path,
         webhook_max_age=max_age, reply_window_hours=float(window), replies_per_interaction=replies,
-        buttons=buttons, rate_per_second=float(rate), oa_id=oa_id)
+        buttons=buttons, rate_per_second=float(rate), oa_id=oa_id, site_verification=site_verification)
 
 
 def load_config(path: Path | str, env: Mapping[str, str] | None = None) -> Config:

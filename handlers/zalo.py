@@ -26,6 +26,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import replace
 
 from bot.channels.zalo import ZaloIncoming, ZaloJournal, choice_number, fold, match_choice
+from bot.i18n import Raw
 from bot.models import Button, OutboxRequest, Reply, User
 from bot.services import Services
 from bot.services.ask_flow import Outcome
@@ -91,6 +92,11 @@ class ZaloWorker:
         choice = None
         if text and command is None and not text.startswith("/"):
             choice = await self._choice(user, text)
+        if incoming.event == "unsupported":
+            # Zalo withheld what a person in a protected group wrote (children, people with
+            # disabilities, people who cannot read): they cannot answer a notice or a choice,
+            # so they are told at once how else to reach the union.
+            return Outcome(replies=[self.withheld(user)]), False
         if user.consent is None and not (isinstance(choice, str) and choice.startswith(f"{PRIVACY}:")):
             # As the Telegram consent gate: the notice first, nothing else before an answer.
             return Outcome(replies=[self.svc.privacy.notice(user)]), False
@@ -129,6 +135,12 @@ class ZaloWorker:
             return choices[number - 1][1]
         index = match_choice(text, [label for label, _data in choices])
         return choices[index][1] if index is not None else None
+
+    def withheld(self, user: User) -> Reply:
+        hotline = self.channel.hotline
+        how = (self.t(user, "zalo.withheld_hotline", hotline=hotline) if hotline
+               else self.t(user, "zalo.withheld_no_hotline"))
+        return Reply(self.t(user, "zalo.withheld", how=Raw(how)))
 
     # -- the worker's "buttons", by their data (the same routes as handlers/__init__.py) --------
 

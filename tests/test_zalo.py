@@ -10,20 +10,21 @@ import asyncio
 import json
 import re
 import sqlite3
+import time
 import unicodedata
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import pytest
 
-from bot.channels.zalo import (TEXT_LIMIT, ZaloApiError, choice_number, fold, html_to_text, match_choice,
-                               parse_update, render)
+from bot.channels.zalo import (TEXT_LIMIT, ZaloApiError, choice_number, failure, fold, html_to_text,
+                               match_choice, parse_update, render)
 from bot.config import ConfigError, parse_config
 from bot.models import Button, OutboxRequest
 from bot.sandbox.emulator import BotApiEmulator
 from bot.sandbox.zalo_emulator import ZaloEmulator
 from bot.storage import Storage
-from tests.conftest import OFFICIAL, OFFICIALS, Harness, config_data, free_port
+from tests.conftest import OFFICIAL, OFFICIALS, WORKER, Harness, config_data, free_port
 
 HUNG = "a1b2c3d4e5f6a7b8c9d0"     # Zalo user ids are opaque strings
 MAI = "f0e1d2c3b4a5f6e7d8c9"
@@ -190,10 +191,9 @@ async def test_a_named_worker_may_still_ask_anonymously(zbot: ZaloBot) -> None:
 
 
 async def test_personal_data_notice_comes_first_and_forget_works(zbot: ZaloBot) -> None:
-    for send in (zbot.zalo.send_sticker, zbot.zalo.send_unsupported):
-        after = zbot.zalo.last_bot_seq(HUNG)
-        await send(HUNG)
-        assert "Đồng ý" in (await zbot.zalo.wait_for_bot_message(HUNG, after=after))["text"]
+    after = zbot.zalo.last_bot_seq(HUNG)
+    await zbot.zalo.send_sticker(HUNG)
+    assert "Đồng ý" in (await zbot.zalo.wait_for_bot_message(HUNG, after=after))["text"]
     assert "Đồng ý" in (await zbot.say(HUNG, "hỏi"))["text"]
     assert "Đồng ý" in (await zbot.say(HUNG, "5"))["text"]  # out of range: still the notice
     await zbot.say(HUNG, "dong y", lambda m: "Đặt câu hỏi" in m["text"])
@@ -316,9 +316,9 @@ async def test_a_question_typed_first_keeps_its_text(zbot: ZaloBot) -> None:
 # -- not text ------------------------------------------------------------------------------
 
 
-async def test_stickers_pictures_and_unsupported_messages_get_a_clear_reply(zbot: ZaloBot) -> None:
+async def test_stickers_and_pictures_get_a_clear_reply(zbot: ZaloBot) -> None:
     await zbot.consent(HUNG)
-    for send in (zbot.zalo.send_sticker, zbot.zalo.send_image, zbot.zalo.send_unsupported):
+    for send in (zbot.zalo.send_sticker, zbot.zalo.send_image):
         after = zbot.zalo.last_bot_seq(HUNG)
         await send(HUNG)
         reply = await zbot.zalo.wait_for_bot_message(HUNG, after=after)
@@ -541,3 +541,137 @@ def test_zalo_config(tmp_path: Any) -> None:
         with pytest.raises(ConfigError) as error:
             parse_config({**data, "zalo": bad}, env={})
         assert error.value.key == key
+
+
+# -- Zalo as it really behaves ---------------------------------------------------------------
+# Source for this section: Zalo Bot Platform's documentation (bot.zapps.me/docs), as copied in
+# lamdt1/ckvn-bot docs/zalo-bot-doc.md: "Bảng mã lỗi" (403 Internal server error, 429 Quota
+# exceeded), the webhook body {"ok": true, "result": {...}}, and the warning that a sender in a
+# protected group (children, people with disabilities, people who cannot read) arrives as
+# message.unsupported.received instead of their content.
+
+HOTLINE = "1900 1234 (Công đoàn KCN)"
+
+
+async def outbox_row(bot: ZaloBot, chat_id: str, predicate: Callable[[dict[str, Any]], bool]
+                     ) -> dict[str, Any]:
+    for _ in range(250):
+        rows = [r for r in await bot.services.storage.outbox_rows()
+                if r["chat_id"] == chat_id and predicate(r)]
+        if rows:
+            return rows[-1]
+        await asyncio.sleep(0.02)
+    raise AssertionError(f"no outbox row for {chat_id} as expected")
+
+
+async def test_a_403_from_zalo_is_its_internal_error_and_is_retried(zbot: ZaloBot) -> None:
+    await zbot.consent(HUNG)
+    zbot.zalo.fail_next("sendMessage", 403, "Internal server error", times=2)
+    assert "lĩnh vực nào" in (await zbot.say(HUNG, "hỏi"))["text"]
+    assert not [r for r in await zbot.services.storage.failed_deliveries() if r["channel"] == "zalo"]
+
+
+async def test_over_the_zalo_quota_zalo_waits_and_telegram_goes_on(zbot: ZaloBot) -> None:
+    await zbot.consent(HUNG)
+    zbot.zalo.exceed_quota()
+    sends = len(zbot.zalo.sends())
+    await zbot.zalo.send_text(HUNG, "hỏi")
+    waiting = await outbox_row(zbot, HUNG, lambda r: "429" in (r["last_error"] or ""))
+    # Not a failure, not an attempt used up: the row waits about an hour, and only Zalo's rows do.
+    assert waiting["failed_at"] is None and waiting["sent_at"] is None and waiting["attempts"] == 0
+    assert waiting["due_at"] - time.time() > 50 * 60
+    # Another Zalo message meanwhile waits too, without asking Zalo again.
+    await zbot.zalo.send_text(MAI, "xin chào")
+    await outbox_row(zbot, MAI, lambda r: "429" in (r["last_error"] or ""))
+    assert len(zbot.zalo.sends()) == sends + 1
+    # Telegram is not paused: a worker there is answered at once, a case reaches the officials.
+    help_text = await zbot.harness.say(WORKER, "/help")
+    assert "/ask" in help_text["text"]
+    case = await zbot.harness.ask(WORKER, "Công ty nợ lương hai tháng thì tôi nên làm gì trước ạ?")
+    assert "Công ty nợ lương" in (await zbot.harness.card(case))["text"]
+    assert zbot.zalo.bot_messages(MAI) == []
+
+
+async def test_a_message_zalo_withholds_gets_how_else_to_reach_the_union(
+        emu: BotApiEmulator, zalo: ZaloEmulator, make_config: Callable[..., Any]) -> None:
+    harness = Harness(emu, make_config(zalo=zalo_section(zalo, hotline=HOTLINE)))
+    await harness.start()
+    try:
+        after = zalo.last_bot_seq(HUNG)
+        update = await zalo.send_withheld(HUNG, "cho em hỏi về tiền thai sản ạ")
+        assert "text" not in update["message"] and update["event_name"] == "message.unsupported.received"
+        reply = await zalo.wait_for_bot_message(HUNG, after=after)
+        text = reply["text"]
+        assert "Zalo chưa chuyển nội dung tin nhắn của bạn" in text and HOTLINE in text, text
+        # Not the consent notice with choices they could not answer, nor "send text instead".
+        assert "Đồng ý" not in text and "chỉ nhận câu hỏi bằng chữ" not in text and "<b>" not in text
+        # A worker who had already agreed is told the same.
+        bot = ZaloBot(harness, zalo)
+        await bot.consent(MAI)
+        after = zalo.last_bot_seq(MAI)
+        await zalo.send_withheld(MAI, "tôi muốn hỏi")
+        assert HOTLINE in (await zalo.wait_for_bot_message(MAI, after=after))["text"]
+    finally:
+        await harness.stop()
+
+
+async def test_without_a_hotline_the_withheld_message_points_to_the_workplace_union(zbot: ZaloBot) -> None:
+    after = zbot.zalo.last_bot_seq(HUNG)
+    await zbot.zalo.send_withheld(HUNG, "hỏi")
+    text = (await zbot.zalo.wait_for_bot_message(HUNG, after=after))["text"]
+    assert "Zalo chưa chuyển nội dung" in text and "công đoàn cơ sở nơi bạn làm việc" in text
+
+
+async def test_an_update_without_an_event_name_but_with_text_is_text(zbot: ZaloBot) -> None:
+    # The older documented shape: Zalo's python-zalo-bot SDK reads an update as its message
+    # alone (its Update has no event name); text there is a text message.
+    await zbot.consent(HUNG)
+    after = zbot.zalo.last_bot_seq(HUNG)
+    update = await zbot.zalo.send_text(HUNG, "hỏi", event_name=False)
+    assert "event_name" not in update
+    topics = await zbot.zalo.wait_for_bot_message(HUNG, after=after)
+    assert "1. Đào tạo" in topics["text"] and "chỉ nhận câu hỏi bằng chữ" not in topics["text"]
+
+
+async def test_webhook_bodies_wrapped_as_zalo_sends_them_and_bare_ones_are_taken(
+        webhook_bot: ZaloBot) -> None:
+    zalo = webhook_bot.zalo
+    await webhook_bot.consent(HUNG)   # every update so far came wrapped as {"ok": true, "result": ...}
+    before = journal_rows(webhook_bot)
+    bare = {"message": {"message_id": "bare-1", "from": {"id": HUNG, "display_name": "Trần Văn Hùng"},
+                        "chat": {"id": HUNG, "chat_type": "PRIVATE"}, "date": 0, "text": "hỏi"}}
+    after = zalo.last_bot_seq(HUNG)
+    assert await zalo.post_webhook(bare, secret=SECRET, wrapped=False) == 200   # bare, no event name
+    assert "1. Đào tạo" in (await zalo.wait_for_bot_message(HUNG, after=after))["text"]
+    after = zalo.last_bot_seq(HUNG)
+    wrapped_withheld = {"event_name": "message.unsupported.received",
+                        "message": {**bare["message"], "message_id": "wrapped-2", "text": None}}
+    del wrapped_withheld["message"]["text"]
+    assert await zalo.post_webhook(wrapped_withheld, secret=SECRET) == 200
+    assert "Zalo chưa chuyển" in (await zalo.wait_for_bot_message(HUNG, after=after))["text"]
+    assert journal_rows(webhook_bot) == before + 2
+    for junk in ({"ok": True, "result": "x"}, {"ok": True}, [1, 2], {"event_name": ""}):
+        assert await zalo.post_webhook(junk, secret=SECRET, wrapped=False) == 400  # type: ignore[arg-type]
+    assert journal_rows(webhook_bot) == before + 2
+
+
+@pytest.mark.parametrize(("code", "permanent", "postpone"), [
+    (403, False, None), (429, False, 3600.0), (500, False, None), (None, False, None), (401, False, None),
+    (400, True, None), (404, True, None),
+])
+def test_zalo_error_codes_become_outbox_outcomes(code: int | None, permanent: bool,
+                                                 postpone: float | None) -> None:
+    delivery = failure(ZaloApiError(code, "x"))
+    assert not delivery.ok and delivery.retry_after is None   # never a pause of every channel
+    assert (delivery.permanent, delivery.postpone) == (permanent, postpone)
+
+
+def test_zalo_hotline_config(tmp_path: Any) -> None:
+    emu_like = type("E", (), {"token": "1:a", "base_url": "http://127.0.0.1:1/bot"})()
+    data = config_data(emu_like, tmp_path / "db.sqlite3")  # type: ignore[arg-type]
+    config = parse_config({**data, "zalo": {"token": "1:z", "hotline": "  1900 1234\n (CĐ KCN) "}}, env={})
+    assert config.zalo is not None and config.zalo.hotline == "1900 1234 (CĐ KCN)"
+    for bad in ("x" * 201, 1900):
+        with pytest.raises(ConfigError) as error:
+            parse_config({**data, "zalo": {"token": "1:z", "hotline": bad}}, env={})
+        assert error.value.key == "zalo.hotline"

@@ -30,18 +30,30 @@ Verified
   `message_id` (a string), `from {id, ...}`, `chat {id, chat_type PRIVATE|
   GROUP}`, `date` (milliseconds), `text`; images carry `caption`.
 - The webhook sends the secret given to setWebhook in the
-  `X-Bot-Api-Secret-Token` header.
+  `X-Bot-Api-Secret-Token` header, and its body is the update wrapped as
+  `{"ok": true, "result": {event_name, message}}` (a bare update is
+  accepted too).
+- The error table: 400 bad request, 401 token expired or invalid, 403
+  "Internal server error" (Zalo's own fault: retried with backoff, never
+  taken as "forbidden"), 404 not found, 408 request timeout (the empty long
+  poll), 429 "Quota exceeded" (the plan's message quota: Zalo messages wait
+  an hour, and only Zalo's: Telegram keeps sending).
+- `message.unsupported.received` is what Zalo sends, instead of the content,
+  for a sender in a protected group (children, people with disabilities,
+  people who cannot read): the bot says Zalo did not pass the message on and
+  how else to reach the union (`[zalo] hotline`).
+- Zalo documents getUpdates for development; webhook for production.
 
 Assumed (no authoritative source found; tolerant either way)
 - The sender's display name: the docs' sample has `first_name`, client code
   reads `name` or `display_name`; the first one present is used.
 - The image URL is in `photo_url` or `photo` (not used: pictures are not kept).
-- A webhook body is the bare update `{event_name, message}`; one wrapped as
-  `{ok, result}` is accepted too.
-- Error codes for flood control and blocked users are not documented: 429 is
-  taken as "slow down" (retried), other 4xx as permanent for that message
-  (never as "user blocked", which would drop the user from announcements),
-  5xx and network failures as temporary.
+- An update without `event_name` whose message has `text` is a text message
+  (the older documented shape, which Zalo's own Python SDK still reads).
+- How long the plan's quota lasts is not documented: an hour's wait, then
+  one message tries again. Other 4xx are permanent for that message (never
+  "user blocked", which would drop the user from announcements); 5xx and
+  network failures are temporary.
 - The 2,000-character limit is counted here in UTF-16 units (never more than
   the number of characters), so a message is never cut by the platform.
 - An update whose long-poll answer was lost in flight (the process killed
@@ -82,6 +94,11 @@ TEXT_LIMIT = 2000
 SECRET_HEADER = "X-Bot-Api-Secret-Token"
 DEFAULT_WEBHOOK_PATH = "/zalo/webhook"
 EMPTY_POLL = 408
+INTERNAL_ERROR = 403       # Zalo's table: "Internal server error", a temporary fault of theirs
+QUOTA_EXCEEDED = 429       # Zalo's table: "Quota exceeded", the plan's quota
+QUOTA_WAIT = 3600.0        # Zalo messages wait this long after a 429 (Telegram does not)
+QUOTA_POLL_WAIT = 300.0    # getUpdates waits this long after a 429
+TEXT_EVENT = "message.text.received"
 # Buttons that become a hint to type a word rather than a numbered choice: an
 # announcement arriving in the middle of a conversation must not replace the
 # choices the worker is answering.
@@ -330,6 +347,7 @@ class ZaloSender:
         self._clock = clock
         self._next_at = 0.0
         self._pace = asyncio.Lock()
+        self._quota_until = 0.0   # after a 429: no Zalo call before this (clock time)
 
     def _t(self, key: str, **params: object) -> str:
         # Zalo tells the bot no language: Zalo users get the default one.
@@ -345,6 +363,9 @@ class ZaloSender:
     async def __call__(self, message: OutboxMessage) -> Delivery:
         if not message.chat_id:  # the person asked to be forgotten
             return Delivery(ok=False, permanent=True, error="no Zalo chat to send to")
+        waiting = self._quota_until - self._clock()
+        if waiting > 0:  # over the plan's quota: asking again only spends requests
+            return Delivery(ok=False, postpone=waiting, error=f"{QUOTA_EXCEEDED}: Zalo quota exceeded")
         rendered = render(outgoing_text(message, self._t), message.buttons, self._t)
         pieces = rendered.pieces
         try:
@@ -355,19 +376,32 @@ class ZaloSender:
                 if index + 1 < len(pieces):
                     await self._storage.note_pieces_sent(message.id, index + 1)
         except ZaloApiError as error:
-            return _failure(error)
+            if error.error_code == QUOTA_EXCEEDED:
+                self._over_quota()
+            return failure(error)
         if rendered.choices:
             await self._storage.save_zalo_choices(message.chat_id, rendered.choices)
         return Delivery(ok=True)
 
+    def _over_quota(self) -> None:
+        if self._quota_until <= self._clock():
+            log.warning("Zalo answered 429 Quota exceeded: the bot's plan has no messages left. Zalo "
+                        "messages wait %.0f minutes (Telegram goes on); see the plan in Zalo Bot Creator",
+                        QUOTA_WAIT / 60)
+        self._quota_until = self._clock() + QUOTA_WAIT
 
-def _failure(error: ZaloApiError) -> Delivery:
+
+def failure(error: ZaloApiError) -> Delivery:
+    """What a Bot Platform refusal means for the outbox row (Zalo's error table, module docstring)."""
     code = error.error_code
-    if code == 429:
-        return Delivery(ok=False, retry_after=2.0, error=str(error))
-    if code is not None and 400 <= code < 500 and code not in (401, EMPTY_POLL):
+    if code == QUOTA_EXCEEDED:
+        # The plan's quota, not a flood limit: this channel waits, without using up attempts.
+        # Not `retry_after`, which pauses every channel's sending (Telegram's too).
+        return Delivery(ok=False, postpone=QUOTA_WAIT, error=str(error))
+    if code is not None and 400 <= code < 500 and code not in (401, INTERNAL_ERROR, EMPTY_POLL):
         return Delivery(ok=False, permanent=True, error=str(error))
-    return Delivery(ok=False, error=str(error))  # network, 5xx, a bad token: worth another try
+    # Network, 5xx, 403 (Zalo's internal error), a bad token: another try, with backoff.
+    return Delivery(ok=False, error=str(error))
 
 
 # -- receiving --------------------------------------------------------------------------
@@ -404,7 +438,9 @@ def parse_update(journal_id: int, update: dict[str, Any], resolved: str | None =
         return None
     name = next((str(sender[k]) for k in ("display_name", "name", "first_name") if sender.get(k)), "")
     event_name = str(update.get("event_name") or "")
-    text = message.get("text") if event_name == "message.text.received" else message.get("caption")
+    if not event_name and isinstance(message.get("text"), str):
+        event_name = TEXT_EVENT   # the older shape: no event name, a message with text
+    text = message.get("text") if event_name == TEXT_EVENT else message.get("caption")
     return ZaloIncoming(
         journal_id=journal_id, event=EVENTS.get(event_name, event_name), user_id=user_id,
         chat_id=str(chat.get("id") or user_id), name=name.strip(),
@@ -420,6 +456,7 @@ def as_object(value: Any) -> dict[str, Any]:
 
 
 UpdateHandler = Callable[[ZaloIncoming], Awaitable[None]]
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
 class ZaloJournal:
@@ -435,6 +472,7 @@ class ZaloJournal:
 
     name = CHANNEL
     button_payloads = False   # True where buttons send their data back as the person's text
+    hotline = ""              # how else to reach the union, for people whose messages Zalo withholds
 
     def __init__(self, storage: Storage) -> None:
         self._storage = storage
@@ -524,9 +562,13 @@ class ZaloJournal:
 
     async def _start_webhook(self, host: str, port: int, path: str,
                              handler: Callable[[web.Request], Awaitable[web.StreamResponse]], *,
-                             client_max_size: int) -> None:
+                             client_max_size: int,
+                             pages: Sequence[tuple[str, Handler]] = ()) -> None:
+        """Serve the webhook (POST `path`), and `pages` as GET routes beside it."""
         app = web.Application(client_max_size=client_max_size)
         app.router.add_post(path, handler)
+        for page_path, page in pages:
+            app.router.add_get(page_path, page)
         self._runner, self.webhook_root = await serve(app, host, port)
         log.info("%s webhook listening on %s%s", self.name, self.webhook_root, path)
 
@@ -550,6 +592,7 @@ class ZaloChannel(ZaloJournal):
         self.config = config
         self.client = ZaloClient(config.token, config.base_url)
         self.sender = ZaloSender(self.client, storage, catalog, config.rate_per_second)
+        self.hotline = config.hotline
         self._poll_timeout = 30
 
     @property
@@ -599,6 +642,8 @@ class ZaloChannel(ZaloJournal):
                 delay = min(MAX_BACKOFF, 2.0 ** min(failures, 6))
                 if error.error_code == 401:
                     log.critical("Zalo refused the bot token; check [zalo] token")
+                elif error.error_code == QUOTA_EXCEEDED:
+                    delay = QUOTA_POLL_WAIT
                 log.warning("zalo getUpdates failed (%s); retrying in %.0fs", error, delay)
                 await asyncio.sleep(delay)
                 continue
@@ -622,8 +667,10 @@ class ZaloChannel(ZaloJournal):
             body = json.loads(await request.read())
         except (ValueError, RecursionError):
             return web.Response(status=400, text="not JSON")
+        # Zalo wraps the update as {"ok": true, "result": {...}}; a bare update is taken too.
         update = body.get("result") if isinstance(body, dict) and body.get("ok") is True else body
-        if not isinstance(update, dict) or not update.get("event_name"):
+        if not isinstance(update, dict) or not (update.get("event_name")
+                                                or isinstance(update.get("message"), dict)):
             return web.Response(status=400, text="not a Zalo update")
         await self.receive(update)
         return web.json_response({"ok": True})

@@ -631,7 +631,7 @@ def parse_event(journal_id: int, event: dict[str, Any], resolved: str | None = N
     follower = as_object(event.get("follower"))
     display = follower.get("display_name") or as_object(event.get("sender")).get("display_name") or ""
     return ZaloIncoming(
-        journal_id=journal_id, event=EVENTS.get(name, "unsupported"), user_id=user_id, chat_id=user_id,
+        journal_id=journal_id, event=EVENTS.get(name, "other"), user_id=user_id, chat_id=user_id,
         name=str(display).strip(), text=text if isinstance(text, str) else "", private=True,
         message_id=str(message.get("msg_id") or message.get("mid") or ""), resolved=resolved)
 

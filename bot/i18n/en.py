@@ -1,6 +1,32 @@
 """English texts, for users whose client language is English."""
 
 STRINGS: dict[str, str] = {
+    # -- the officials' chats: moved by Telegram, out of reach (told to admins privately) --
+    "officials_chat.migrated": (
+        "ℹ️ Telegram upgraded the officials' group <code>{old}</code> to a supergroup; its new id is "
+        "<code>{new}</code>. The bot now sends there and has re-posted {cards} card(s) still waiting.\n"
+        "Please update the config: <code>chat_id = {new}</code> ([officials] or the topic's section)."
+    ),
+    "officials_chat.held": (
+        "⚠️ The bot cannot post in the officials' group <code>{chat}</code>: {why}. {count} card(s) are "
+        "waiting.\nNothing is lost: they go out as soon as the bot can post again. "
+        "Please add the bot back and make it an administrator (allowed to post)."
+    ),
+    "officials_chat.recovered": (
+        "✅ The bot can post in the officials' group <code>{chat}</code> again. Sending the {count} waiting "
+        "message(s)."
+    ),
+    "officials_chat.reason.kicked": "the bot was removed (banned) from the group",
+    "officials_chat.reason.not_member": "the bot is no longer a member of the group",
+    "officials_chat.reason.no_rights": "the bot has no right to post in the group",
+    "officials_chat.reason.not_found": "the group was not found (deleted, or a wrong chat_id in the config)",
+    "officials_chat.reason.other": "Telegram refused the message",
+    "officials_chat.check.not_admin": (
+        "ℹ️ The bot is not an administrator of the officials' group <code>{chat}</code>. Replies to its "
+        "cards still reach it, but make it an administrator so that it sees every message in the group."
+    ),
+    "officials_chat.topic_gone": "🗂 <i>This card belongs to the topic “{topic}”, which was deleted.</i>",
+    "officials_chat.topic_gone_unknown": "🗂 <i>This card's topic was deleted from the group.</i>",
     "cmd.ask": "Ask a question",
     "cmd.my": "My questions",
     "cmd.help": "How to use the bot",
@@ -108,7 +134,7 @@ STRINGS: dict[str, str] = {
     "card.anonymous": "Anonymous",
     "card.followers": "👥 {count} asking the same",
     "card.due": "<b>Due:</b> {when}",
-    "card.overdue": "⚠️ <b>Overdue</b> since {when}",
+    "card.overdue": "⚠️ <b>Overdue</b> (due: {when})",
     "card.department": "<b>Assigned to:</b> {department} (by {by})",
     "card.forwarded": "<b>Forwarded to:</b> {to}",
     "card.duplicate": "<b>Duplicate of:</b> #{of}",
@@ -221,7 +247,7 @@ STRINGS: dict[str, str] = {
     "status.forwarded": "↪️ forwarded to the competent authority",
     "status.duplicate": "🔁 same as another question",
     "status.rejected": "⛔ could not be answered",
-    "nudge.overdue": "⏰ Question <b>#{id}</b> is overdue (due {when}). Please answer it soon.",
+    "nudge.overdue": "⏰ Question <b>#{id}</b> is overdue (due: {when}). Please answer it soon.",
     "digest.header": "🗓 <b>Digest for {day}</b>",
     "digest.by_status": "<b>By status:</b> {counts}",
     "digest.by_topic": "<b>Open, by topic:</b>\n{lines}",
@@ -292,7 +318,7 @@ STRINGS: dict[str, str] = {
     "org.conference_cancelled": "The conference is cancelled and subscribers have been told.",
     "org.updated": "✅ Updated. Reminders follow the new time.",
     "org.empty": "This is empty. Please type it again.",
-    "org.too_long": "Too long (at most {maximum} characters).",
+    "org.too_long": "Too long (at most {maximum} characters; an emoji such as 😀 counts as 2).",
     "org.ask_announcement": "📣 Send the announcement: text, or one photo / one file with a caption. Send /cancel to stop.",
     "org.ask_audience": "Who should receive it?",
     "org.audience_all": "👥 All workers",
@@ -349,6 +375,19 @@ STRINGS: dict[str, str] = {
     ),
     "zalo.use_choices": "Please reply with the number of one of the choices below, or send “cancel” to stop.",
     "zalo.news_hint": "🔕 Send “stop news” to stop receiving announcements.",
+    # message.unsupported.received: Zalo withheld the person's message (a protected group, by law).
+    "zalo.withheld": (
+        "Zalo did not pass your message on to us: for some accounts Zalo withholds the content, as the "
+        "law requires, so we could not read what you wanted to ask.\n\n{how}"
+    ),
+    "zalo.withheld_hotline": (
+        "Please call the union's hotline: <b>{hotline}</b>, or ask a relative to get in touch for you. "
+        "We are always glad to hear from you."
+    ),
+    "zalo.withheld_no_hotline": (
+        "Please contact the union at your workplace directly, or ask a relative to get in touch for you. "
+        "We are always glad to hear from you."
+    ),
     # What a Zalo user types where a text names a Telegram command ("/cancel" → “cancel”).
     "zalo.word.ask": "“ask”",
     "zalo.word.my": "“my questions”",
@@ -394,4 +433,7 @@ STRINGS: dict[str, str] = {
     ),
     "privacy.forget_yes": "🗑 Delete my data",
     "privacy.forgotten": "🗑 Your personal data is deleted. If you write again, the bot will treat you as a new user.",
+    # -- deadlines as days; long texts in several messages --
+    "deadline.end_of_day": "end of {day}",
+    "audit.header_continued": "<b>History of #{id}</b> ({status}, continued):",
 }

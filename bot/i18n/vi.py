@@ -1,6 +1,31 @@
 """Vietnamese texts (the default). Keep the tone polite and plain: "bạn", short sentences."""
 
 STRINGS: dict[str, str] = {
+    # -- the officials' chats: moved by Telegram, out of reach (told to admins privately) --
+    "officials_chat.migrated": (
+        "ℹ️ Telegram đã nâng cấp nhóm cán bộ <code>{old}</code> thành siêu nhóm, mã nhóm mới là "
+        "<code>{new}</code>. Bot đã chuyển sang gửi vào nhóm mới và gửi lại {cards} thẻ đang chờ trả lời.\n"
+        "Vui lòng sửa tệp cấu hình: <code>chat_id = {new}</code> (mục [officials] hoặc chủ đề tương ứng)."
+    ),
+    "officials_chat.held": (
+        "⚠️ Bot không gửi được vào nhóm cán bộ <code>{chat}</code>: {why}. Đang chờ {count} thẻ.\n"
+        "Không thẻ nào bị mất: khi bot gửi được trở lại, các thẻ sẽ được gửi tiếp. "
+        "Vui lòng thêm lại bot vào nhóm và cấp quyền quản trị (gửi tin nhắn)."
+    ),
+    "officials_chat.recovered": (
+        "✅ Bot đã gửi được vào nhóm cán bộ <code>{chat}</code> trở lại. Đang gửi tiếp {count} tin nhắn chờ."
+    ),
+    "officials_chat.reason.kicked": "bot đã bị xóa (chặn) khỏi nhóm",
+    "officials_chat.reason.not_member": "bot không còn là thành viên của nhóm",
+    "officials_chat.reason.no_rights": "bot không có quyền gửi tin nhắn trong nhóm",
+    "officials_chat.reason.not_found": "không tìm thấy nhóm (nhóm đã bị xóa, hoặc mã nhóm trong cấu hình sai)",
+    "officials_chat.reason.other": "Telegram từ chối tin nhắn",
+    "officials_chat.check.not_admin": (
+        "ℹ️ Bot chưa là quản trị viên của nhóm cán bộ <code>{chat}</code>. Bot vẫn nhận được câu trả lời "
+        "bằng cách trả lời thẳng vào thẻ, nhưng nên cấp quyền quản trị để bot thấy đủ tin nhắn trong nhóm."
+    ),
+    "officials_chat.topic_gone": "🗂 <i>Thẻ thuộc chủ đề «{topic}», nhưng chủ đề này đã bị xóa trong nhóm.</i>",
+    "officials_chat.topic_gone_unknown": "🗂 <i>Chủ đề của thẻ này đã bị xóa trong nhóm.</i>",
     # -- commands (setMyCommands) --
     "cmd.ask": "Đặt câu hỏi",
     "cmd.my": "Câu hỏi của tôi",
@@ -116,7 +141,7 @@ STRINGS: dict[str, str] = {
     "card.anonymous": "Ẩn danh",
     "card.followers": "👥 {count} người cùng hỏi",
     "card.due": "<b>Hạn trả lời:</b> {when}",
-    "card.overdue": "⚠️ <b>Quá hạn</b> từ {when}",
+    "card.overdue": "⚠️ <b>Quá hạn</b> (hạn: {when})",
     "card.department": "<b>Phân công:</b> {department} (bởi {by})",
     "card.forwarded": "<b>Đã chuyển tới:</b> {to}",
     "card.duplicate": "<b>Trùng với:</b> #{of}",
@@ -231,7 +256,7 @@ STRINGS: dict[str, str] = {
     "status.duplicate": "🔁 trùng với câu hỏi khác",
     "status.rejected": "⛔ chưa thể giải đáp",
     # -- deadlines, digest, stats --
-    "nudge.overdue": "⏰ Câu hỏi <b>#{id}</b> đã quá hạn trả lời ({when}). Đề nghị đơn vị phụ trách trả lời sớm.",
+    "nudge.overdue": "⏰ Câu hỏi <b>#{id}</b> đã quá hạn trả lời (hạn: {when}). Đề nghị đơn vị phụ trách trả lời sớm.",
     "digest.header": "🗓 <b>Tổng hợp ngày {day}</b>",
     "digest.by_status": "<b>Theo trạng thái:</b> {counts}",
     "digest.by_topic": "<b>Đang chờ, theo chủ đề:</b>\n{lines}",
@@ -305,7 +330,7 @@ STRINGS: dict[str, str] = {
     "org.conference_cancelled": "Đã hủy hội nghị và báo cho người đăng ký.",
     "org.updated": "✅ Đã cập nhật. Lịch nhắc được tính lại theo thời gian mới.",
     "org.empty": "Nội dung đang trống. Bạn vui lòng gõ lại.",
-    "org.too_long": "Nội dung quá dài (tối đa {maximum} ký tự).",
+    "org.too_long": "Nội dung quá dài (tối đa {maximum} ký tự; mỗi biểu tượng cảm xúc như 😀 tính là 2).",
     "org.ask_announcement": "📣 Gửi nội dung thông báo: chữ, hoặc một ảnh / một tệp kèm chú thích. Gõ /cancel để hủy.",
     "org.ask_audience": "Gửi thông báo tới ai?",
     "org.audience_all": "👥 Tất cả người lao động",
@@ -360,6 +385,19 @@ STRINGS: dict[str, str] = {
     ),
     "zalo.use_choices": "Bạn vui lòng trả lời bằng số thứ tự của một lựa chọn bên dưới, hoặc gõ “hủy” để hủy.",
     "zalo.news_hint": "🔕 Gõ “dừng tin” nếu không muốn nhận thông báo chung.",
+    # message.unsupported.received: Zalo withheld the person's message (a protected group, by law).
+    "zalo.withheld": (
+        "Zalo chưa chuyển nội dung tin nhắn của bạn đến chúng tôi: với một số tài khoản, Zalo giữ lại "
+        "nội dung theo quy định pháp luật, nên chúng tôi chưa đọc được bạn muốn hỏi gì.\n\n{how}"
+    ),
+    "zalo.withheld_hotline": (
+        "Bạn vui lòng gọi đường dây nóng của công đoàn: <b>{hotline}</b>, hoặc nhờ người thân "
+        "liên hệ giúp. Chúng tôi luôn sẵn lòng lắng nghe bạn."
+    ),
+    "zalo.withheld_no_hotline": (
+        "Bạn vui lòng liên hệ trực tiếp công đoàn cơ sở nơi bạn làm việc, hoặc nhờ người thân "
+        "liên hệ giúp. Chúng tôi luôn sẵn lòng lắng nghe bạn."
+    ),
     # What a Zalo user types where a text names a Telegram command ("/cancel" → “hủy”).
     "zalo.word.ask": "“hỏi”",
     "zalo.word.my": "“câu hỏi của tôi”",
@@ -405,4 +443,7 @@ STRINGS: dict[str, str] = {
     ),
     "privacy.forget_yes": "🗑 Xóa dữ liệu của tôi",
     "privacy.forgotten": "🗑 Đã xóa dữ liệu cá nhân của bạn. Nếu bạn nhắn lại, bot sẽ coi bạn là người dùng mới.",
+    # -- deadlines as days; long texts in several messages --
+    "deadline.end_of_day": "hết ngày {day}",
+    "audit.header_continued": "<b>Lịch sử #{id}</b> ({status}, tiếp theo):",
 }

@@ -5,8 +5,14 @@ says the platform does: `POST /bot{TOKEN}/{method}` with JSON, answers
 `{ok, result}` or `{ok: false, error_code, description}`; getUpdates hands
 out ONE update per call, as an object, takes no offset and answers an empty
 long poll with error 408; while a webhook is set, updates are POSTed to it
-with the secret in `X-Bot-Api-Secret-Token` and getUpdates is refused;
-sendMessage refuses texts outside 1–2,000 characters.
+wrapped as `{"ok": true, "result": update}` with the secret in
+`X-Bot-Api-Secret-Token`, and getUpdates is refused; sendMessage refuses
+texts outside 1–2,000 characters. Errors follow Zalo's table: 403 is
+"Internal server error" (`fail_next`), 429 "Quota exceeded" (`exceed_quota`:
+every send refused until `restore_quota`). A person in a protected group
+sends `message.unsupported.received`, their content withheld
+(`send_withheld`); `send_text(..., event_name=False)` sends the older shape
+without an event name.
 
 The scripting side plays the users::
 
@@ -45,6 +51,7 @@ _LOGGER = logging.getLogger(__name__)
 
 SECRET_HEADER = "X-Bot-Api-Secret-Token"
 MAX_TEXT = 2000
+SENDS = frozenset({"sendmessage", "sendphoto", "sendsticker"})
 
 
 class _ApiError(Exception):
@@ -72,6 +79,7 @@ class ZaloEmulator:
         self._session: aiohttp.ClientSession | None = None
         self._url_root: str | None = None
         self._closing = False
+        self.quota_exceeded = False          # the plan's quota used up: sends answer 429
         self._methods = {
             "getme": self._get_me, "getupdates": self._get_updates, "setwebhook": self._set_webhook,
             "deletewebhook": self._delete_webhook, "getwebhookinfo": self._get_webhook_info,
@@ -133,6 +141,8 @@ class ZaloEmulator:
         failures = self._failures.get(method.lower())
         if failures:
             return self._error(_ApiError(*failures.popleft()))
+        if self.quota_exceeded and method.lower() in SENDS:
+            return self._error(_ApiError(429, "Quota exceeded"))
         try:
             result = await handler(params)
         except _ApiError as error:
@@ -219,8 +229,10 @@ class ZaloEmulator:
         self._users[user_id] = name
         self._chats.setdefault(user_id, [])
 
-    async def send_text(self, user_id: str, text: str) -> JSONDict:
-        return await self._user_sends(user_id, "message.text.received", "text", text=text)
+    async def send_text(self, user_id: str, text: str, *, event_name: bool = True) -> JSONDict:
+        """`event_name=False`: the older documented shape, a message with text and no event name."""
+        return await self._user_sends(user_id, "message.text.received" if event_name else None, "text",
+                                      text=text)
 
     async def send_sticker(self, user_id: str, sticker: str = "0e078a2fb66a5f34067b") -> JSONDict:
         return await self._user_sends(user_id, "message.sticker.received", "sticker", sticker=sticker,
@@ -236,11 +248,16 @@ class ZaloEmulator:
     async def send_unsupported(self, user_id: str) -> JSONDict:
         return await self._user_sends(user_id, "message.unsupported.received", "unsupported")
 
+    async def send_withheld(self, user_id: str, text: str) -> JSONDict:
+        """Someone in a protected group (a child, a person with a disability, a person who cannot
+        read) writes `text`: Zalo keeps the content back and tells the bot only that a message came."""
+        return await self._user_sends(user_id, "message.unsupported.received", "unsupported", withheld=text)
+
     async def send_in_group(self, user_id: str, group_id: str, text: str) -> JSONDict:
         return await self._user_sends(user_id, "message.text.received", "text", text=text,
                                       chat=(group_id, "GROUP"))
 
-    async def _user_sends(self, user_id: str, event_name: str, kind: str, *,
+    async def _user_sends(self, user_id: str, event_name: str | None, kind: str, *,
                           chat: tuple[str, str] | None = None, **fields: Any) -> JSONDict:
         """Store the user's message and deliver the update (webhook, or queue for getUpdates)."""
         if user_id not in self._users:
@@ -249,7 +266,9 @@ class ZaloEmulator:
         self._chats.setdefault(chat_id, [])
         message = self._store(chat_id, {"id": user_id, "display_name": self._users[user_id],
                                         "is_bot": False}, kind, chat_type=chat_type, **fields)
-        update = {"event_name": event_name, "message": _wire(message)}
+        update = {"message": _wire(message)}
+        if event_name is not None:
+            update["event_name"] = event_name
         if self._webhook is not None:
             url, secret = self._webhook
             status = await self.post_webhook(update, secret=secret, url=url)
@@ -261,11 +280,14 @@ class ZaloEmulator:
         return update
 
     async def post_webhook(self, update: JSONDict | bytes, *, secret: str | None, url: str | None = None,
-                           ) -> int:
+                           wrapped: bool = True) -> int:
         """POST an update (or raw bytes) to the webhook as Zalo does; returns the HTTP status.
 
+        Zalo wraps it as `{"ok": true, "result": update}`; `wrapped=False` posts it bare.
         `secret` None sends no secret header at all.
         """
+        if wrapped and isinstance(update, dict):
+            update = {"ok": True, "result": update}
         target = url or (self._webhook[0] if self._webhook else None)
         if target is None:
             raise RuntimeError("no webhook is set and no url given")
@@ -284,6 +306,17 @@ class ZaloEmulator:
                   times: int = 1) -> None:
         """The next `times` calls of `method` fail with this error."""
         self._failures.setdefault(method.lower(), deque()).extend([(error_code, description)] * times)
+
+    def exceed_quota(self) -> None:
+        """The bot's plan has no messages left: every send answers 429 "Quota exceeded"."""
+        self.quota_exceeded = True
+
+    def restore_quota(self) -> None:
+        self.quota_exceeded = False
+
+    def sends(self) -> list[JSONDict]:
+        """Every send request received (refused or not), as its JSON parameters."""
+        return [params for method, params in self._requests if method.lower() in SENDS]
 
     @property
     def webhook(self) -> tuple[str, str] | None:
@@ -359,7 +392,7 @@ class ZaloEmulator:
 
 def _wire(message: JSONDict) -> JSONDict:
     """The message as the platform sends it to the bot (without the emulator's bookkeeping)."""
-    wire = {k: v for k, v in message.items() if k not in ("seq", "kind")}
+    wire = {k: v for k, v in message.items() if k not in ("seq", "kind", "withheld")}
     wire["from"] = {k: v for k, v in message["from"].items() if k != "is_bot"}
     if not wire.get("text"):
         wire.pop("text", None)
