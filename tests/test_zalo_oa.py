@@ -276,8 +276,9 @@ async def test_a_webhook_without_the_right_signature_processes_nothing(oabot: OA
     good = oa.signature(body, event["timestamp"])
     before = oabot.count("SELECT COUNT(*) FROM zalo_journal")
     requests = len(oa.sends)
-    assert await oa.post_webhook(event, signature=None) == 401
-    assert await oa.post_webhook(event, signature="") == 401
+    # Unsigned: how Zalo checks a webhook URL before enabling it. 200, and nothing is stored.
+    assert await oa.post_webhook(event, signature=None) == 200
+    assert await oa.post_webhook(event, signature="") == 200
     assert await oa.post_webhook(body, signature="mac=" + "0" * 64) == 403
     assert await oa.post_webhook(body, signature=oa.signature(body, event["timestamp"], secret="guess")) == 403
     assert await oa.post_webhook(body.replace(b"h\\u1ecfi", b"xin"), signature=good) == 403  # changed after signing
@@ -780,3 +781,129 @@ async def test_forgetting_on_the_oa_forgets_the_name_and_the_reply_window(oabot:
     with oabot.db() as db:
         kept = [r[0] for r in db.execute("SELECT user_id FROM zalo_oa_contacts")]
     assert kept == [MAI]
+
+
+# -- the OA as it really behaves ---------------------------------------------------------------
+# Sources: Zalo's OA error table as copied into public integrations (an Odoo Zalo module's
+# _LOG_API_ZALO: -320 "Ứng dụng của bạn cần kết nối với Zalo Cloud Account để sử dụng tính năng
+# trả phí", -321 "Zalo Cloud Account liên kết với App đã hết tiền"); hoangnd25/monorepo
+# wip/zalo-platform-integration.md (replies free within 48 hours, paid up to 7 days);
+# user detail's data.user_is_follower as read by public OA clients (e.g. an Odoo module's
+# follow handler); domain verification as served by public OA bots (tranhoang2310/DEMO_ZALO
+# server.js: <meta name="zalo-platform-site-verification" content=...>, and the
+# zalo_verifier{code}.html file other deployments serve).
+
+SITE_CODE = "PyAi4-3z5aqSYvrouwutLMACZtsE-bWXDJam"
+
+
+async def wait_for_row(bot: OABot, predicate: Callable[[dict[str, Any]], bool]) -> dict[str, Any]:
+    for _ in range(250):
+        rows = [r for r in await bot.services.storage.outbox_rows() if predicate(r)]
+        if rows:
+            return rows[-1]
+        await asyncio.sleep(0.02)
+    raise AssertionError("no such outbox row")
+
+
+async def test_zalo_checking_the_webhook_url_gets_200_and_changes_nothing(oabot: OABot) -> None:
+    before = oabot.count("SELECT COUNT(*) FROM zalo_journal")
+    assert await oabot.oa.check_webhook() == (200, 200)
+    await asyncio.sleep(0.2)
+    assert oabot.count("SELECT COUNT(*) FROM zalo_journal") == before
+    assert oabot.count("SELECT COUNT(*) FROM users WHERE channel = 'zalo_oa'") == 0
+    assert oabot.count("SELECT COUNT(*) FROM zalo_oa_contacts") == 0
+    assert oabot.oa.sends == []
+
+
+async def test_the_domain_verification_file_is_served(start_bot: Callable[..., Any]) -> None:
+    bot: OABot = await start_bot(zalo_oa={"site_verification": SITE_CODE})
+    root = bot.harness.app.bot_data["zalo_oa"].webhook_root
+    assert await bot.oa.verify_domain(root, SITE_CODE)
+    assert not await bot.oa.verify_domain(root, "SomeOtherCode-123")
+    session = bot.oa._session
+    assert session is not None
+    async with session.get(root + "/") as home:
+        assert home.headers["Content-Type"] == "text/html; charset=utf-8"
+        assert f'<meta name="zalo-platform-site-verification" content="{SITE_CODE}" />' in await home.text()
+    # Serving it changes nothing else: the signed webhook still works.
+    assert "Đồng ý" in (await bot.say(HUNG, "xin chào"))["buttons"][0]["title"]
+
+
+async def test_without_a_verification_code_no_file_is_served(oabot: OABot) -> None:
+    assert not await oabot.oa.verify_domain(oabot.harness.app.bot_data["zalo_oa"].webhook_root, SITE_CODE)
+
+
+async def test_the_per_minute_limit_waits_about_a_minute(oabot: OABot) -> None:
+    await oabot.consent(HUNG)
+    oabot.oa.fail_next(-32, "Request limit reached")
+    await oabot.oa.send_text(HUNG, "hỏi")
+    row = await wait_for_row(oabot, lambda r: "-32" in (r["last_error"] or ""))
+    assert row["attempts"] == 0 and row["failed_at"] is None and row["sent_at"] is None
+    assert 30 <= row["due_at"] - time.time() <= 120   # about a minute, not a quarter of an hour
+
+
+@pytest.mark.parametrize(("account", "code"), [(None, "-320"), ("empty", "-321")])
+async def test_a_paid_reply_zalo_cloud_account_cannot_pay_is_recorded_with_a_notice(
+        oabot: OABot, account: str | None, code: str) -> None:
+    oabot.oa.cloud_account = account
+    case, notice = await answer_days_later(oabot, 3, ours_too=True)   # past the free 48 hours
+    assert "Official Account đã hết hạn mức tin nhắn gửi cho người này" in notice["text"]
+    failed = [r for r in await oabot.services.storage.failed_deliveries() if r["question_id"] == case]
+    assert failed and code in failed[0]["last_error"] and "Zalo Cloud Account" in failed[0]["last_error"]
+    assert failed[0]["attempts"] <= 1   # recorded at once, not retried
+
+
+async def test_replies_within_48_hours_are_free_without_a_count_limit(oabot: OABot) -> None:
+    oabot.oa.cloud_account = None     # nothing to pay with: only free replies can go
+    await oabot.consent(HUNG)
+    await oabot.services.storage.enqueue([
+        OutboxRequest(channel="zalo_oa", chat_id=HUNG, text=f"Tin số {i}", dedupe_key=f"test:free:{i}")
+        for i in range(1, 13)])
+    oabot.services.outbox.wake()
+    await oabot.oa.wait_for_bot_message(HUNG, lambda m: m["text"] == "Tin số 12")
+    assert not await oabot.services.storage.failed_deliveries()
+
+
+async def test_someone_who_unfollowed_and_writes_again_is_answered(oabot: OABot) -> None:
+    await oabot.consent(HUNG)
+    case = await oabot.ask(HUNG)
+    await oabot.harness.card(case)
+    await oabot.oa.unfollow(HUNG)
+    for _ in range(100):
+        if oabot.count("SELECT COUNT(*) FROM users WHERE blocked_at IS NOT NULL") == 1:
+            break
+        await asyncio.sleep(0.02)
+    # Not following, but writing: the reply window is opened by the interaction.
+    assert "lĩnh vực nào" in (await oabot.say(HUNG, "hỏi"))["text"]
+    after = oabot.oa.last_bot_seq(HUNG)
+    await oabot.harness.answer_by_reply(OFFICIAL, case, "Bạn liên hệ Công đoàn khu công nghiệp nhé.")
+    answer = await oabot.oa.wait_for_bot_message(HUNG, lambda m: "📬" in m["text"], after=after)
+    assert "Công đoàn khu công nghiệp" in answer["text"]
+
+
+async def test_a_follow_that_never_reached_the_bot_is_read_from_user_detail(oabot: OABot) -> None:
+    await oabot.consent(HUNG)
+    case = await oabot.ask(HUNG)
+    await oabot.harness.card(case)
+    await oabot.oa.unfollow(HUNG)
+    for _ in range(100):
+        if oabot.count("SELECT following FROM zalo_oa_contacts WHERE user_id = " + repr(HUNG)) == 0:
+            break
+        await asyncio.sleep(0.02)
+    await oabot.oa.follow(HUNG, notify=False)   # the follow event was lost: the stored flag is stale
+    after = oabot.oa.last_bot_seq(HUNG)
+    await oabot.harness.answer_by_reply(OFFICIAL, case, "Bạn liên hệ Công đoàn khu công nghiệp nhé.")
+    answer = await oabot.oa.wait_for_bot_message(HUNG, lambda m: "📬" in m["text"], after=after)
+    assert "Công đoàn khu công nghiệp" in answer["text"]
+
+
+def test_site_verification_config(tmp_path: Any) -> None:
+    emu_like = type("E", (), {"token": "1:a", "base_url": "http://127.0.0.1:1/bot"})()
+    data = config_data(emu_like, tmp_path / "db.sqlite3")  # type: ignore[arg-type]
+    section = {"app_id": "1", "app_secret": "s", "oa_secret_key": "k", "refresh_token": "r"}
+    config = parse_config({**data, "zalo_oa": {**section, "site_verification": f" {SITE_CODE} "}}, env={})
+    assert config.zalo_oa is not None and config.zalo_oa.site_verification == SITE_CODE
+    for bad in ('abc"><script>', "short", 42):
+        with pytest.raises(ConfigError) as error:
+            parse_config({**data, "zalo_oa": {**section, "site_verification": bad}}, env={})
+        assert error.value.key == "zalo_oa.site_verification"

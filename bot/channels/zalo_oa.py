@@ -41,15 +41,25 @@ Verified
   string; 90000 = 25 hours). A failed refresh has no access_token (it has
   `error`, `error_description`). An answer without a usable `expires_in` is
   taken as the usual 25 hours.
-- Profile: `GET /v3.0/oa/user/detail?data={"user_id": …}` → data.display_name.
+- Profile: `GET /v3.0/oa/user/detail?data={"user_id": …}` → data.display_name
+  and data.user_is_follower (whether the person follows the OA now).
 - Error codes: -216 / -220 access token invalid / expired (refresh and try
-  again); -32 request limit reached; -230 no interaction in the last 7 days
-  and -232 no (or expired) interaction: outside the reply window; -213 user
-  does not follow the OA; -227 user banned or inactive; -244 user restricted
-  this message type; -211 / -218 out of quota; -234 not sent at night.
+  again); -32 the per-minute request limit (about a minute's wait); -230 no
+  interaction in the last 7 days and -232 no (or expired) interaction:
+  outside the reply window; -213 user does not follow the OA; -227 user
+  banned or inactive; -244 user restricted this message type; -211 / -218
+  out of quota; -234 not sent at night; -320 a paid message but the app has
+  no Zalo Cloud Account, -321 its Zalo Cloud Account cannot pay (no money).
 - Reply window: customer-service messages only within 7 days of the person's
-  last message; the first 8 within 48 hours are free, later ones count
-  against the OA's paid quota (the quota resets when the person writes again).
+  last interaction, which opens it whether or not they follow the OA (someone
+  who unfollowed and writes again can be answered). Since 2026-01-01 replies
+  within 48 hours are free without a count limit; later ones are paid from
+  the Zalo Cloud Account linked to the app (-320 / -321 when it cannot).
+- Before enabling a webhook, Zalo checks the URL with a GET and with
+  unsigned requests: answered 200, nothing stored. The domain is verified
+  with a file `zalo_verifier{code}.html` (or a `<meta
+  name="zalo-platform-site-verification" content="{code}">` in the site's
+  home page): served from `site_verification` in the config.
 
 Assumed (no authoritative source found)
 - At most 5 buttons on one message (the buttons' exact limit is not in the
@@ -64,13 +74,15 @@ Assumed (no authoritative source found)
 - -200 (send failed), network or 5xx trouble are temporary for that chat (the
   outbox's backoff, not a pause of every channel). -234 (not at night), -32
   (request limit) and tokens that will not refresh are "not now" for that
-  chat: the row waits (until 06:00–07:00 Vietnam time after -234, some
-  minutes otherwise) without using up its attempts.
+  chat: the row waits (until 06:00–07:00 Vietnam time after -234, about a
+  minute after -32, ten minutes for tokens) without using up its attempts.
+- -320 / -321 are recorded as failed at once, with the officials' notice
+  (the OA's quota): retrying cannot pay for the message.
 - Webhook bodies are small: more than 64 KB is refused before it is read.
 - A tapped query button arrives as user_send_text (as the material says);
   `user_click_button`, named by one integration, is not handled.
-- The webhook needs no handshake answered by the bot (the URL is set in the
-  app's settings; any domain check happens outside the bot).
+- Zalo's checks of a webhook URL carry no `X-ZEvent-Signature`; a request
+  with a signature that does not match is refused (403) as before.
 
 Not covered: a refresh whose answer is lost in flight leaves the new tokens
 with Zalo only (the old refresh token is spent); a new OAuth grant is then
@@ -85,6 +97,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import hmac
+import html
 import itertools
 import json
 import logging
@@ -125,7 +138,7 @@ TOKEN_RETRY = 300.0              # after a failed background refresh
 SAVE_TRIES = 5                   # writing a new token pair to the database
 SAVE_RETRY = 0.5                 # seconds before the second try, doubled after each
 TOKEN_POSTPONE = 600.0           # a row waits this long when the tokens would not refresh
-RATE_LIMIT_POSTPONE = 900.0      # ... and after Zalo's request limit (-32)
+RATE_LIMIT_POSTPONE = 65.0       # ... and after Zalo's per-minute request limit (-32)
 ZALO_TIME = ZoneInfo("Asia/Ho_Chi_Minh")    # Zalo's night is Vietnam's
 MORNING_HOUR = 6                 # a row refused at night goes at 06:00–07:00
 NIGHT_LONGEST = 12 * 3600.0      # a refusal further than this from the morning came by day
@@ -137,6 +150,8 @@ TOKEN_ERRORS = frozenset({-216, -220})
 WINDOW_ERRORS = frozenset({-230, -232})
 GONE_ERRORS = frozenset({-213, -227, -244})
 QUOTA_ERRORS = frozenset({-211, -218})
+PAID_ERRORS = frozenset({-320, -321})     # a paid reply (after 48 h) the Zalo Cloud Account cannot pay
+VERIFIER_FILE = "/zalo_verifier{code}.html"
 BUTTONS_REFUSED = frozenset({-201, -233})
 RATE_LIMITED = -32
 NIGHT = -234
@@ -204,14 +219,19 @@ class OAClient:
         data = body.get("data")
         return str(data.get("message_id") or "") if isinstance(data, dict) else ""
 
-    async def display_name(self, access_token: str, user_id: str) -> str:
+    async def user_detail(self, access_token: str, user_id: str) -> tuple[str, bool | None]:
+        """(display name, follows the OA now; None when Zalo does not say)."""
         body = await self._json("user detail", self._http().get(
             self._config.api_url + USER_DETAIL_PATH, params={"data": json.dumps({"user_id": user_id})},
             headers={"access_token": access_token}, timeout=aiohttp.ClientTimeout(total=10)))
         _raise_for(body)
-        data = body.get("data")
-        name = data.get("display_name") if isinstance(data, dict) else None
-        return name.strip() if isinstance(name, str) else ""
+        data = as_object(body.get("data"))
+        name, follows = data.get("display_name"), data.get("user_is_follower")
+        return (name.strip() if isinstance(name, str) else "",
+                follows if isinstance(follows, bool) else None)
+
+    async def display_name(self, access_token: str, user_id: str) -> str:
+        return (await self.user_detail(access_token, user_id))[0]
 
     async def refresh(self, refresh_token: str) -> tuple[str, str, float]:
         """(new access token, new refresh token, seconds the access token lives)."""
@@ -475,7 +495,10 @@ class ZaloOASender:
         done = message.pieces_sent
         if done >= len(messages):
             messages = as_text
-        blocked = self._outside(await self._storage.zalo_oa_contact(message.chat_id), len(messages) - done)
+        contact = await self._storage.zalo_oa_contact(message.chat_id)
+        if contact is not None and not contact[2] and await self._follows_now(message.chat_id):
+            contact = (contact[0], contact[1], True)   # followed again; the event did not reach us
+        blocked = self._outside(contact, len(messages) - done)
         if blocked is not None:
             return blocked
         try:
@@ -499,6 +522,17 @@ class ZaloOASender:
         if rendered.choices:
             await self._storage.save_zalo_choices(choices_key(message.chat_id), rendered.choices)
         return Delivery(ok=True)
+
+    async def _follows_now(self, user_id: str) -> bool:
+        """Whether Zalo says the person follows the OA now (the stored unfollow may be stale)."""
+        try:
+            _name, follows = await self._client.user_detail(await self._tokens.access_token(), user_id)
+        except asyncio.CancelledError:
+            raise
+        except Exception as error:  # noqa: BLE001 - unknown: the stored unfollow stands
+            log.info("zalo_oa: could not ask Zalo whether a person follows the OA (%s)", error)
+            return False
+        return follows is True
 
     async def _send(self, user_id: str, outgoing: dict[str, Any]) -> None:
         token = await self._tokens.access_token()
@@ -527,6 +561,13 @@ def outcome_of(error: OAApiError, now: float | None = None) -> Delivery:
         return Delivery(ok=False, permanent=True, user_blocked=True, reason="blocked", error=str(error))
     if code in QUOTA_ERRORS:
         return Delivery(ok=False, permanent=True, reason="quota", error=str(error))
+    if code in PAID_ERRORS:
+        # More than 48 hours after the person's last message Zalo charges the reply to the app's
+        # Zalo Cloud Account; without one (-320) or without money in it (-321) nothing goes.
+        log.warning("zalo_oa: a paid reply was refused (%s); link or top up the app's Zalo Cloud Account",
+                    error)
+        return Delivery(ok=False, permanent=True, reason="quota",
+                        error=f"{error} (paid message: Zalo Cloud Account)")
     if code is None or code in TEMPORARY_ERRORS or code in TOKEN_ERRORS:
         # Network trouble, a refreshed token refused again: this chat tries again
         # later. Not `retry_after`, which pauses every channel's sending.
@@ -687,8 +728,13 @@ class ZaloOAChannel(ZaloJournal):
     async def start(self) -> None:
         self._tasks.append(asyncio.create_task(self._process_forever(), name="zalo-oa-journal"))
         self._tasks.append(asyncio.create_task(self._keep_token_fresh(), name="zalo-oa-tokens"))
+        pages: list[tuple[str, Any]] = [(self.config.webhook_path, self._on_check)]
+        if self.config.site_verification:
+            code = self.config.site_verification
+            pages += [(VERIFIER_FILE.format(code=code), self._on_verification),
+                      ("/", self._on_verification)]
         await self._start_webhook(self.config.webhook_host, self.config.webhook_port, self.config.webhook_path,
-                                  self._on_webhook, client_max_size=WEBHOOK_MAX_BYTES)
+                                  self._on_webhook, client_max_size=WEBHOOK_MAX_BYTES, pages=pages)
 
     async def stop(self) -> None:
         await self._stop_receiving()
@@ -717,19 +763,32 @@ class ZaloOAChannel(ZaloJournal):
         at = min(at, self._clock()) if at is not None else self._clock()
         if name == "unfollow":
             contact: tuple[str, float | None, bool | None] = (person, None, False)
-        elif name == "follow":
-            contact = (person, at, True)
         else:
-            contact = (person, at, None)
+            # A follow, or a message: either opens the reply window, so someone who unfollowed
+            # and writes again can be answered (Zalo's window depends on interaction).
+            contact = (person, at, True)
         return await self.store(event_key(event), event, contact=contact)
 
     # -- webhook ------------------------------------------------------------------
 
+    async def _on_check(self, _request: web.Request) -> web.Response:
+        """Zalo's GET on the webhook URL before enabling it: 200, nothing else."""
+        return web.json_response({"error": 0, "message": "Success"})
+
+    async def _on_verification(self, _request: web.Request) -> web.Response:
+        """The domain-verification file (and the home page carrying the same meta tag)."""
+        code = html.escape(self.config.site_verification)
+        page = ('<!DOCTYPE html>\n<html><head><meta charset="utf-8">'
+                f'<meta name="zalo-platform-site-verification" content="{code}" />'
+                "</head><body></body></html>\n")
+        return web.Response(text=page, content_type="text/html", charset="utf-8")
+
     async def _on_webhook(self, request: web.Request) -> web.Response:
         given = request.headers.get(SIGNATURE_HEADER, "")
         if not given.strip():
-            log.warning("zalo_oa webhook: request without %s refused", SIGNATURE_HEADER)
-            return web.Response(status=401, text="signature required")
+            # Zalo's own checks of the URL come unsigned: 200, and the body is not even read.
+            log.info("zalo_oa webhook: an unsigned request (Zalo checking the URL?) answered, not stored")
+            return web.json_response({"error": 0, "message": "Success"})
         raw = await request.read()   # at most WEBHOOK_MAX_BYTES (client_max_size)
         timestamp = signed_timestamp(raw, given, self.config.app_id, self.config.oa_secret_key)
         if timestamp is None:

@@ -3,8 +3,14 @@
 It behaves the way bot/channels/zalo_oa.py's docstring says the OA does:
 `POST /v3.0/oa/message/cs` with the `access_token` header answers
 `{error, message, data}`; a token that is unknown, replaced or expired gets
--216; a person who unfollowed gets -213, one silent for 7 days -230; texts
-over 2,000 characters and malformed buttons get -201. `POST
+-216; a person who unfollowed and has not written since gets -213 (one who
+writes again can be answered: the window depends on interaction), one
+silent for 7 days -230; texts over 2,000 characters and malformed buttons
+get -201. Replies within 48 hours of the person's last message are free
+without a count limit (since 2026-01-01); later ones are paid from the
+app's Zalo Cloud Account: `cloud_account` None gets -320, "empty" -321.
+`-32` (the per-minute request limit) comes from `fail_next(-32)`. The user
+detail says `user_is_follower`. `POST
 /v4/oa/access_token` (header `secret_key`, form refresh_token, app_id,
 grant_type) rotates BOTH tokens: a refresh token works once. Events are
 POSTed to the webhook with `X-ZEvent-Signature: mac=sha256(app_id + body +
@@ -22,7 +28,9 @@ The scripting side plays the people and time::
 
 `advance(seconds)` moves the emulator's clock (token expiry, reply window);
 `fail_next(error)` makes the next sends fail (`after=n`: once n more got
-through). No module-level state.
+through). Before Zalo enables a webhook it checks the URL: `check_webhook()`
+sends a GET and an unsigned POST; `verify_domain(root, code)` fetches the
+verification file. No module-level state.
 """
 
 from __future__ import annotations
@@ -50,6 +58,7 @@ _T = TypeVar("_T")
 MAX_TEXT = 2000
 MAX_BUTTONS = 5
 WINDOW = 7 * 86400
+FREE_WINDOW = 48 * 3600          # since 2026-01-01: replies within 48 hours are free, uncounted
 SIGNATURE_HEADER = "X-ZEvent-Signature"
 
 
@@ -64,6 +73,7 @@ class ZaloOAEmulator:
         self.token_lifetime = token_lifetime
         self.says_lifetime = True               # False: token answers carry no expires_in
         self.reply_quota = reply_quota          # CS messages allowed per message from the person
+        self.cloud_account: str | None = "funded"   # pays replies after 48 h; None or "empty" cannot
         self._offset = 0.0
         self.access_token = ""
         self.refresh_token = ""
@@ -73,6 +83,7 @@ class ZaloOAEmulator:
         self.token_rejections = 0               # CS sends refused for a bad or expired access token
         self._users: dict[str, str] = {}
         self._following: set[str] = set()
+        self._unfollowed_at: dict[str, float] = {}
         self._last: dict[str, float] = {}
         self._sent_since: dict[str, int] = {}
         self._chats: dict[str, list[JSONDict]] = {}
@@ -160,7 +171,8 @@ class ZaloOAEmulator:
         if user_id not in self._users:
             return _error(-201, "user_id is invalid")
         return web.json_response({"error": 0, "message": "Success",
-                                  "data": {"user_id": user_id, "display_name": self._users[user_id]}})
+                                  "data": {"user_id": user_id, "display_name": self._users[user_id],
+                                           "user_is_follower": user_id in self._following}})
 
     async def _send(self, request: web.Request) -> web.Response:
         try:
@@ -177,10 +189,15 @@ class ZaloOAEmulator:
         user_id = str(recipient.get("user_id")) if isinstance(recipient, dict) else ""
         if user_id not in self._users:
             return _error(-201, "user_id is invalid")
-        if user_id not in self._following:
+        last = self._last.get(user_id, float("-inf"))
+        if user_id not in self._following and last <= self._unfollowed_at.get(user_id, float("inf")):
             return _error(-213, "User has not followed OA")
-        if self.now() - self._last.get(user_id, float("-inf")) > WINDOW:
+        if self.now() - last > WINDOW:
             return _error(-230, "User has not interacted with the OA in the past 7 days")
+        if self.now() - last > FREE_WINDOW and self.cloud_account != "funded":
+            if self.cloud_account is None:
+                return _error(-320, "Your app needs to connect with Zalo Cloud Account to use paid features")
+            return _error(-321, "The Zalo Cloud Account linked to the app is out of money")
         if self.reply_quota is not None and self._sent_since.get(user_id, 0) >= self.reply_quota:
             return _error(-211, "Out of quota")
         message = body.get("message")
@@ -207,13 +224,15 @@ class ZaloOAEmulator:
         if following:
             self._following.add(user_id)
 
-    async def follow(self, user_id: str) -> int:
+    async def follow(self, user_id: str, *, notify: bool = True) -> int:
+        """`notify=False`: the follow event never reaches the bot (its webhook was down)."""
         self._following.add(user_id)
         self._last[user_id] = self.now()
-        return await self._event(user_id, "follow", follower=True)
+        return await self._event(user_id, "follow", follower=True) if notify else 0
 
     async def unfollow(self, user_id: str) -> int:
         self._following.discard(user_id)
+        self._unfollowed_at[user_id] = self.now()
         return await self._event(user_id, "unfollow", follower=True)
 
     async def send_text(self, user_id: str, text: str) -> int:
@@ -296,6 +315,31 @@ class ZaloOAEmulator:
             self._session = aiohttp.ClientSession()
         async with self._session.post(target, data=body, headers=headers) as response:
             return response.status
+
+    async def check_webhook(self, url: str | None = None) -> tuple[int, int]:
+        """What Zalo does before enabling a webhook URL: a GET, then an unsigned POST.
+        Returns both HTTP statuses."""
+        target = url or self._webhook
+        if target is None:
+            raise RuntimeError("no webhook URL set")
+        if self._session is None or self._session.closed:
+            self._session = aiohttp.ClientSession()
+        async with self._session.get(target) as response:
+            got = response.status
+        probe = json.dumps({"app_id": self.app_id, "event_name": "user_send_text",
+                            "timestamp": str(int(self.now() * 1000))}).encode()
+        async with self._session.post(target, data=probe,
+                                      headers={"Content-Type": "application/json"}) as response:
+            return got, response.status
+
+    async def verify_domain(self, url_root: str, code: str) -> bool:
+        """Zalo's domain verification: the file zalo_verifier{code}.html must carry the code in a
+        `zalo-platform-site-verification` meta tag."""
+        if self._session is None or self._session.closed:
+            self._session = aiohttp.ClientSession()
+        async with self._session.get(f"{url_root.rstrip('/')}/zalo_verifier{code}.html") as response:
+            page = await response.text() if response.status == 200 else ""
+        return f'<meta name="zalo-platform-site-verification" content="{code}"' in page
 
     # -- scripting: what happened -----------------------------------------------------------
 
