@@ -420,6 +420,26 @@ class Storage:
     async def digest_sent(self, day: str) -> bool:
         return await self._one("SELECT 1 FROM digests WHERE day = ?", (day,)) is not None
 
+    async def record_quiet_day(self, day: str) -> bool:
+        """Record `day` as considered, with no digest, if it has nothing to tell.
+
+        Quiet means no case is open and no case changed (no event) since the last
+        day was considered. Checked and recorded in one transaction, so a change
+        made meanwhile is never skipped. True if the day was recorded as quiet now.
+        """
+        async with self._transaction() as db:
+            async with db.execute(
+                """SELECT NOT EXISTS (SELECT 1 FROM questions WHERE status = 'open')
+                      AND NOT EXISTS (SELECT 1 FROM events WHERE created_at >
+                                      COALESCE((SELECT MAX(created_at) FROM digests), 0))""",
+            ) as cursor:
+                row = await cursor.fetchone()
+            if row is None or not row[0]:
+                return False
+            cursor = await db.execute("INSERT OR IGNORE INTO digests (day, created_at) VALUES (?, ?)",
+                                      (day, time.time()))
+            return cursor.rowcount > 0
+
     async def ratings(self) -> tuple[int, int]:
         row = await self._one(
             "SELECT COALESCE(SUM(rating = 1), 0), COALESCE(SUM(rating = -1), 0) FROM questions")

@@ -267,9 +267,9 @@ async def _publish_action(context: Context, message: Message, question: Question
 
 async def _case_action(context: Context, message: Message, question: Question,
                        _official: Official, _argument: str) -> None:
-    text = await services(context).questions.audit(question)
     thread = message.message_thread_id if message.is_topic_message else None
-    await send(context, message.chat_id, Reply(text), thread_id=thread)
+    for page in await services(context).questions.audit(question):
+        await send(context, message.chat_id, Reply(page), thread_id=thread)
 
 
 answer_command = _case_command(_answer_action, "officials.answer_usage")

@@ -13,7 +13,7 @@ from telegram.constants import ParseMode
 from bot.models import Official, Reply, User
 from bot.services.agenda_files import write_csv, write_xlsx
 from bot.services.ask_flow import Outcome
-from bot.services.text import clean_text, parse_id
+from bot.services.text import clean_text, parse_id, shorten
 from handlers.common import (Context, apply_outcome, display_name, in_private_chat, send, services,
                              worker)
 
@@ -72,7 +72,9 @@ async def agenda(update: Update, context: Context) -> None:
         buffer = io.BytesIO()
         write_xlsx(rows, buffer, title=conference.title)
         data, filename = buffer.getvalue(), f"chuong-trinh-{conference.id}.xlsx"
-    caption = svc.catalog.text(user.language, "org.agenda_caption", title=conference.title, count=len(rows))
+    # A caption holds 1,024 UTF-16 units; a title may have up to 1,000.
+    caption = svc.catalog.text(user.language, "org.agenda_caption", title=shorten(conference.title, 600),
+                               count=len(rows))
     await context.bot.send_document(int(user.chat_id), io.BytesIO(data), filename=filename,
                                     caption=caption, parse_mode=ParseMode.HTML)
     log.info("agenda %s sent (%s)", conference.id, title)

@@ -1,4 +1,5 @@
-"""Answer deadlines in working days, lateness, and the daily clock."""
+"""Answer deadlines in working days, lateness, and the daily clock; how deadlines read
+on the officials' cards and reminders; the daily digest's quiet days."""
 
 from __future__ import annotations
 
@@ -7,7 +8,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.services.deadlines import add_working_days, local_day, next_daily, working_days_late
+from bot.services.deadlines import (add_working_days, last_day, local_day, next_daily,
+                                    working_days_late)
+from tests.conftest import OFFICIAL, OFFICIALS, WORKER, Harness
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -190,3 +193,114 @@ def test_local_day() -> None:
     assert local_day(moment, VN) == date(2025, 3, 3)
     assert local_day(moment, ZoneInfo("UTC")) == date(2025, 3, 2)
     assert local_day(moment - 3600, VN) == date(2025, 3, 2)
+
+
+def test_last_day_is_the_day_a_midnight_deadline_ends() -> None:
+    assert last_day(vn(2026, 12, 10)) == date(2026, 12, 9)
+    assert last_day(add_working_days(vn(2026, 12, 4, 10), 3)) == date(2026, 12, 9)
+    assert last_day(vn(2026, 1, 1)) == date(2025, 12, 31)
+    assert last_day(vn(2026, 12, 10, 9, 30)) is None  # not a midnight: shown as a time
+    with pytest.raises(ValueError, match="aware"):
+        last_day(datetime(2026, 12, 10))
+
+
+# -- what officials see, through the running bot ---------------------------------------------
+
+
+def control_clock(bot: Harness, moment: datetime) -> None:
+    """The bot's deadline and digest services see `moment` as "now"; only the test ticks."""
+    stamp = moment.timestamp()
+    bot.services.questions._clock = lambda: stamp
+    bot.services.housekeeping._clock = lambda: stamp
+    if bot.app.job_queue is not None:
+        for job in bot.app.job_queue.get_jobs_by_name("housekeeping"):
+            job.schedule_removal()
+
+
+QUESTION = "Công ty chậm trả lương hai tháng thì em phải làm gì ạ?"
+
+
+async def test_a_deadline_reads_as_the_day_it_ends(bot: Harness) -> None:
+    # Friday 4 December 2026; three working days: Mon 7, Tue 8, Wed 9 -> due by the end of
+    # Wednesday 9 December, which the bot stores as Thursday 10 December 00:00.
+    control_clock(bot, vn(2026, 12, 4, 10))
+    case = await bot.ask(WORKER, QUESTION)
+    card = await bot.card(case)
+    assert "Hạn trả lời: hết ngày 09/12/2026" in card["text"]
+    assert "00:00" not in card["text"] and "10/12/2026" not in card["text"]
+
+    control_clock(bot, vn(2026, 12, 10, 8))
+    after = bot.last_bot_id(OFFICIALS)
+    assert await bot.services.housekeeping.nudge_overdue() == 1
+    nudge = await bot.emu.wait_for_bot_message(OFFICIALS, lambda m: m["text"].startswith("⏰"),
+                                               after=after)
+    assert f"#{case}" in nudge["text"] and "(hạn: hết ngày 09/12/2026)" in nudge["text"]
+    overdue = await bot.emu.wait_for_edit(OFFICIALS, card["message_id"],
+                                          lambda m: "Quá hạn" in m["text"])
+    assert "⚠️ Quá hạn (hạn: hết ngày 09/12/2026)" in overdue["text"]
+    assert "00:00" not in overdue["text"]
+    # The worker was never shown the stored midnight either.
+    assert not [m for m in bot.emu.bot_messages(WORKER) if "00:00" in (m.get("text") or "")]
+
+
+async def test_a_deadline_in_english_reads_as_the_day_it_ends(emu, make_config) -> None:  # type: ignore[no-untyped-def]
+    bot = Harness(emu, make_config(bot={"default_language": "en"}))
+    await bot.start()
+    try:
+        control_clock(bot, vn(2026, 12, 4, 10))
+        case = await bot.ask(WORKER, QUESTION)
+        card = await bot.emu.wait_for_bot_message(OFFICIALS, lambda m: f"#{case} " in m["text"])
+        assert "Due: end of 09/12/2026" in card["text"]
+    finally:
+        await bot.stop()
+
+
+# -- the daily digest: none on a day with nothing to tell ------------------------------------
+
+
+def digests(bot: Harness) -> list[str]:
+    return [m["text"] for m in bot.emu.bot_messages(OFFICIALS) if "Tổng hợp ngày" in m["text"]]
+
+
+async def digest_of(bot: Harness, moment: datetime) -> str:
+    control_clock(bot, moment)
+    await bot.services.housekeeping.tick()
+    title = f"Tổng hợp ngày {moment:%d/%m/%Y}"
+    message = await bot.emu.wait_for_bot_message(OFFICIALS, lambda m: title in m["text"])
+    return str(message["text"])
+
+
+async def test_no_digest_on_a_day_with_nothing_open_and_nothing_done(bot: Harness) -> None:
+    housekeeping = bot.services.housekeeping
+    storage = bot.services.storage
+    # A fresh install: nothing asked yet. Monday 7 December 2026, at the digest hour.
+    control_clock(bot, vn(2026, 12, 7, 8))
+    await housekeeping.tick()
+    assert await storage.digest_sent("2026-12-07")  # the day was considered, once
+    control_clock(bot, vn(2026, 12, 7, 17))
+    assert not await housekeeping.digest_if_due()
+
+    # Later that Monday a worker asks: Tuesday has an open case, so a digest.
+    case = await bot.ask(WORKER, QUESTION)
+    await bot.card(case)
+    tuesday = await digest_of(bot, vn(2026, 12, 8, 8))
+    assert "chờ trả lời: 1" in tuesday
+    assert not [text for text in digests(bot) if "07/12/2026" in text]  # none for Monday
+
+    # Answered on Tuesday: nothing is open on Wednesday, but something happened.
+    await bot.emu.send_text(OFFICIAL, f"/answer {case} Bạn báo Công đoàn cơ sở để được hỗ trợ.",
+                            chat_id=OFFICIALS)
+    await bot.answer_for(WORKER, case)
+    wednesday = await digest_of(bot, vn(2026, 12, 9, 8))
+    assert "đã trả lời: 1" in wednesday and "Không có câu hỏi nào đang chờ" in wednesday
+
+    # Thursday: nothing open, nothing done since Wednesday's digest: no digest.
+    control_clock(bot, vn(2026, 12, 10, 8))
+    await housekeeping.tick()
+    assert await storage.digest_sent("2026-12-10")
+    # Friday follows a new question; Thursday's digest never came before it.
+    second = await bot.ask(WORKER, "Công ty không đóng bảo hiểm xã hội cho em thì sao ạ?")
+    await bot.card(second)
+    await digest_of(bot, vn(2026, 12, 11, 8))
+    assert [text.splitlines()[0] for text in digests(bot)] == [
+        "🗓 Tổng hợp ngày 08/12/2026", "🗓 Tổng hợp ngày 09/12/2026", "🗓 Tổng hợp ngày 11/12/2026"]

@@ -755,10 +755,10 @@ async def test_overdue_case_is_nudged_once_even_across_a_restart(ws: Harness) ->
     control_clock(ws, datetime(2025, 3, 7, 16, 0, tzinfo=VN))
     case = await ws.ask(WORKER, Q_HOUSING)
     card = await ws.card(case)
-    assert "Hạn trả lời: 00:00 13/03/2025" in card["text"]
+    assert "Hạn trả lời: hết ngày 12/03/2025" in card["text"]
     jobs = await ws.ask(WORKER, Q_WAGE, topic="Việc làm")
     jobs_card = await ws.card(jobs)
-    assert "Hạn trả lời: 00:00 11/03/2025" in jobs_card["text"]  # the topic's own 1 working day
+    assert "Hạn trả lời: hết ngày 10/03/2025" in jobs_card["text"]  # the topic's own 1 working day
 
     control_clock(ws, datetime(2025, 3, 10, 23, 59, tzinfo=VN))  # Monday: neither is late
     assert await ws.services.housekeeping.nudge_overdue() == 0
@@ -774,10 +774,10 @@ async def test_overdue_case_is_nudged_once_even_across_a_restart(ws: Harness) ->
     nudge = await ws.emu.wait_for_bot_message(OFFICIALS, lambda m: m["text"].startswith("⏰"),
                                               after=after)
     assert f"#{case}" in nudge["text"] and "quá hạn" in nudge["text"]
-    assert "13/03/2025" in nudge["text"]
+    assert "(hạn: hết ngày 12/03/2025)" in nudge["text"]
     assert nudge["reply_to_message"]["message_id"] == card["message_id"]
     assert nudge["message_thread_id"] == ws.thread  # type: ignore[attr-defined]
-    await card_now(ws, card, lambda m: "⚠️ Quá hạn từ 00:00 13/03/2025" in m["text"])
+    await card_now(ws, card, lambda m: "⚠️ Quá hạn (hạn: hết ngày 12/03/2025)" in m["text"])
 
     await ws.services.housekeeping.tick()
     await ws.restart()

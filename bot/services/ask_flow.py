@@ -20,12 +20,13 @@ from bot.i18n import Catalog, Raw
 from bot.models import Button, Conference, Draft, Reply, User
 from bot.services.knowledge import KnowledgeService
 from bot.services.questions import QuestionService
-from bot.services.text import clean_text, meaningful_length, shorten
+from bot.services.text import MESSAGE_LIMIT, clean_text, meaningful_length, plain_length, shorten
 from bot.storage import Storage
 
 MIN_MEANINGFUL = 10
 MAX_LENGTH = 2000
-KB_ANSWER_EXCERPT = 2500
+KB_ANSWER_EXCERPT = 2500  # UTF-16 units, as Telegram counts
+KB_QUESTION_EXCERPT = 1000
 
 # Button data: "q:<draft version>:<action>[:<argument>]".
 PREFIX = "q"
@@ -242,7 +243,8 @@ class AskFlow:
     def _kb_prompt(self, user: User, draft: Draft, question: str, answer: str) -> Reply:
         text = "\n\n".join([
             self._t(user, "ask.kb_found"),
-            self._t(user, "ask.kb_entry", question=question, answer=shorten(answer, KB_ANSWER_EXCERPT)),
+            self._t(user, "ask.kb_entry", question=shorten(question, KB_QUESTION_EXCERPT),
+                    answer=shorten(answer, KB_ANSWER_EXCERPT)),
             self._t(user, "ask.kb_prompt"),
         ])
         return Reply(text, self._kb_buttons(user, draft))
@@ -267,9 +269,13 @@ class AskFlow:
         assert draft.topic and draft.text
         identity = (self._t(user, "ask.identity_anonymous") if draft.anonymous
                     else self._t(user, "ask.identity_named", name=user.display_name))
+        topic = self._questions.topic_title(draft.topic, user.language)
+        # 2,000 characters of emoji are 4,000 UTF-16 units: quote what fits in one message.
+        room = MESSAGE_LIMIT - plain_length(
+            self._t(user, "ask.confirm", topic=topic, identity=Raw(identity), question=""))
         return Reply(
-            self._t(user, "ask.confirm", topic=self._questions.topic_title(draft.topic, user.language),
-                    identity=Raw(identity), question=draft.text),
+            self._t(user, "ask.confirm", topic=topic, identity=Raw(identity),
+                    question=shorten(draft.text, room)),
             ((self._button(user, draft, "ask.send", "send"),
               self._button(user, draft, "ask.cancel", "cancel")),),
         )

@@ -15,12 +15,27 @@ from zoneinfo import ZoneInfo
 from bot.config import Department
 from bot.i18n import Catalog, Raw
 from bot.models import Answer, Button, Followup, Question
-from bot.services.text import shorten
+from bot.services.deadlines import last_day
+from bot.services.text import (
+    MESSAGE_LIMIT,
+    fit_html,
+    pack_lines,
+    plain_length,
+    shorten,
+    utf16_length,
+)
 
 PREFIX = "c"
+# Excerpts, in UTF-16 units as Telegram counts them. Together with the rest of
+# a card they can exceed a message: then the question excerpt gives way.
 QUESTION_EXCERPT = 1500
 FOLLOWUP_EXCERPT = 400
 ANSWER_EXCERPT = 1200
+# The question excerpt never gives way below this; fit_html is the last resort.
+QUESTION_EXCERPT_MIN = 200
+PREVIEW_QUESTION_EXCERPT = 1200
+PREVIEW_ANSWER_EXCERPT = 2500
+AUDIT_DETAIL_EXCERPT = 200
 
 # Preset reasons for rejecting a case; free text goes through /reject N reason.
 REJECT_REASONS = ("out_of_scope", "personal_documents", "unclear")
@@ -59,6 +74,14 @@ class CardRenderer:
     def when(self, moment: float) -> str:
         return datetime.fromtimestamp(moment, self._zone).strftime("%H:%M %d/%m/%Y")
 
+    def deadline(self, due_at: float) -> str:
+        """A deadline as the day it ends ("hết ngày 09/12/2026"), not "00:00 10/12/2026"."""
+        due = datetime.fromtimestamp(due_at, self._zone)
+        day = last_day(due)
+        if day is None:
+            return self.when(due_at)
+        return self.t("deadline.end_of_day", day=day.strftime("%d/%m/%Y"))
+
     def department_name(self, key: str | None) -> str:
         if key is None:
             return ""
@@ -71,6 +94,20 @@ class CardRenderer:
         return question.asker_name
 
     def text(self, state: CardState) -> str:
+        """The card, always within one Telegram message (4,096 UTF-16 units after parsing).
+
+        An edit that is too long is refused by Telegram, which would leave the card
+        showing an old status: the question excerpt is shortened until it fits.
+        """
+        excerpt = shorten(state.question.text, QUESTION_EXCERPT)
+        card = self._compose(state, excerpt)
+        overflow = plain_length(card) - MESSAGE_LIMIT
+        if overflow > 0:
+            room = max(utf16_length(excerpt) - overflow, QUESTION_EXCERPT_MIN)
+            card = self._compose(state, shorten(state.question.text, room))
+        return fit_html(card, MESSAGE_LIMIT)
+
+    def _compose(self, state: CardState, excerpt: str) -> str:
         q = state.question
         lines = [self.t("card.header", icon=STATUS_ICONS.get(q.status, "📩"), id=q.id,
                         topic=state.topic_title, status=self.t(f"case.status.{q.status}"))]
@@ -82,7 +119,7 @@ class CardRenderer:
         lines.append(asker)
         if q.status == "open" and q.due_at is not None:
             key = "card.overdue" if state.now >= q.due_at else "card.due"
-            lines.append(self.t(key, when=self.when(q.due_at)))
+            lines.append(self.t(key, when=self.deadline(q.due_at)))
         if q.department:
             lines.append(self.t("card.department", department=self.department_name(q.department),
                                 by=q.assigned_by or ""))
@@ -92,7 +129,7 @@ class CardRenderer:
             lines.append(self.t("card.duplicate", of=q.duplicate_of))
         if q.status == "rejected" and q.reject_reason:
             lines.append(self.t("card.rejected", reason=q.reject_reason))
-        lines.append(self.t("card.question", question=shorten(q.text, QUESTION_EXCERPT)))
+        lines.append(self.t("card.question", question=excerpt))
         if state.followups:
             latest = state.followups[-1]
             lines.append(self.t("card.followup", count=len(state.followups),
@@ -131,20 +168,24 @@ class CardRenderer:
         return rows + ((self._button(q, "card.btn_back", "back"),),)
 
     def publish_preview(self, q: Question, answer: Answer) -> tuple[str, tuple[tuple[Button, ...], ...]]:
-        text = self.t("publish.preview", id=q.id, question=q.text, answer=shorten(answer.text, 2500))
-        return text, ((self._button(q, "publish.confirm", "pubok"),),)
+        text = self.t("publish.preview", id=q.id, question=shorten(q.text, PREVIEW_QUESTION_EXCERPT),
+                      answer=shorten(answer.text, PREVIEW_ANSWER_EXCERPT))
+        return fit_html(text, MESSAGE_LIMIT), ((self._button(q, "publish.confirm", "pubok"),),)
 
-    def audit(self, q: Question, events: Sequence[tuple[str, str, str, float]]) -> str:
-        lines = [self.t("audit.header", id=q.id, status=Raw(self.t(f"case.status.{q.status}")))]
+    def audit(self, q: Question, events: Sequence[tuple[str, str, str, float]]) -> list[str]:
+        """A case's history (/case N), in as many messages as it takes, oldest event first."""
+        status = Raw(self.t(f"case.status.{q.status}"))
+        lines = [self.t("audit.header", id=q.id, status=status)]
         for actor, action, detail, moment in events:
             label = self.t(f"audit.{action}") if f"audit.{action}" in self._catalog_keys else action
             if not actor:
                 actor = self.t("card.anonymous" if action in WORKER_ACTIONS else "audit.system")
             line = self.t("audit.line", when=self.when(moment), actor=actor, action=Raw(label))
             if detail:
-                line += " — " + self.t("audit.detail", detail=shorten(detail, 200))
+                line += " — " + self.t("audit.detail", detail=shorten(detail, AUDIT_DETAIL_EXCERPT))
             lines.append(line)
-        return "\n".join(lines)
+        return pack_lines(lines, MESSAGE_LIMIT,
+                          continued=self.t("audit.header_continued", id=q.id, status=status))
 
     @property
     def _catalog_keys(self) -> frozenset[str]:

@@ -84,6 +84,20 @@ def next_daily(now: datetime, hour: int) -> datetime:
         day += ONE_DAY
 
 
+def last_day(due: datetime) -> date | None:
+    """The day a deadline is the end of, when `due` is a local midnight (as
+    :func:`add_working_days` gives); None for a deadline at any other time.
+
+    People read "due 00:00 on the 10th" as the 10th; the answer is really due by
+    the end of the 9th, so that is the day to show.
+    """
+    if due.utcoffset() is None:
+        raise ValueError("due must be timezone-aware")
+    if due.timetz().replace(tzinfo=None) != time(0):
+        return None
+    return due.date() - ONE_DAY
+
+
 def local_day(moment: float, zone: ZoneInfo) -> date:
     """The calendar day in `zone` of a Unix time."""
     return datetime.fromtimestamp(moment, zone).date()

@@ -16,6 +16,7 @@ from bot.i18n import Catalog, Raw
 from bot.models import OutboxRequest, Question
 from bot.services.questions import OfficialsRoute, QuestionService
 from bot.services.reports import CaseStats, format_duration_hours, median, percent, render_chart
+from bot.services.text import CAPTION_LIMIT, MESSAGE_LIMIT, fit_html
 from bot.storage import Storage
 
 OLDEST_SHOWN = 5
@@ -52,7 +53,10 @@ class Housekeeping:
         return nudged
 
     async def digest_if_due(self) -> bool:
-        """Queue today's digest once the configured hour has come (once per day)."""
+        """Queue today's digest once the configured hour has come (once per day).
+
+        A day with no open case and no change since the last digest gets none.
+        """
         if self._digest_hour < 0:
             return False
         now = datetime.fromtimestamp(self._clock(), self._zone)
@@ -60,6 +64,10 @@ class Housekeeping:
             return False
         day = now.date().isoformat()
         if await self._storage.digest_sent(day):
+            return False
+        # Nothing waiting and nothing happened since the last digest: no message, but the
+        # day is recorded as considered so that it is not weighed again.
+        if await self._storage.record_quiet_day(day):
             return False
         text = self.digest_text(await self._storage.all_questions(), now.date())
         request = OutboxRequest(channel=self._route.channel, chat_id=self._route.chat_id, text=text,
@@ -78,7 +86,7 @@ class Housekeeping:
         waiting = [q for q in questions if q.status == "open"]
         if not waiting:
             parts.append(self._t("digest.none"))
-            return "\n\n".join(parts)
+            return fit_html("\n\n".join(parts), MESSAGE_LIMIT)
         topics = Counter(self._questions.topic_title(q.topic, language) for q in waiting)
         parts.append(self._t("digest.by_topic", lines="\n".join(
             f"• {title}: {count}" for title, count in topics.most_common())))
@@ -93,7 +101,7 @@ class Housekeeping:
                     since=datetime.fromtimestamp(q.created_at, self._zone).strftime("%d/%m"),
                     overdue=self._t("digest.overdue_mark") if q.due_at and q.due_at <= now else "")
             for q in oldest))))
-        return "\n\n".join(parts)
+        return fit_html("\n\n".join(parts), MESSAGE_LIMIT)
 
     async def case_stats(self) -> CaseStats:
         questions = await self._storage.all_questions()
@@ -137,4 +145,4 @@ class Housekeeping:
         labels = {s: self._t(f"case.status.{s}") for s in STATUSES}
         chart = render_chart(stats, topic_titles, labels, self._t("stats.chart_title"),
                              empty_note=self._t("stats.empty"))
-        return text, chart
+        return fit_html(text, CAPTION_LIMIT), chart  # sent as the chart's caption

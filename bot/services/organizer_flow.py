@@ -20,12 +20,13 @@ from bot.services.ask_flow import Outcome
 from bot.services.broadcasts import BroadcastService
 from bot.services.conferences import ConferenceService
 from bot.services.dates import format_when, parse_when
-from bot.services.text import clean_text, parse_id, shorten
+from bot.services.text import clean_text, parse_id, shorten, utf16_length
 
 PREFIX = "o"
 FIELDS = ("title", "when", "place", "description")
+# In UTF-16 units, as Telegram counts (an emoji is often 2).
 MAX_FIELD = 1000
-MAX_ANNOUNCEMENT = 3500   # leaves room under Telegram's 4,096 for the opt-out footer
+MAX_ANNOUNCEMENT = 3500   # leaves room under Telegram's 4,096 for the preview's heading
 MAX_CAPTION = 1000        # Telegram captions: 1,024
 
 
@@ -86,7 +87,7 @@ class OrganizerFlow:
                 text = ""
             if not text and step in ("title", "place"):
                 return Outcome(replies=[Reply(self._t(user, "org.empty"))])
-            if len(text) > MAX_FIELD:
+            if utf16_length(text) > MAX_FIELD:
                 return Outcome(replies=[Reply(self._t(user, "org.too_long", maximum=MAX_FIELD))])
         if step == "edit":
             return await self._apply_edit(user, data, text)
@@ -256,7 +257,7 @@ class OrganizerFlow:
         limit = MAX_CAPTION if attachment else MAX_ANNOUNCEMENT
         if not text and attachment is None:
             return Outcome(replies=[Reply(self._t(user, "org.empty"))])
-        if len(text) > limit:
+        if utf16_length(text) > limit:
             return Outcome(replies=[Reply(self._t(user, "org.too_long", maximum=limit))])
         data = {"text": text, "attachment": list(attachment) if attachment else None}
         version = await self._save(user, "announce", "audience", data)

@@ -21,7 +21,7 @@ from bot.models import Answer, Button, Draft, Official, OutboxRequest, Question,
 from bot.services.cards import CardRenderer, CardState
 from bot.services.deadlines import add_working_days
 from bot.services.knowledge import SharedMatcher
-from bot.services.text import MESSAGE_LIMIT, plain_length, shorten, split_text
+from bot.services.text import MESSAGE_LIMIT, plain_length, shorten, split_text, utf16_length
 from bot.storage import Storage
 from rapidfuzz import fuzz
 
@@ -32,6 +32,9 @@ RATE_PREFIX = "r"
 # "Me too" needs this much of the wording in common (rapidfuzz token_set_ratio, 0-100).
 SIMILAR_WORDING = 80
 FOLLOWUP_PREFIX = "f"
+# An answer quotes the question back whole, unless that would leave its first message less
+# than this for the answer (UTF-16 units, as Telegram counts): then the quote is cut.
+FIRST_ANSWER_ROOM = 200
 
 
 @dataclass(frozen=True)
@@ -191,8 +194,14 @@ class QuestionService:
                          dedupe: str) -> list[OutboxRequest]:
         """An answer's messages; `dedupe` starts with "answer:" (how the outbox knows an answer)."""
         language = user.language
+        quoted = question.text
         first = self._catalog.text(language, "answer.delivered", id=question.id,
-                                   question=question.text, answer="")
+                                   question=quoted, answer="")
+        short = FIRST_ANSWER_ROOM - (MESSAGE_LIMIT - plain_length(first))
+        if short > 0:  # 2,000 characters of emoji are 4,000 units
+            quoted = shorten(quoted, utf16_length(quoted) - short)
+            first = self._catalog.text(language, "answer.delivered", id=question.id,
+                                       question=quoted, answer="")
         later = self._catalog.text(language, "answer.continued", id=question.id, answer="")
         pieces = split_text(text, MESSAGE_LIMIT - plain_length(first),
                             MESSAGE_LIMIT - plain_length(later))
@@ -208,7 +217,7 @@ class QuestionService:
             key = "answer.delivered" if index == 0 else "answer.continued"
             messages.append(OutboxRequest(
                 channel=user.channel, chat_id=user.chat_id,
-                text=self._catalog.text(language, key, id=question.id, question=question.text,
+                text=self._catalog.text(language, key, id=question.id, question=quoted,
                                         answer=piece),
                 buttons=buttons if index == len(pieces) - 1 else (),
                 dedupe_key=f"{dedupe}:{user.id}:{index}",
@@ -443,14 +452,24 @@ class QuestionService:
             return [OutboxRequest(
                 channel=self._route.channel, chat_id=cards[0][0] if cards else chat_id,
                 thread_id=thread, reply_to_message_id=cards[0][1] if cards else None,
-                text=self.cards.t("nudge.overdue", id=changed.id, when=self.cards.when(changed.due_at)),
+                text=self.cards.t("nudge.overdue", id=changed.id, when=self.cards.deadline(changed.due_at)),
                 dedupe_key=f"nudge:{changed.id}:{changed.due_at}",
             )]
 
         return await self._transition(question, question.version, {"nudged_at": self._clock()},
                                       None, "overdue", "", extra=extra)
 
-    async def audit(self, question: Question) -> str:
+    def _followup_card(self, question: Question, text: str) -> str:
+        """The follow-up's own card: the whole follow-up, unless Telegram's limit forbids it."""
+        empty = self.cards.t("followup.card", id=question.id,
+                             topic=self.topic_title(question.topic, self._route.language), text="")
+        room = MESSAGE_LIMIT - plain_length(empty)
+        return self.cards.t("followup.card", id=question.id,
+                            topic=self.topic_title(question.topic, self._route.language),
+                            text=shorten(text, room))
+
+    async def audit(self, question: Question) -> list[str]:
+        """The case's history for /case: one message, or several when it is long."""
         events = await self._storage.events_of(question.id)
         return self.cards.audit(question, [(e.actor_name, e.action, e.detail, e.created_at) for e in events])
 
@@ -480,8 +499,7 @@ class QuestionService:
             return [OutboxRequest(
                 channel=self._route.channel, chat_id=cards[0][0] if cards else card_chat, thread_id=thread,
                 reply_to_message_id=reply_to, card_question_id=changed.id,
-                text=self.cards.t("followup.card", id=changed.id,
-                                  topic=self.topic_title(changed.topic, self._route.language), text=text),
+                text=self._followup_card(changed, text),
                 dedupe_key=f"followup-card:{changed.id}:{count}",
             )]
 
