@@ -251,3 +251,37 @@ async def test_a_follow_up_full_of_emoji_reaches_the_officials(bot: Harness) -> 
     assert "chờ trả lời" in reopened["text"]
     for method, markup, caption in sent_texts(bot):
         assert telegram_length(markup) <= (CAPTION_LIMIT if caption else MESSAGE_LIMIT), method
+
+
+# -- announcements: the organizer's text is measured as Telegram will measure it ---------------
+
+ORGANIZER = 2001
+
+
+async def test_announcements_are_measured_in_utf16_units(emu, make_config) -> None:  # type: ignore[no-untyped-def]
+    emu.add_user(ORGANIZER, "Thu", last_name="Đỗ", language_code="vi")
+    bot = Harness(emu, make_config(organizers={"user_ids": [ORGANIZER]}))
+    await bot.start()
+    emu.open_chat(WORKER)  # the worker has talked to the bot before
+    try:
+        assert "Gửi nội dung thông báo" in (await bot.say(ORGANIZER, "/announce"))["text"]
+        # 602 characters but 1,202 units: Telegram would refuse it as a caption (1,024).
+        after = bot.last_bot_id(ORGANIZER)
+        await bot.emu.send_photo(ORGANIZER, caption="📣 " + "🎉" * 600)
+        refusal = await bot.emu.wait_for_bot_message(ORGANIZER, after=after)
+        assert "quá dài" in refusal["text"] and "tính là 2" in refusal["text"]
+
+        text = "Thông báo: " + "🎉" * 1700  # 3,411 units: fits a message, with the preview
+        choice = await bot.say(ORGANIZER, text)
+        assert "Gửi thông báo tới ai?" in choice["text"], choice["text"]
+        await bot.press(ORGANIZER, choice, "Tất cả")
+        preview = await bot.emu.wait_for_edit(ORGANIZER, choice["message_id"],
+                                              lambda m: "Xem trước thông báo" in m["text"])
+        assert text in preview["text"]
+        await bot.press(ORGANIZER, preview, "Gửi ngay")
+        received = await bot.emu.wait_for_bot_message(WORKER, lambda m: "Thông báo:" in m["text"])
+        assert received["text"] == text
+        for method, markup, caption in sent_texts(bot):
+            assert telegram_length(markup) <= (CAPTION_LIMIT if caption else MESSAGE_LIMIT), method
+    finally:
+        await bot.stop()
