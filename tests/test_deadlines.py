@@ -8,8 +8,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.services.deadlines import (add_working_days, last_day, local_day, next_daily,
-                                    working_days_late)
+from bot.services.deadlines import (
+    add_working_days,
+    last_day,
+    local_day,
+    next_daily,
+    working_days_late,
+)
 from tests.conftest import OFFICIAL, OFFICIALS, WORKER, Harness
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
