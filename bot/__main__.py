@@ -49,8 +49,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     config = _load(args.config)
     sys.setswitchinterval(SWITCH_INTERVAL)
-    asyncio.run(serve(config))
-    return 0
+    return asyncio.run(serve(config))
 
 
 def cmd_sandbox(args: argparse.Namespace) -> int:

@@ -20,7 +20,7 @@ from telegram.ext import (AIORateLimiter, Application, ApplicationBuilder, BaseR
 from telegram.request import BaseRequest
 
 import handlers
-from bot.channels.telegram import CHANNEL, MembershipCache, TelegramSender
+from bot.channels.telegram import CHANNEL, MembershipCache, TelegramSender, check_officials_chats
 from bot.channels.telegram_updates import DurableUpdater
 from bot.channels.zalo import CHANNEL as ZALO, ZaloChannel
 from bot.channels.zalo_oa import CHANNEL as ZALO_OA, ZaloOAChannel
@@ -33,6 +33,7 @@ from bot.services.outbox import OutboxDispatcher, Sender, UndeliveredNotices
 from bot.services.broadcasts import BroadcastService
 from bot.services.conferences import ConferenceService
 from bot.services.housekeeping import Housekeeping
+from bot.services.officials_chats import OfficialsChats
 from bot.services.organizer_flow import OrganizerFlow
 from bot.services.privacy import PrivacyService
 from bot.services.questions import Deadlines, OfficialsRoute, QuestionService
@@ -83,7 +84,15 @@ async def setup(app: Application) -> None:  # type: ignore[type-arg]
     broadcasts = BroadcastService(storage, catalog, queued=wake)
     zalo = ZaloChannel(config.zalo, storage, catalog) if config.zalo is not None else None
     zalo_oa = ZaloOAChannel(config.zalo_oa, storage, catalog) if config.zalo_oa is not None else None
-    senders: dict[str, Sender] = {CHANNEL: TelegramSender(app.bot)}
+    officials_chats = OfficialsChats(
+        storage, catalog, CHANNEL, [str(chat) for chat in config.officials_chats],
+        [str(admin) for admin in sorted(config.officials.admin_user_ids)], config.bot.default_language,
+        queued=wake)
+    officials_chats.on_migrate(app.bot_data["members"].follow)
+    officials_chats.on_migrate(app.bot_data["officials_filter"].follow)
+    senders: dict[str, Sender] = {CHANNEL: TelegramSender(
+        app.bot, officials=officials_chats.__contains__,
+        topic_note=_topic_note(config, catalog))}
     pace = {CHANNEL: config.telegram.rate_per_second}
     if zalo is not None:
         senders[ZALO] = zalo.sender   # paces itself: a row may be several messages
@@ -93,7 +102,8 @@ async def setup(app: Application) -> None:  # type: ignore[type-arg]
     outbox = OutboxDispatcher(storage, senders, pace=pace, after_pass=broadcasts.report_progress,
                               on_undelivered=UndeliveredNotices(storage, catalog, CHANNEL,
                                                                 str(config.officials.chat_id),
-                                                                config.bot.default_language))
+                                                                config.bot.default_language),
+                              chats={CHANNEL: officials_chats})
     wake.target = outbox.wake
     route = OfficialsRoute(CHANNEL, str(config.officials.chat_id), config.bot.default_language)
     questions = QuestionService(
@@ -102,6 +112,8 @@ async def setup(app: Application) -> None:  # type: ignore[type-arg]
         queued=wake,
     )
     await questions.load()
+    officials_chats.refresh_cards_with(questions.refresh_cards)
+    await officials_chats.load()
     conferences = ConferenceService(storage, catalog, questions, config.bot.timezone,
                                     config.organizers.reminders, config.organizers.reminder_grace,
                                     queued=wake)
@@ -114,6 +126,7 @@ async def setup(app: Application) -> None:  # type: ignore[type-arg]
         organizer=OrganizerFlow(storage, catalog, config.topics, conferences, broadcasts,
                                 config.bot.timezone),
         privacy=PrivacyService(storage, questions, catalog, config.privacy.retention_days),
+        officials_chats=officials_chats,
     )
     if app.job_queue is not None:
         app.job_queue.run_repeating(_housekeeping_tick, interval=HOUSEKEEPING_INTERVAL, first=5,
@@ -125,6 +138,20 @@ async def setup(app: Application) -> None:  # type: ignore[type-arg]
             channel.attach(ZaloWorker(app.bot_data["services"], channel))
             app.bot_data[key] = channel
     log.info("ready: %d knowledge-base entries, %d topics", loaded, len(config.topics))
+
+
+def _topic_note(config: Config, catalog: Catalog) -> Callable[[str, int], str]:
+    """The line on a card sent to General because its forum topic was deleted."""
+    titles = {topic.thread_id: topic.title_for(config.bot.default_language)
+              for topic in config.topics if topic.thread_id}
+
+    def note(_chat_id: str, thread_id: int) -> str:
+        title = titles.get(thread_id)
+        if title is None:
+            return catalog.text(config.bot.default_language, "officials_chat.topic_gone_unknown")
+        return catalog.text(config.bot.default_language, "officials_chat.topic_gone", topic=title)
+
+    return note
 
 
 class Wake:
@@ -187,6 +214,7 @@ async def start(app: Application, *, poll_interval: float = 0.0, timeout: int = 
         keep_out_of_collections()
     await app.start()
     services: Services = app.bot_data["services"]
+    await check_officials_chats(app.bot, services.officials_chats)
     updater = DurableUpdater(app, services.storage, timeout=timeout, poll_interval=poll_interval)
     app.bot_data["updater"] = updater
     updater.start()
@@ -212,8 +240,13 @@ async def stop(app: Application) -> None:  # type: ignore[type-arg]
     await app.shutdown()
 
 
-async def serve(config: Config) -> None:
-    """`python -m bot run`: until SIGINT or SIGTERM."""
+async def serve(config: Config) -> int:
+    """`python -m bot run`: until SIGINT or SIGTERM; returns the exit status.
+
+    If the intake of updates ends by itself (an error it cannot get past), the
+    process stops with status 1 so that its supervisor starts it again, rather
+    than running on without hearing anyone.
+    """
     app = build_application(config)
     stopping = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -221,7 +254,18 @@ async def serve(config: Config) -> None:
         loop.add_signal_handler(signum, stopping.set)
     await start(app, timeout=30, freeze_loaded=True)
     log.info("running; Ctrl-C stops")
+    updater: DurableUpdater = app.bot_data["updater"]
+    intake = updater.task
+    assert intake is not None
+    signalled = asyncio.create_task(stopping.wait())
     try:
-        await stopping.wait()
+        await asyncio.wait({signalled, intake}, return_when=asyncio.FIRST_COMPLETED)
     finally:
+        signalled.cancel()
+        died = intake.done() and not stopping.is_set()
+        if died:
+            error = None if intake.cancelled() else intake.exception()
+            log.critical("the intake of Telegram updates stopped (%r); exiting with status 1 "
+                         "so that the service is restarted", error)
         await stop(app)
+    return 1 if died else 0

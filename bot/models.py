@@ -61,6 +61,10 @@ class Answer:
     text: str
     created_at: float
     edited_at: float | None = None
+    # An answer sent as a photo, file or voice message with a caption (the text):
+    # its kind, and the official's message a Telegram worker gets a copy of.
+    attachment_kind: str | None = None
+    source: tuple[str, int] | None = None
 
 
 @dataclass(frozen=True)
@@ -161,8 +165,9 @@ class OutboxRequest:
     due_at: float | None = None
     priority: int = 0                       # larger waits behind smaller: broadcasts are 1
     broadcast_id: int | None = None
-    attachment_kind: str | None = None      # "photo" | "document", `text` is then the caption
-    attachment: str | None = None           # the channel's file id
+    attachment_kind: str | None = None      # "photo" | "document", `text` is then the caption;
+                                            # "copy": a copy of the message `attachment` names
+    attachment: str | None = None           # the channel's file id; for "copy", "chat id:message id"
     question_id: int | None = None          # the case it is about: a failure is shown to its officials
 
 
@@ -190,6 +195,10 @@ class Delivery:
     error: str = ""
     reason: str = ""                  # why it failed for good, for officials: "window", "blocked", "quota"
     window_hours: float | None = None  # with reason "window": the reply window that closed
+    migrate_to: str | None = None      # the chat moved to this id (a group upgraded): send there
+    held: str = ""                     # an officials' chat the bot cannot post in now, and why:
+                                       # the row waits, not counted as an attempt
+    in_general: bool = False           # sent to the forum's General topic: its own topic is gone
 
 
 @dataclass(frozen=True)

@@ -325,20 +325,24 @@ class Storage:
 
     async def add_answer(self, question: Question, official_id: int, official_name: str, text: str,
                          source: tuple[str, int],
-                         deliveries: Callable[[Question], Awaitable[Sequence[OutboxRequest]]]
-                         ) -> Answer | None:
+                         deliveries: Callable[[Question], Awaitable[Sequence[OutboxRequest]]],
+                         attachment_kind: str | None = None) -> Answer | None:
         """Store an answer, close the case and queue its deliveries, atomically.
 
         Returns None when this official message was already stored as an
         answer (a replayed update), so nothing is delivered twice.
+        `attachment_kind`: the official's message was a photo, file or voice
+        message, `text` its caption.
         """
         now = time.time()
         async with self._transaction() as db:
             cursor = await db.execute(
                 """INSERT OR IGNORE INTO answers (question_id, official_id, official_name, text,
-                                                  source_chat_id, source_message_id, created_at)
-                   VALUES (?, ?, ?, ?, ?, ?, ?)""",
-                (question.id, official_id, official_name, text, source[0], source[1], now),
+                                                  source_chat_id, source_message_id, created_at,
+                                                  attachment_kind)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
+                (question.id, official_id, official_name, text, source[0], source[1], now,
+                 attachment_kind),
             )
             if cursor.rowcount == 0:
                 return None
@@ -354,7 +358,8 @@ class Storage:
             for request in await deliveries(changed):
                 await self._insert_outbox(db, _about(request, question.id), now)
         return Answer(id=answer_id or 0, question_id=question.id, official_id=official_id,
-                      official_name=official_name, text=text, created_at=now)
+                      official_name=official_name, text=text, created_at=now,
+                      attachment_kind=attachment_kind, source=source)
 
     async def answer_from(self, chat_id: str, message_id: int) -> Answer | None:
         row = await self._one(
@@ -396,9 +401,14 @@ class Storage:
         return int(row[0]) if row else None
 
     async def cards_of(self, question_id: int) -> list[tuple[str, int, int | None]]:
-        """The question's cards, the main card first (follow-up cards after it)."""
+        """The question's cards, the main card first (follow-up cards after it).
+
+        Cards left in a chat that Telegram moved come last: they can no longer be
+        edited, and the card re-posted in the new chat is the main one.
+        """
         rows = await self._all(
-            "SELECT chat_id, message_id, thread_id FROM cards WHERE question_id = ? ORDER BY rowid",
+            """SELECT chat_id, message_id, thread_id FROM cards WHERE question_id = ?
+               ORDER BY chat_id IN (SELECT old_chat_id FROM chat_migrations), rowid""",
             (question_id,),
         )
         return [(r["chat_id"], r["message_id"], r["thread_id"]) for r in rows]
@@ -510,6 +520,8 @@ class Storage:
                 await self._insert_outbox(db, request, now)
 
     async def _insert_outbox(self, db: aiosqlite.Connection, request: OutboxRequest, now: float) -> None:
+        if request.chat_id.startswith("-"):  # a group: it may have moved (see migrate_chat)
+            request = await self._follow_migration(db, request)
         await db.execute(
             """INSERT OR IGNORE INTO outbox (channel, chat_id, thread_id, edit_message_id,
                  reply_to_message_id, text, buttons, card_question_id, dedupe_key, due_at, created_at,
@@ -522,6 +534,117 @@ class Storage:
              request.priority, request.broadcast_id, request.attachment_kind, request.attachment,
              request.question_id),
         )
+
+    async def _follow_migration(self, db: aiosqlite.Connection, request: OutboxRequest) -> OutboxRequest:
+        async with db.execute(
+                "SELECT new_chat_id FROM chat_migrations WHERE channel = ? AND old_chat_id = ?",
+                (request.channel, request.chat_id)) as cursor:
+            row = await cursor.fetchone()
+        if row is None:
+            return request
+        # Message ids of the old chat mean nothing in the new one: an edit of a card
+        # there becomes a new card, and a reply to one a plain message.
+        case = request.question_id or request.card_question_id
+        if request.edit_message_id is not None:
+            return replace(request, chat_id=row[0], edit_message_id=None, reply_to_message_id=None,
+                           card_question_id=case)
+        return replace(request, chat_id=row[0], reply_to_message_id=None)
+
+    # -- officials' chats that moved or cannot be reached ------------------
+
+    async def chat_migrations(self, channel: str) -> dict[str, str]:
+        rows = await self._all("SELECT old_chat_id, new_chat_id FROM chat_migrations WHERE channel = ?",
+                               (channel,))
+        return {r[0]: r[1] for r in rows}
+
+    async def migrate_chat(self, channel: str, old_chat_id: str, new_chat_id: str) -> bool:
+        """Telegram moved a chat: remember it, and readdress what still waits for the old id.
+
+        Returns False when this move was known already (a replayed update, a second error).
+        """
+        now = time.time()
+        async with self._transaction() as db:
+            async with db.execute(
+                    "SELECT new_chat_id FROM chat_migrations WHERE channel = ? AND old_chat_id = ?",
+                    (channel, old_chat_id)) as cursor:
+                known = await cursor.fetchone()
+            if known is not None and known[0] == new_chat_id:
+                return False
+            await db.execute(
+                """INSERT INTO chat_migrations (channel, old_chat_id, new_chat_id, migrated_at)
+                   VALUES (?, ?, ?, ?)
+                   ON CONFLICT (channel, old_chat_id) DO UPDATE SET new_chat_id = excluded.new_chat_id,
+                     migrated_at = excluded.migrated_at""",
+                (channel, old_chat_id, new_chat_id, now))
+            # A chat that moved twice: the first old id follows to the newest.
+            await db.execute(
+                "UPDATE chat_migrations SET new_chat_id = ? WHERE channel = ? AND new_chat_id = ?",
+                (new_chat_id, channel, old_chat_id))
+            pending = "channel = ? AND chat_id = ? AND sent_at IS NULL AND failed_at IS NULL"
+            await db.execute(
+                f"""UPDATE outbox SET chat_id = ?, edit_message_id = NULL, reply_to_message_id = NULL,
+                      card_question_id = COALESCE(question_id, card_question_id), due_at = ?
+                    WHERE {pending} AND edit_message_id IS NOT NULL""",
+                (new_chat_id, now, channel, old_chat_id))
+            await db.execute(
+                f"""UPDATE outbox SET chat_id = ?, reply_to_message_id = NULL, due_at = MIN(due_at, ?)
+                    WHERE {pending}""",
+                (new_chat_id, now, channel, old_chat_id))
+            await db.execute("DELETE FROM held_chats WHERE channel = ? AND chat_id = ?",
+                             (channel, old_chat_id))
+        return True
+
+    async def hold_chat(self, channel: str, chat_id: str, reason: str, now: float) -> tuple[bool, int]:
+        """The bot cannot post in this chat: (a new incident?, how many probes so far)."""
+        async with self._transaction() as db:
+            cursor = await db.execute(
+                """INSERT OR IGNORE INTO held_chats (channel, chat_id, reason, since) VALUES (?, ?, ?, ?)""",
+                (channel, chat_id, reason, now))
+            if cursor.rowcount:
+                return True, 0
+            await db.execute(
+                "UPDATE held_chats SET probes = probes + 1, reason = ? WHERE channel = ? AND chat_id = ?",
+                (reason, channel, chat_id))
+            async with db.execute("SELECT probes FROM held_chats WHERE channel = ? AND chat_id = ?",
+                                  (channel, chat_id)) as rows:
+                row = await rows.fetchone()
+            return False, int(row[0]) if row else 0
+
+    async def release_chat(self, channel: str, chat_id: str, now: float) -> tuple[str, float] | None:
+        """The chat is reachable again: its waiting messages become due now.
+
+        Returns (reason, since) of the incident that ended, or None if it was not held.
+        """
+        async with self._transaction() as db:
+            async with db.execute("SELECT reason, since FROM held_chats WHERE channel = ? AND chat_id = ?",
+                                  (channel, chat_id)) as cursor:
+                row = await cursor.fetchone()
+            if row is None:
+                return None
+            await db.execute("DELETE FROM held_chats WHERE channel = ? AND chat_id = ?", (channel, chat_id))
+            await db.execute(
+                """UPDATE outbox SET due_at = ? WHERE channel = ? AND chat_id = ?
+                     AND sent_at IS NULL AND failed_at IS NULL AND due_at > ?""",
+                (now, channel, chat_id, now))
+            return str(row[0]), float(row[1])
+
+    async def waiting_cases_with_cards_in(self, chat_id: str) -> list[int]:
+        """Cases still waiting for an answer whose card is in this chat."""
+        rows = await self._all(
+            """SELECT DISTINCT q.id FROM questions AS q JOIN cards AS c ON c.question_id = q.id
+               WHERE c.chat_id = ? AND q.status IN ('open', 'forwarded') ORDER BY q.id""", (chat_id,))
+        return [int(r[0]) for r in rows]
+
+    async def held_chats(self, channel: str) -> dict[str, str]:
+        rows = await self._all("SELECT chat_id, reason FROM held_chats WHERE channel = ?", (channel,))
+        return {r[0]: r[1] for r in rows}
+
+    async def waiting_for(self, channel: str, chat_id: str) -> int:
+        """How many messages wait to be sent to this chat."""
+        row = await self._one(
+            """SELECT COUNT(*) FROM outbox WHERE channel = ? AND chat_id = ?
+                 AND sent_at IS NULL AND failed_at IS NULL""", (channel, chat_id))
+        return int(row[0]) if row else 0
 
     async def due_outbox(self, now: float, limit: int = 50) -> list[OutboxMessage]:
         rows = await self._all(
@@ -870,6 +993,10 @@ class Storage:
 
     # -- the update journal ------------------------------------------------------
 
+    async def journal_rows(self) -> list[dict[str, Any]]:
+        """Every journaled Telegram update, for inspection by tests and admins."""
+        return [dict(r) for r in await self._all("SELECT * FROM update_journal ORDER BY update_id")]
+
     async def journal_updates(self, updates: Sequence[tuple[int, str]]) -> None:
         """Store fetched updates (id, JSON) before they are acknowledged."""
         now = time.time()
@@ -1128,9 +1255,11 @@ def _question(row: aiosqlite.Row) -> Question:
 
 
 def _answer(row: aiosqlite.Row) -> Answer:
+    source = ((row["source_chat_id"], row["source_message_id"])
+              if row["source_chat_id"] is not None and row["source_message_id"] is not None else None)
     return Answer(id=row["id"], question_id=row["question_id"], official_id=row["official_id"],
                   official_name=row["official_name"], text=row["text"], created_at=row["created_at"],
-                  edited_at=row["edited_at"])
+                  edited_at=row["edited_at"], attachment_kind=row["attachment_kind"], source=source)
 
 
 def _conference(row: aiosqlite.Row) -> Conference:

@@ -8,17 +8,19 @@ matches, in the order below. Catch-alls come last.
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import (Application, CallbackQueryHandler, CommandHandler, MessageHandler, TypeHandler,
-                          filters)
+from telegram.ext import (Application, CallbackQueryHandler, ChatMemberHandler, CommandHandler,
+                          MessageHandler, TypeHandler, filters)
 
 from bot.config import Config
-from handlers import errors, guard, officials, organizers, privacy, worker
+from handlers import chats, errors, guard, officials, organizers, privacy, worker
 
 
 def register(app: Application, config: Config) -> None:  # type: ignore[type-arg]
     new_message = filters.UpdateType.MESSAGE  # edits are not new questions or answers
     private = filters.ChatType.PRIVATE & new_message
-    officials_groups = filters.Chat(list(config.officials_chats))
+    # Grows when Telegram moves an officials' chat (a group upgraded to a supergroup).
+    officials_groups = chats.OfficialsFilter(list(config.officials_chats))
+    app.bot_data["officials_filter"] = officials_groups
     officials_chat = officials_groups & new_message
     officials_or_admin = officials_chat | private  # admins may act from a private chat
 
@@ -31,6 +33,10 @@ def register(app: Application, config: Config) -> None:  # type: ignore[type-arg
     app.add_handler(TypeHandler(Update, privacy.consent_gate), group=-1)
 
     app.add_handlers([
+        # The groups themselves: upgraded by Telegram, the bot removed or added back.
+        MessageHandler(filters.StatusUpdate.MIGRATE, chats.migrated),
+        ChatMemberHandler(chats.bot_status, ChatMemberHandler.MY_CHAT_MEMBER),
+        ChatMemberHandler(chats.member_changed, ChatMemberHandler.CHAT_MEMBER),
         # Workers' commands, in private chats.
         CommandHandler("start", worker.start, filters=private),
         CommandHandler("ask", worker.ask, filters=private),
@@ -59,7 +65,7 @@ def register(app: Application, config: Config) -> None:  # type: ignore[type-arg
         CommandHandler("kb", officials.kb_command, filters=officials_or_admin),
         CommandHandler("case", officials.case_command, filters=officials_or_admin),
         CommandHandler("stats", officials.stats_command, filters=officials_or_admin),
-        MessageHandler(officials_chat & filters.REPLY, officials.reply_to_card),
+        MessageHandler(officials_chat & officials.REPLIES, officials.reply_to_card),
         MessageHandler(officials_groups & filters.UpdateType.EDITED_MESSAGE, officials.edited_answer),
         # Workers' messages.
         MessageHandler(private & filters.COMMAND, worker.unknown_command),

@@ -12,22 +12,25 @@ second question, card or answer.
 from __future__ import annotations
 
 import asyncio
-import datetime as dtm
 import json
 import logging
 import sqlite3
+import warnings
 from collections.abc import Sequence
 
 from telegram import Update
-from telegram.error import Conflict, InvalidToken, NetworkError, RetryAfter, TelegramError, TimedOut
+from telegram.error import Conflict, EndPointNotFound, InvalidToken, NetworkError, RetryAfter, TelegramError, TimedOut
 from telegram.ext import Application
+from telegram.warnings import PTBUserWarning
 
 from bot.channels.telegram import retry_seconds
 from bot.storage import Storage
 
 log = logging.getLogger(__name__)
 
-ALLOWED_UPDATES = ("message", "edited_message", "callback_query")
+# my_chat_member: the bot removed from or added back to an officials' group;
+# chat_member: officials joining or leaving it (sent only when asked for here).
+ALLOWED_UPDATES = ("message", "edited_message", "callback_query", "my_chat_member", "chat_member")
 # An update whose processing was cut short this many times (the process died
 # each time) is set aside rather than tried forever.
 MAX_ATTEMPTS = 3
@@ -35,21 +38,8 @@ MAX_BACKOFF = 30.0
 # bot_data key: update ids whose handler met a database error (see handlers/errors.py).
 TRANSIENT = "transient_updates"
 
-
-def _payload(update: Update) -> str:
-    """The update as JSON that gives it back exactly.
-
-    ASCII, so that lone UTF-16 surrogates (which Telegram passes on as "\\ud800") stay
-    escapes that SQLite can store; and dates python-telegram-bot leaves as datetime in
-    to_dict() (an inaccessible pinned message's date 0) as Unix time.
-    """
-    return json.dumps(update.to_dict(), default=_unix_time)
-
-
-def _unix_time(value: object) -> int:
-    if isinstance(value, dtm.datetime):
-        return int(value.timestamp())
-    raise TypeError(f"{type(value).__name__} is not JSON serializable")
+# getUpdates is called through do_api_request to get the raw JSON (see DurableUpdater._fetch).
+warnings.filterwarnings("ignore", message=r"Please use 'Bot\.get_updates'", category=PTBUserWarning)
 
 
 class DurableUpdater:
@@ -68,12 +58,19 @@ class DurableUpdater:
         if self._task is None:
             self._task = asyncio.create_task(self._run(), name="durable-updater")
 
+    @property
+    def task(self) -> asyncio.Task[None] | None:
+        """The intake loop: it ends only when stopped, or on an error it cannot get past."""
+        return self._task
+
     async def stop(self) -> None:
         if self._task is not None:
             self._task.cancel()
             try:
                 await self._task
             except asyncio.CancelledError:
+                pass
+            except Exception:  # it had died already: serve() reported it
                 pass
             self._task = None
 
@@ -89,8 +86,7 @@ class DurableUpdater:
         failures = 0
         while True:
             try:
-                updates = await self._app.bot.get_updates(
-                    offset=offset, timeout=self._timeout, allowed_updates=self._allowed)
+                updates = await self._fetch(offset)
                 failures = 0
             except asyncio.CancelledError:
                 raise
@@ -109,9 +105,8 @@ class DurableUpdater:
             try:
                 if updates:
                     # Stored before the offset moves: the next getUpdates acknowledges them.
-                    await self._storage.journal_updates(
-                        [(u.update_id, _payload(u)) for u in updates])
-                    offset = updates[-1].update_id + 1
+                    await self._storage.journal_updates(updates)
+                    offset = max(update_id for update_id, _raw in updates) + 1
                 await self.process_pending()
             except sqlite3.Error as error:
                 # Nothing was acknowledged that is not stored: Telegram sends it again.
@@ -119,6 +114,31 @@ class DurableUpdater:
                 continue
             if not updates and self._poll_interval:
                 await asyncio.sleep(self._poll_interval)
+
+    async def _fetch(self, offset: int) -> list[tuple[int, str]]:
+        """One getUpdates call, as raw JSON: (update_id, payload) for each update.
+
+        Not `Bot.get_updates`, which parses the whole batch at once: one update it
+        cannot parse would raise for all of them, and the same batch would come back
+        at every call. Here each update is stored as Telegram sent it and parsed on
+        its own when processed (an unparseable one is recorded and skipped there).
+        """
+        read_timeout = (self._app.bot.request.read_timeout or 0) + self._timeout
+        try:
+            raw = await self._app.bot.do_api_request(
+                "get_updates", api_kwargs={"offset": offset, "timeout": self._timeout,
+                                           "allowed_updates": self._allowed},
+                read_timeout=read_timeout)
+        except EndPointNotFound as exc:  # do_api_request's word for a 401 (the token refused)
+            raise InvalidToken(str(exc)) from exc
+        updates: list[tuple[int, str]] = []
+        for item in raw if isinstance(raw, list) else []:
+            update_id = item.get("update_id") if isinstance(item, dict) else None
+            if not isinstance(update_id, int) or isinstance(update_id, bool):
+                log.error("getUpdates returned an item without an update id; skipped: %.200r", item)
+                continue
+            updates.append((update_id, json.dumps(item)))
+        return updates
 
     async def _database_trouble(self, error: Exception) -> None:
         self._db_failures += 1

@@ -436,4 +436,21 @@ STRINGS: dict[str, str] = {
     # -- deadlines as days; long texts in several messages --
     "deadline.end_of_day": "end of {day}",
     "audit.header_continued": "<b>History of #{id}</b> ({status}, continued):",
+    # -- officials as Telegram really shows them: anonymous admins, media answers, replies --
+    "officials.anonymous_admin": "Group administrator",
+    "officials.reply_hint": (
+        "💡 This message is not tied to any question. To answer, reply directly to the question's "
+        "card, or type /answer N text (N is the question number)."
+    ),
+    "officials.answer_needs_caption": (
+        "A photo, file or voice message needs a caption with the answer. Please send it again "
+        "with a caption."
+    ),
+    "answer.attachment_copy": "📎 Attached to the answer to your question <b>#{id}</b>.",
+    "answer.attachment_left_out": "📎 The official also sent {what}, which the bot cannot pass on through this channel.",
+    "attachment.photo": "a photo",
+    "attachment.document": "a file",
+    "attachment.voice": "a voice message",
+    "attachment.audio": "an audio file",
+    "attachment.video": "a video",
 }

@@ -446,4 +446,21 @@ STRINGS: dict[str, str] = {
     # -- deadlines as days; long texts in several messages --
     "deadline.end_of_day": "hết ngày {day}",
     "audit.header_continued": "<b>Lịch sử #{id}</b> ({status}, tiếp theo):",
+    # -- officials as Telegram really shows them: anonymous admins, media answers, replies --
+    "officials.anonymous_admin": "Quản trị viên nhóm",
+    "officials.reply_hint": (
+        "💡 Tin nhắn này chưa gắn với câu hỏi nào. Để trả lời, bạn hãy trả lời (reply) trực tiếp "
+        "vào thẻ câu hỏi, hoặc gõ /answer N nội dung (N là mã câu hỏi)."
+    ),
+    "officials.answer_needs_caption": (
+        "Ảnh, tệp hoặc tin nhắn thoại cần kèm chú thích là nội dung trả lời. "
+        "Bạn vui lòng gửi lại kèm chú thích."
+    ),
+    "answer.attachment_copy": "📎 Kèm theo câu trả lời cho câu hỏi <b>#{id}</b>.",
+    "answer.attachment_left_out": "📎 Cán bộ có gửi kèm {what}, nhưng bot chưa chuyển được qua kênh này.",
+    "attachment.photo": "một ảnh",
+    "attachment.document": "một tệp",
+    "attachment.voice": "một tin nhắn thoại",
+    "attachment.audio": "một tệp âm thanh",
+    "attachment.video": "một video",
 }

@@ -86,6 +86,9 @@ MAX_PHOTO_BYTES = 10 * 1024 * 1024
 #: In forums the General topic is thread 1; its messages carry no message_thread_id.
 GENERAL_TOPIC_ID = 1
 
+#: The user Telegram shows as the sender of anonymous group administrators' messages.
+GROUP_ANONYMOUS_BOT_ID = 1087968824
+
 #: Flood limits applied when ``rate_limits=True``.
 GLOBAL_MESSAGES_PER_SECOND = 30
 PRIVATE_MESSAGES_PER_SECOND = 1.0
@@ -326,6 +329,8 @@ class _Chat:
     blocked: bool = False  # private: the user has blocked the bot
     reply_keyboard: JSONDict | None = None
     chat_action: str | None = None
+    migrated_to: int | None = None  # a basic group Telegram upgraded to this supergroup
+    bot_can_send: bool = True  # group: False when the bot (or every member) may not post
 
     @property
     def id(self) -> int:
@@ -948,12 +953,15 @@ class BotApiEmulator:
         self._chats[chat_id] = state
         return copy.deepcopy(chat)
 
-    def set_member_status(self, chat_id: int, user_id: int, status: str) -> None:
+    def set_member_status(self, chat_id: int, user_id: int, status: str, *,
+                          announce: bool = True) -> None:
         """Set a user's (or the bot's) status in a group.
 
         Queues a ``my_chat_member`` update when it is the bot, a ``chat_member`` update
         (delivered only if the bot asked for it in ``allowed_updates``) otherwise. A user
-        not yet created with :meth:`add_user` is created as "User <id>".
+        not yet created with :meth:`add_user` is created as "User <id>". With
+        ``announce=False`` no update is queued: the bot missed it (it was not asked for,
+        or Telegram dropped it after 24 hours).
         """
         if status not in MEMBER_STATUSES:
             raise ValueError(f"status must be one of {MEMBER_STATUSES}, got {status!r}")
@@ -963,7 +971,7 @@ class BotApiEmulator:
         member = self.bot_user if user_id == self.bot_id else self._user(user_id)
         old_status = self._member_status(chat, user_id)
         chat.members[user_id] = status
-        if old_status == status:
+        if old_status == status or not announce:
             return
         actor = member if user_id != self.bot_id else self._some_admin(chat)
         key = "my_chat_member" if user_id == self.bot_id else "chat_member"
@@ -1025,6 +1033,80 @@ class BotApiEmulator:
             raise ValueError(f"chat {chat_id} is not a forum")
         creator = self.bot_user if creator_id is None else self._user(creator_id)
         return self._create_topic(chat, name, icon_color, creator)
+
+    def add_basic_group(
+        self, chat_id: int, title: str, *, members: Iterable[int] = (), admins: Iterable[int] = ()
+    ) -> dict:
+        """Create a basic group (type "group"), as every Telegram group starts; the bot is a member.
+
+        Telegram upgrades it to a supergroup by itself later (:meth:`upgrade_group`).
+        """
+        chat = self.add_group(chat_id, title, members=members, admins=admins)
+        state = self._chats[chat_id]
+        state.chat["type"] = "group"
+        state.members[self.bot_id] = "member"
+        chat["type"] = "group"
+        return chat
+
+    def upgrade_group(
+        self, chat_id: int, new_chat_id: int, *, by: int | None = None, forum: bool = False,
+        announce: bool = True,
+    ) -> dict:
+        """Telegram upgrades a basic group to a supergroup with a new id (history made visible,
+        topics turned on, size). Returns the new supergroup's ``Chat`` dict.
+
+        From then on every method on the old id answers 400 "Bad Request: group chat was
+        upgraded to a supergroup chat" with ``parameters.migrate_to_chat_id`` (Bot API,
+        ResponseParameters). Two service messages are queued, as Telegram sends them: in
+        the old group ``migrate_to_chat_id`` from the member who upgraded it, and in the new
+        supergroup, as its message 1, ``migrate_from_chat_id`` from GroupAnonymousBot with
+        ``sender_chat`` = the supergroup (the shape of a real update, update_id 384056837,
+        recorded in a public grammY bot's source).
+        Members, administrators and the bot keep their status. With ``announce=False`` the
+        service messages are not delivered (the bot missed them).
+        """
+        old = self._group(chat_id)
+        if new_chat_id in self._chats:
+            raise ValueError(f"chat {new_chat_id} already exists")
+        members = [uid for uid, status in old.members.items() if status == "member" and uid != self.bot_id]
+        admins = [uid for uid, status in old.members.items()
+                  if status in ("administrator", "creator") and uid != self.bot_id]
+        new_chat = self.add_group(new_chat_id, old.chat["title"], forum=forum, members=members,
+                                  admins=admins)
+        new = self._chats[new_chat_id]
+        new.members[self.bot_id] = old.members.get(self.bot_id, "member")
+        upgrader = self._user(by) if by is not None else self._some_admin(old)
+        notice = self._store_message(old, upgrader, {"migrate_to_chat_id": new_chat_id},
+                                     thread_id=None, reply_to=None, html=None, markup=None)
+        if announce:
+            self._queue_update("message", _strip_emulator_keys(notice))
+        old.migrated_to = new_chat_id
+        anonymous = {"id": GROUP_ANONYMOUS_BOT_ID, "is_bot": True, "first_name": "Group",
+                     "username": "GroupAnonymousBot"}
+        welcome = self._store_message(new, anonymous, {"migrate_from_chat_id": chat_id,
+                                                       "sender_chat": copy.deepcopy(new.chat)},
+                                      thread_id=None, reply_to=None, html=None, markup=None)
+        if announce:
+            self._queue_update("message", _strip_emulator_keys(welcome))
+        self._changed.fire()
+        return new_chat
+
+    def restrict_bot(self, chat_id: int, can_send: bool = False) -> None:
+        """Take away (or give back) the bot's right to post in a group: sends then answer
+        400 "Bad Request: not enough rights to send text messages to the chat"."""
+        self._group(chat_id).bot_can_send = can_send
+
+    def delete_forum_topic(self, chat_id: int, thread_id: int) -> None:
+        """An admin deletes a forum topic and its messages: sends to it then answer
+        400 "Bad Request: message thread not found"."""
+        chat = self._group(chat_id)
+        if thread_id == GENERAL_TOPIC_ID or thread_id not in chat.topics:
+            raise ValueError(f"no topic {thread_id} to delete in chat {chat_id}")
+        del chat.topics[thread_id]
+        for message_id in [mid for mid, message in chat.messages.items()
+                           if message.get("message_thread_id") == thread_id]:
+            del chat.messages[message_id]
+        self._changed.fire()
 
     # ======================================================================================
     # Acting as users
@@ -1112,6 +1194,130 @@ class BotApiEmulator:
         if caption:
             content["caption"] = caption
         return await self._user_sends(user_id, chat_id, content, None, None, html=caption)
+
+    # -- What officials' groups really carry: posts as the group, media replies, quotes ----------
+    # Shapes from the Bot API documentation and python-telegram-bot (telegram.Message,
+    # telegram.constants.ChatID.ANONYMOUS_ADMIN, telegram.ExternalReplyInfo, telegram.TextQuote).
+
+    def media_content(
+        self,
+        kind: str,
+        *,
+        caption: str | None = None,
+        filename: str = "giay-to.pdf",
+        data: bytes = b"%PDF-1.4\n% emulated\n",
+    ) -> JSONDict:
+        """A photo, document or voice message's content (for :meth:`send_content`)."""
+        content: JSONDict
+        if kind == "photo":
+            content = {"photo": self._photo_sizes(None, "photo.png", "image/png", _TINY_PNG)}
+        elif kind == "document":
+            mime = mimetypes.guess_type(filename)[0] or "application/octet-stream"
+            content = {"document": self._document_dict(self._store_file("document", filename, mime,
+                                                                        data))}
+        elif kind == "voice":
+            stored = self._store_file("voice", "voice.ogg", "audio/ogg", _FAKE_VOICE)
+            content = {"voice": {"file_id": stored.file_id, "file_unique_id": stored.file_unique_id,
+                                 "duration": 3, "mime_type": "audio/ogg",
+                                 "file_size": len(_FAKE_VOICE)}}
+        else:
+            raise ValueError(f"no media kind {kind!r} (photo, document, voice)")
+        if caption:
+            content["caption"] = caption
+            entities = _detect_entities(caption)
+            if entities:
+                content["caption_entities"] = entities
+        return content
+
+    async def send_content(
+        self,
+        user_id: int,
+        content: JSONDict,
+        *,
+        chat_id: int | None = None,
+        reply_to: int | None = None,
+        thread_id: int | None = None,
+        as_group: bool = False,
+        signature: str | None = None,
+    ) -> dict:
+        """The user sends ``content`` (text, or :meth:`media_content`), optionally as a reply.
+
+        ``as_group=True``: an administrator posting anonymously, as Telegram delivers it:
+        ``from`` is GroupAnonymousBot (id 1087968824, ``is_bot``), ``sender_chat`` the
+        group itself and ``author_signature`` the administrator's custom title, if any.
+        """
+        content = copy.deepcopy(content)
+        if "text" in content and "entities" not in content:
+            entities = _detect_entities(content["text"])
+            if entities:
+                content["entities"] = entities
+        sender = None
+        if as_group:
+            if chat_id is None:
+                raise ValueError("only a group's administrator can post as the group")
+            content["sender_chat"] = _strip_emulator_keys(self._group(chat_id).chat)
+            if signature:
+                content["author_signature"] = signature
+            sender = {"id": GROUP_ANONYMOUS_BOT_ID, "is_bot": True, "first_name": "Group",
+                      "username": "GroupAnonymousBot"}
+            user_id = GROUP_ANONYMOUS_BOT_ID
+        return await self._user_sends(user_id, chat_id, content, reply_to, thread_id,
+                                      html=content.get("text", content.get("caption")), sender=sender)
+
+    def external_reply(self, chat_id: int, message_id: int, *, quote: str | None = None) -> JSONDict:
+        """What a reply to a message of another chat or forum topic carries about it:
+        ``external_reply`` (ExternalReplyInfo: ``origin``, ``chat`` and ``message_id`` for a
+        supergroup, the media but never the text) and, for a quoted part, ``quote``
+        (TextQuote: ``text``, ``position`` in UTF-16 units, ``is_manual``). Merge it into a
+        :meth:`send_content` content."""
+        chat = self._chat(chat_id)
+        quoted = self._message_in(chat, message_id)
+        if "sender_chat" in quoted:
+            origin: JSONDict = {"type": "chat", "sender_chat": copy.deepcopy(quoted["sender_chat"])}
+            if "author_signature" in quoted:
+                origin["author_signature"] = quoted["author_signature"]
+        else:
+            origin = {"type": "user", "sender_user": copy.deepcopy(quoted.get("from", {}))}
+        origin["date"] = quoted["date"]
+        info: JSONDict = {"origin": origin}
+        if not chat.is_private:
+            info["chat"] = copy.deepcopy(chat.chat)
+            info["message_id"] = message_id
+        for key in _MEDIA_KEYS:
+            if key in quoted:
+                info[key] = copy.deepcopy(quoted[key])
+        result: JSONDict = {"external_reply": info}
+        if quote is not None:
+            body = quoted.get("text") or quoted.get("caption") or ""
+            at = body.find(quote)
+            if not quote or at < 0:
+                raise ValueError("the quote must be a part of the quoted message")
+            result["quote"] = {"text": quote, "position": utf16_len(body[:at]), "is_manual": True}
+        return result
+
+    async def edit_caption(self, user_id: int, chat_id: int, message_id: int, caption: str) -> dict:
+        """The user (GROUP_ANONYMOUS_BOT_ID: an anonymous administrator) edits a media
+        message's caption; queues an ``edited_message`` update."""
+        chat = self._chat(chat_id)
+        message = self._message_in(chat, message_id)
+        if message.get("from", {}).get("id") != user_id:
+            raise ValueError(f"message {message_id} in chat {chat_id} is not from user {user_id}")
+        if not any(key in message for key in _MEDIA_KEYS):
+            raise ValueError(f"message {message_id} in chat {chat_id} has no caption to edit")
+        message["caption"] = caption
+        entities = _detect_entities(caption)
+        if entities:
+            message["caption_entities"] = entities
+        else:
+            message.pop("caption_entities", None)
+        message["html"] = caption
+        message["edit_date"] = self._now()
+        self._publish("edit", chat.id, message)
+        if self._bot_sees(chat, message):
+            self._queue_update("edited_message", _strip_emulator_keys(message))
+        self._changed.fire()
+        await asyncio.sleep(0)
+        return copy.deepcopy(message)
 
     async def edit_text(self, user_id: int, chat_id: int, message_id: int, text: str) -> dict:
         """The user edits one of their text messages; queues an ``edited_message`` update."""
@@ -1696,8 +1902,9 @@ class BotApiEmulator:
         thread_id: int | None,
         *,
         html: str | None = None,
+        sender: JSONDict | None = None,
     ) -> JSONDict:
-        user = self._user(user_id)
+        user = self._user(user_id) if sender is None else sender
         chat = self._chat(user_id if chat_id is None else chat_id)
         if chat.is_private:
             if chat.id != user_id:
@@ -1768,6 +1975,11 @@ class BotApiEmulator:
         chat = self._chats.get(chat_id) if isinstance(chat_id, int) else None
         if chat is None:
             raise _bad("chat not found")
+        if chat.migrated_to is not None:
+            # Telegram answers every method on an upgraded group so, with the new id in
+            # ResponseParameters.migrate_to_chat_id (python-telegram-bot raises ChatMigrated).
+            raise BotApiError(400, "Bad Request: group chat was upgraded to a supergroup chat",
+                              {"migrate_to_chat_id": chat.migrated_to})
         return chat
 
     def _check_can_send(self, chat: _Chat, *, new_message: bool = True) -> None:
@@ -1780,10 +1992,13 @@ class BotApiEmulator:
                 raise _forbidden("bot can't initiate conversation with a user")
             return
         status = chat.members.get(self.bot_id, "left")
+        kind = "group" if chat.chat["type"] == "group" else "supergroup"
         if status == "kicked":
-            raise _forbidden("bot was kicked from the supergroup chat")
+            raise _forbidden(f"bot was kicked from the {kind} chat")
         if status == "left":
-            raise _forbidden("bot is not a member of the supergroup chat")
+            raise _forbidden(f"bot is not a member of the {kind} chat")
+        if not chat.bot_can_send and new_message:
+            raise _bad("not enough rights to send text messages to the chat")
 
     def _check_rate(self, chat: _Chat) -> None:
         if not self.rate_limits:

@@ -15,6 +15,7 @@ from bot.services.housekeeping import Housekeeping
 from bot.services.organizer_flow import OrganizerFlow
 from bot.services.privacy import PrivacyService
 from bot.services.knowledge import KnowledgeService
+from bot.services.officials_chats import OfficialsChats
 from bot.services.outbox import OutboxDispatcher
 from bot.services.questions import QuestionService
 from bot.storage import Storage
@@ -33,3 +34,4 @@ class Services:
     broadcasts: BroadcastService
     organizer: OrganizerFlow
     privacy: PrivacyService
+    officials_chats: OfficialsChats

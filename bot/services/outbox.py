@@ -18,6 +18,8 @@ import logging
 import re
 import time
 from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import replace
+from typing import Protocol
 
 from bot.i18n import Catalog, Raw
 from bot.models import Delivery, OutboxMessage, OutboxRequest, Undelivered
@@ -34,6 +36,20 @@ REASONS = ("window", "blocked", "quota")
 ANSWER_KEY = "answer:"
 _PIECE = re.compile(r":\d+$")   # a dedupe key's last part: the piece of a long message, or the person
 
+
+
+class ChatWatch(Protocol):
+    """What a channel's group chats do besides accepting messages (see OfficialsChats)."""
+
+    def held(self, chat_id: str) -> str | None: ...
+
+    async def migrated(self, old: str, new: str) -> bool: ...
+
+    async def unreachable(self, chat_id: str, reason: str, error: str) -> float: ...
+
+    async def reachable(self, chat_id: str) -> bool: ...
+
+
 MAX_ATTEMPTS = 8
 MAX_BACKOFF = 300.0
 IDLE_WAIT = 5.0
@@ -45,10 +61,13 @@ class OutboxDispatcher:
                  pace: Mapping[str, float] | None = None,
                  clock: Callable[[], float] = time.time,
                  after_pass: Callable[[], Awaitable[None]] | None = None,
-                 on_undelivered: FailureHook | None = None) -> None:
+                 on_undelivered: FailureHook | None = None,
+                 chats: Mapping[str, ChatWatch] | None = None) -> None:
         """`after_pass` runs after every pass (e.g. to report a broadcast's progress);
-        `on_undelivered` says what to record when a row about a case failed for good."""
+        `on_undelivered` says what to record when a row about a case failed for good;
+        `chats` (by channel) follows group chats that move and holds those out of reach."""
         self._storage = storage
+        self._chats = dict(chats or {})
         self._after_pass = after_pass
         self._on_undelivered = on_undelivered
         self._senders = dict(senders)
@@ -140,16 +159,42 @@ class OutboxDispatcher:
             await self._storage.begin_sending(message.id)
             delivery = await self._deliver(message)
             if delivery.ok:
+                if delivery.in_general:
+                    message = replace(message, thread_id=None)
                 await self._storage.mark_sent(message, delivery.message_id)
                 sent += 1
+                await self._reached(message)
                 continue
             held.add(chat)
+            if await self._chat_trouble(message, delivery):
+                continue
             await self._record_failure(message, delivery)
             if delivery.retry_after is not None:
                 # Flood control: Telegram wants the bot to slow down, not just this chat.
                 self._paused_until = self._clock() + delivery.retry_after
                 break
         return sent
+
+    async def _reached(self, message: OutboxMessage) -> None:
+        watch = self._chats.get(message.channel)
+        if watch is not None and watch.held(message.chat_id) is not None:
+            await watch.reachable(message.chat_id)
+
+    async def _chat_trouble(self, message: OutboxMessage, delivery: Delivery) -> bool:
+        """A group chat moved or is out of reach: the row waits, not failed. True if so."""
+        watch = self._chats.get(message.channel)
+        if watch is None or not (delivery.migrate_to or delivery.held):
+            return False
+        if delivery.migrate_to:
+            await watch.migrated(message.chat_id, delivery.migrate_to)
+            await self._storage.postpone(message.id, self._clock(), delivery.error)
+            self.wake()  # readdressed: it goes out in the next pass
+            return True
+        delay = await watch.unreachable(message.chat_id, delivery.held, delivery.error)
+        log.info("outbox row %s waits %.0fs for chat %s: %s", message.id, delay, message.chat_id,
+                 delivery.error)
+        await self._storage.postpone(message.id, self._clock() + delay, delivery.error)
+        return True
 
     async def _wait_turn(self, channel: str) -> None:
         rate = self._pace.get(channel)

@@ -32,6 +32,8 @@ RATE_PREFIX = "r"
 # "Me too" needs this much of the wording in common (rapidfuzz token_set_ratio, 0-100).
 SIMILAR_WORDING = 80
 FOLLOWUP_PREFIX = "f"
+# An outbox row's attachment kind for a copy of an official's message (see OutboxRequest).
+COPY = "copy"
 # An answer quotes the question back whole, unless that would leave its first message less
 # than this for the answer (UTF-16 units, as Telegram counts): then the quote is cut.
 FIRST_ANSWER_ROOM = 200
@@ -172,7 +174,8 @@ class QuestionService:
             return []
         chat_id, message_id, _thread = cards[0]  # the main card; follow-up cards stay as they are
         return [OutboxRequest(channel=self._route.channel, chat_id=chat_id, edit_message_id=message_id,
-                              text=self.cards.text(state), buttons=self.cards.buttons(state))]
+                              text=self.cards.text(state), buttons=self.cards.buttons(state),
+                              question_id=question.id)]
 
     async def refresh_cards(self, question_ids: Sequence[int]) -> None:
         """Show the cards as the cases are now (e.g. after an asker was forgotten)."""
@@ -191,9 +194,17 @@ class QuestionService:
                              dedupe_key=f"{dedupe}:{user.id}")
 
     def _answer_messages(self, question: Question, user: User, text: str,
-                         dedupe: str) -> list[OutboxRequest]:
-        """An answer's messages; `dedupe` starts with "answer:" (how the outbox knows an answer)."""
+                         dedupe: str, attachment: Attachment | None = None) -> list[OutboxRequest]:
+        """An answer's messages; `dedupe` starts with "answer:" (how the outbox knows an answer).
+
+        An answer sent with a photo, file or voice message (`attachment`) ends with a
+        copy of the official's message where the worker is on the officials' channel;
+        elsewhere the text says what could not be passed on.
+        """
         language = user.language
+        copied = attachment is not None and user.channel == self._route.channel
+        if attachment is not None and not copied:
+            text = "\n\n".join((text, self._left_out(language, attachment.kind)))
         quoted = question.text
         first = self._catalog.text(language, "answer.delivered", id=question.id,
                                    question=quoted, answer="")
@@ -219,10 +230,27 @@ class QuestionService:
                 channel=user.channel, chat_id=user.chat_id,
                 text=self._catalog.text(language, key, id=question.id, question=quoted,
                                         answer=piece),
-                buttons=buttons if index == len(pieces) - 1 else (),
+                buttons=buttons if index == len(pieces) - 1 and not copied else (),
                 dedupe_key=f"{dedupe}:{user.id}:{index}",
             ))
+        if copied:
+            assert attachment is not None
+            # A copy, never a forward: a forward would show who sent it.
+            messages.append(OutboxRequest(
+                channel=user.channel, chat_id=user.chat_id,
+                text=self._catalog.text(language, "answer.attachment_copy", id=question.id),
+                buttons=buttons, attachment_kind=COPY,
+                attachment=f"{attachment.chat_id}:{attachment.message_id}",
+                dedupe_key=f"{dedupe}:{user.id}:{len(pieces)}",
+            ))
         return messages
+
+    def _left_out(self, language: str, kind: str) -> str:
+        """The note for a worker whose channel cannot carry the official's photo, file or voice."""
+        keys = self._catalog.keys(language)
+        what = self._catalog.text(language, f"attachment.{kind}" if f"attachment.{kind}" in keys
+                                  else "attachment.document")
+        return self._catalog.text(language, "answer.attachment_left_out", what=what)
 
     async def _commit(self, question: Question | None) -> Question | None:
         if question is not None:
@@ -236,22 +264,24 @@ class QuestionService:
     # -- answering -----------------------------------------------------------------
 
     async def answer(self, question: Question, official: Official, text: str,
-                     source: tuple[str, int]) -> Answer | None:
+                     source: tuple[str, int], attachment_kind: str | None = None) -> Answer | None:
         """Record an official's answer; deliver it to the asker and followers.
 
         `source` is the official's message (chat id, message id): the same
-        message is never taken as an answer twice.
+        message is never taken as an answer twice. With `attachment_kind` that
+        message is a photo, file or voice message and `text` its caption.
         """
         dedupe = f"answer:{source[0]}:{source[1]}"
+        attachment = Attachment(attachment_kind, *source) if attachment_kind else None
 
         async def deliveries(changed: Question) -> list[OutboxRequest]:
             messages = []
             for user in await self.recipients(changed):
-                messages += self._answer_messages(changed, user, text, dedupe)
+                messages += self._answer_messages(changed, user, text, dedupe, attachment)
             return messages + await self._card_refresh(changed)
 
         answer = await self._storage.add_answer(question, official.id, official.name, text, source,
-                                                deliveries)
+                                                deliveries, attachment_kind)
         if answer is not None:
             await self._commit(await self._storage.get_question(question.id))
         return answer
@@ -375,7 +405,8 @@ class QuestionService:
                     user = await self._storage.get_user(user_id)
                     if user is not None:
                         requests += self._answer_messages(original, user, answers[-1].text,
-                                                          f"answer:dup:{question.id}")
+                                                          f"answer:dup:{question.id}",
+                                                          _attachment_of(answers[-1]))
             return requests + await self._card_refresh(original)
 
         return await self._transition(
@@ -549,6 +580,21 @@ class QuestionService:
     def _shown_channel(self, user: User | None) -> str:
         """The asker's channel as cards show it: nothing for the officials' own channel."""
         return user.channel if user is not None and user.channel != self._route.channel else ""
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """The photo, file or voice message an official answered with: its kind and where it is."""
+
+    kind: str
+    chat_id: str
+    message_id: int
+
+
+def _attachment_of(answer: Answer) -> Attachment | None:
+    if answer.attachment_kind is None or answer.source is None:
+        return None
+    return Attachment(answer.attachment_kind, *answer.source)
 
 
 def kb_id(question_id: int) -> str:
