@@ -14,6 +14,7 @@ from telegram.constants import ChatMemberStatus, ParseMode
 from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, TelegramError
 
 from bot.models import Button, Delivery, OutboxMessage
+from bot.services.text import CAPTION_LIMIT, MESSAGE_LIMIT, fit_html, plain_length
 
 log = logging.getLogger(__name__)
 
@@ -126,9 +127,11 @@ class TelegramSender:
         """Send a message meant for a deleted topic to the General topic, saying whose it is."""
         assert message.thread_id is not None
         note = self._topic_note(message.chat_id, message.thread_id)
-        moved = replace(message, thread_id=None, reply_to_message_id=None,
-                        text=f"{message.text}\n\n{note}" if note and message.edit_message_id is None
-                        else message.text)
+        text = message.text
+        if note and message.edit_message_id is None:
+            room = (CAPTION_LIMIT if message.attachment_kind else MESSAGE_LIMIT) - plain_length(note) - 2
+            text = f"{fit_html(text, room)}\n\n{note}"
+        moved = replace(message, thread_id=None, reply_to_message_id=None, text=text)
         delivery = await self(moved)
         return replace(delivery, in_general=True) if delivery.ok else delivery
 
