@@ -11,9 +11,10 @@ import logging
 import re
 from collections.abc import Awaitable, Callable
 
-from telegram import Message, Update
-from telegram.constants import ParseMode
+from telegram import Message, MessageOriginUser, Update
+from telegram.constants import ChatID, ParseMode
 from telegram.error import BadRequest
+from telegram.ext import filters
 
 from bot.channels.telegram import MembershipCache, keyboard
 from bot.i18n import Raw
@@ -30,6 +31,22 @@ KB_CHOICES = 3  # entries /kb N lists
 
 # The first line of a card as Telegram shows it: "📩 #12 · Nhà ở · chờ trả lời".
 CARD_HEADER = re.compile(r"^\S{1,3} #(\d{1,9}) · ")
+# A case number in the first line of the bot's other messages about one case
+# ("✅ Đã ghi nhận trả lời cho #12; …", "⏰ Câu hỏi #12 đã quá hạn …").
+CASE_NUMBER = re.compile(r"#(\d{1,9})\b")
+# What an official may answer with besides text: the caption is the answer, the file is copied.
+ATTACHMENTS = ("photo", "document", "voice", "audio", "video")
+
+
+class _ExternalReply(filters.MessageFilter):
+    """A reply to a message of another chat or forum topic (Message.external_reply)."""
+
+    def filter(self, message: Message) -> bool:
+        return message.external_reply is not None
+
+
+# Replies in the officials' chats: to a message of the same topic, or quoting one of another topic.
+REPLIES = filters.REPLY | _ExternalReply(name="officials.EXTERNAL_REPLY")
 
 
 def _members(context: Context) -> MembershipCache:
@@ -38,12 +55,28 @@ def _members(context: Context) -> MembershipCache:
 
 async def _official(context: Context, update: Update) -> Official | None:
     """The acting official, or None for anyone else."""
+    message = update.effective_message
+    if message is not None and message.sender_chat is not None:
+        return _anonymous_admin(context, message)
     sender = update.effective_user
     if sender is None or sender.is_bot:
         return None
     if not await _members(context).is_official(context.bot, sender.id):
         return None
     return Official(id=sender.id, name=display_name(sender))
+
+
+def _anonymous_admin(context: Context, message: Message) -> Official | None:
+    """An administrator posting as the group itself: `from` is GroupAnonymousBot and
+    `sender_chat` the group. Only an administrator can do that, and these handlers see
+    only the officials' chats, so the group's own voice is an official's; the name is
+    the custom title Telegram sends as `author_signature`. Anything else sent on behalf
+    of a chat (a linked channel's post) is nobody's answer."""
+    sender_chat = message.sender_chat
+    if sender_chat is None or sender_chat.id != message.chat_id or message.chat.type == "private":
+        return None
+    name = clean_text(message.author_signature or "") or _t(context, "officials.anonymous_admin")
+    return Official(id=ChatID.ANONYMOUS_ADMIN, name=name)
 
 
 def _source(message: Message) -> str:
@@ -78,43 +111,87 @@ async def _say(context: Context, message: Message, text: str) -> None:
 
 
 async def reply_to_card(update: Update, context: Context) -> None:
-    """A reply to one of the bot's cards is the answer to that card's question."""
+    """A reply to one of the bot's messages about a case is the answer to that case.
+
+    The case is found from the message replied to: a card or follow-up card (the
+    cards table), or another message of the bot about one case (the confirmation of
+    an answer, a reminder: "#12" in its first line); a reply quoting a card of
+    another topic carries it as `external_reply`. A reply to a bot message tied to
+    no case gets a hint; other messages (a plain message in a topic "replies" to the
+    topic's creation) are not the bot's business.
+    """
     message = update.effective_message
-    replied = message.reply_to_message
-    if replied is None or replied.from_user is None or replied.from_user.id != context.bot.id:
+    replied = _replied_bot_message(context, message)
+    if replied is None:
         return
-    svc = services(context)
-    question = await svc.questions.question_for_card(str(message.chat_id), replied.message_id)
-    if question is None:
-        # A card the bot sent but could not record (it died in between; the card was
-        # then sent again): its first line still names the case.
-        match = CARD_HEADER.match(replied.text or "")
-        question = await svc.questions.question(int(match.group(1))) if match else None
-    if question is None:
-        return  # a reply to some other bot message (a notice, a preview)
+    chat_id, message_id, text = replied
+    question = await _case_of(context, chat_id, message_id, text)
     official = await _official(context, update)
     if official is None:
-        log.info("ignored a reply to card #%s from a non-official", question.id)
+        if question is not None:
+            log.info("ignored a reply to case #%s from a non-official", question.id)
         return
-    if not message.text:
+    if question is None:
+        await _tell(context, message, "officials.reply_hint")
+        return
+    kind = next((name for name in ATTACHMENTS if getattr(message, name, None)), None)
+    if kind is not None and not (message.caption or "").strip():
+        await _tell(context, message, "officials.answer_needs_caption")
+        return
+    if kind is None and not message.text:
         await _tell(context, message, "officials.answer_not_text")
         return
-    await _answer(context, message, question, official, message.text)
+    await _answer(context, message, question, official, message.text or message.caption or "",
+                  attachment_kind=kind)
+
+
+def _replied_bot_message(context: Context, message: Message) -> tuple[str, int, str] | None:
+    """(chat id, message id, text) of the bot's message this one replies to, if any."""
+    external = message.external_reply
+    if external is not None:
+        origin = external.origin
+        if (isinstance(origin, MessageOriginUser) and origin.sender_user.id == context.bot.id
+                and external.chat is not None and external.message_id is not None):
+            return str(external.chat.id), external.message_id, ""  # Telegram sends no text here
+        return None
+    replied = message.reply_to_message
+    if replied is None or replied.from_user is None or replied.from_user.id != context.bot.id:
+        return None
+    if replied.forum_topic_created is not None:
+        return None  # a plain message in a topic the bot created: no reply at all
+    return str(message.chat_id), replied.message_id, replied.text or replied.caption or ""
+
+
+async def _case_of(context: Context, chat_id: str, message_id: int, text: str) -> Question | None:
+    svc = services(context)
+    question = await svc.questions.question_for_card(chat_id, message_id)
+    if question is not None:
+        return question
+    # A card the bot sent but could not record (it died in between; the card was then
+    # sent again), or another message about one case: its first line names the case.
+    first_line = text.split("\n", 1)[0]
+    match = CARD_HEADER.match(first_line)
+    numbers = {match.group(1)} if match else set(CASE_NUMBER.findall(first_line))
+    if len(numbers) != 1:
+        return None
+    return await svc.questions.question(int(numbers.pop()))
 
 
 async def edited_answer(update: Update, context: Context) -> None:
-    """Editing the message that answered a case sends the worker a correction."""
+    """Editing the message that answered a case (its text, or a photo's caption) sends the
+    worker a correction."""
     message = update.edited_message
-    if message is None or not message.text:
+    raw = (message.text or message.caption) if message is not None else None
+    if message is None or not raw:
         return
     official = await _official(context, update)
     if official is None:
         return
-    text = clean_text(message.text)
-    if message.text.startswith("/answer"):
+    text = clean_text(raw)
+    if raw.startswith("/answer"):
         parts = text.split(maxsplit=2)
         text = parts[2] if len(parts) > 2 else ""
-    elif message.text.startswith("/"):
+    elif raw.startswith("/"):
         return  # another command (/kb N ENTRY): its edit is no new answer text
     if not text:
         return
@@ -124,13 +201,14 @@ async def edited_answer(update: Update, context: Context) -> None:
 
 
 async def _answer(context: Context, message: Message, question: Question,
-                  official: Official, raw_text: str) -> None:
+                  official: Official, raw_text: str, *, attachment_kind: str | None = None) -> None:
     text = clean_text(raw_text)
     if not text:
         await _tell(context, message, "officials.answer_empty")
         return
     answer = await services(context).questions.answer(
-        question, official, text, source=(str(message.chat_id), message.message_id))
+        question, official, text, source=(str(message.chat_id), message.message_id),
+        attachment_kind=attachment_kind)
     if answer is None:
         return  # this message was already taken as an answer
     await _tell(context, message, "officials.answer_sent", id=question.id)
