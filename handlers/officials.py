@@ -121,6 +121,8 @@ async def reply_to_card(update: Update, context: Context) -> None:
     topic's creation) are not the bot's business.
     """
     message = update.effective_message
+    if message is None:
+        return
     replied = _replied_bot_message(context, message)
     if replied is None:
         return

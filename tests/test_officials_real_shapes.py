@@ -24,6 +24,7 @@ Everything is asserted on what people see in the emulated chats.
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
@@ -367,3 +368,30 @@ async def test_a_reply_to_a_bot_message_of_no_case_gets_one_hint_and_the_rest_is
     assert card["message_id"] not in [m["message_id"] for m in rs.emu.bot_messages(OFFICIALS)
                                       if m["message_id"] > after_group]
     assert [a.text for a in await rs.services.storage.answers_of(case)] == [A_HOUSING]
+
+
+async def test_a_photo_answer_is_kept_like_a_text_answer_across_a_restart(rs: Harness) -> None:
+    """The copy is an outbox row written with the answer: stopped right after the answer was
+    taken, the bot delivers it once after the restart (or had already; never twice)."""
+    case = await rs.ask(WORKER, Q_HOUSING)
+    card = await rs.card(case)
+    after_worker, after_group = rs.last_bot_id(WORKER), rs.last_bot_id(OFFICIALS)
+    photo = await reply(rs, card, rs.emu.media_content("photo", caption=A_FORM))
+    await group_says(rs, f"Đã ghi nhận trả lời cho #{case}", after_group)
+    await rs.stop()
+    rows = [r for r in outbox_rows(rs) if r["attachment_kind"] == "copy"]
+    assert [r["attachment"] for r in rows] == [f"{OFFICIALS}:{photo['message_id']}"]
+    await rs.start()
+    copy = await rs.emu.wait_for_bot_message(WORKER, lambda m: "photo" in m, after=after_worker)
+    # A worker's messages leave in order: once a later answer arrives, a second copy would have.
+    await rs.answer_by_reply(OFFICIAL_2, case, A_HOUSING)
+    later = await rs.answer_for(WORKER, case, after=copy["message_id"])
+    assert A_HOUSING in later["text"]
+    copies = [m for m in rs.emu.bot_messages(WORKER) if m["message_id"] > after_worker and "photo" in m]
+    assert len(copies) == 1
+
+
+def outbox_rows(bot: Harness) -> list[dict[str, Any]]:
+    with sqlite3.connect(bot.config.storage.path) as db:
+        db.row_factory = sqlite3.Row
+        return [dict(r) for r in db.execute("SELECT attachment_kind, attachment FROM outbox")]
