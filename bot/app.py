@@ -15,26 +15,34 @@ from collections.abc import Callable
 
 from telegram import BotCommand, LinkPreviewOptions
 from telegram.constants import ParseMode
-from telegram.ext import (AIORateLimiter, Application, ApplicationBuilder, BaseRateLimiter, ContextTypes,
-                          Defaults)
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    BaseRateLimiter,
+    ContextTypes,
+    Defaults,
+)
 from telegram.request import BaseRequest
 
 import handlers
 from bot.channels.telegram import CHANNEL, MembershipCache, TelegramSender, check_officials_chats
 from bot.channels.telegram_updates import DurableUpdater
-from bot.channels.zalo import CHANNEL as ZALO, ZaloChannel
-from bot.channels.zalo_oa import CHANNEL as ZALO_OA, ZaloOAChannel
+from bot.channels.zalo import CHANNEL as ZALO
+from bot.channels.zalo import ZaloChannel
+from bot.channels.zalo_oa import CHANNEL as ZALO_OA
+from bot.channels.zalo_oa import ZaloOAChannel
 from bot.config import Config
 from bot.i18n import CATALOGS, Catalog
 from bot.services import Services
 from bot.services.ask_flow import AskFlow
-from bot.services.knowledge import KnowledgeService, keep_out_of_collections
-from bot.services.outbox import OutboxDispatcher, Sender, UndeliveredNotices
 from bot.services.broadcasts import BroadcastService
 from bot.services.conferences import ConferenceService
 from bot.services.housekeeping import Housekeeping
+from bot.services.knowledge import KnowledgeService, keep_out_of_collections
 from bot.services.officials_chats import OfficialsChats
 from bot.services.organizer_flow import OrganizerFlow
+from bot.services.outbox import OutboxDispatcher, Sender, UndeliveredNotices
 from bot.services.privacy import PrivacyService
 from bot.services.questions import Deadlines, OfficialsRoute, QuestionService
 from bot.storage import Storage

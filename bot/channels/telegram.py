@@ -6,8 +6,8 @@ import datetime as dtm
 import logging
 import time
 from collections.abc import Callable, Sequence
-from typing import Protocol
 from dataclasses import replace
+from typing import Protocol
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, ReplyParameters
 from telegram.constants import ChatMemberStatus, ParseMode
@@ -232,11 +232,10 @@ async def check_officials_chats(bot: Bot, chats: ChatsWatch) -> None:
     A chat Telegram moved is followed, one out of reach is held (its cards wait and
     the admins are told), one that recovered while the bot was down is released.
     """
-    me = await bot.get_me()
     for chat_id in sorted(chats.current_chat_ids):
         try:
             await bot.get_chat(int(chat_id))
-            member = await bot.get_chat_member(int(chat_id), me.id)
+            member = await bot.get_chat_member(int(chat_id), bot.id)
         except ChatMigrated as exc:
             await chats.migrated(chat_id, str(exc.new_chat_id))
             continue

@@ -12,6 +12,7 @@ second question, card or answer.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import sqlite3
@@ -19,7 +20,15 @@ import warnings
 from collections.abc import Sequence
 
 from telegram import Update
-from telegram.error import Conflict, EndPointNotFound, InvalidToken, NetworkError, RetryAfter, TelegramError, TimedOut
+from telegram.error import (
+    Conflict,
+    EndPointNotFound,
+    InvalidToken,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+    TimedOut,
+)
 from telegram.ext import Application
 from telegram.warnings import PTBUserWarning
 
@@ -64,15 +73,12 @@ class DurableUpdater:
         return self._task
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            try:
-                await self._task
-            except asyncio.CancelledError:
-                pass
-            except Exception:  # it had died already: serve() reported it
-                pass
-            self._task = None
+        task, self._task = self._task, None
+        if task is None or task.done():
+            return  # never started, or it stopped by itself (serve() reported why)
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
 
     async def _run(self) -> None:
         while True:
