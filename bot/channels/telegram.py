@@ -197,7 +197,9 @@ class MembershipCache:
         for chat_id in self._chat_ids:
             try:
                 member = await bot.get_chat_member(chat_id, user_id)
-            except BadRequest:  # "user not found" and friends: not a member
+            except (BadRequest, Forbidden, ChatMigrated):
+                # "user not found": not a member here; the bot removed from this chat, or
+                # the chat moved (followed as soon as the bot learns it): ask the others.
                 continue
             except TelegramError:
                 log.warning("getChatMember failed; treating user as not an official for now")
