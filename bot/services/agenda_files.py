@@ -3,7 +3,8 @@
 Rows are written in the order given (the caller sorts, usually by votes).
 Text is NFC so Vietnamese looks the same in every program. Workers wrote the
 questions, so a cell that starts like a formula ("=", "+", "-", "@") must never
-run as one: the XLSX stores it as a text cell, the CSV prefixes it with "'".
+run as one: the XLSX stores it as a text cell, the CSV prefixes it with "'"
+(the rule of `knowledge_base.cells`, shared by every file the project writes).
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
+
+from knowledge_base.cells import csv_cell, looks_like_formula
 
 __all__ = ["COLUMNS_VI", "SHEET_TITLE", "AgendaRow", "write_csv", "write_xlsx"]
 
@@ -42,7 +45,6 @@ COLUMNS_VI = (
 )
 SHEET_TITLE = "Chương trình"
 
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # Characters XML 1.0 cannot carry; openpyxl refuses a cell that holds one.
 _NOT_IN_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 # Column widths in characters: long enough to read a question, short enough to print.
@@ -69,9 +71,9 @@ def write_csv(
     """
     _check_headers(headers)
     writer = csv.writer(target)
-    writer.writerow([_csv_text(header) for header in headers])
+    writer.writerow([csv_cell(header) for header in headers])
     for row in rows:
-        writer.writerow([_csv_text(value) if isinstance(value, str) else value
+        writer.writerow([csv_cell(value) if isinstance(value, str) else value
                          for value in astuple(row)])
 
 
@@ -121,11 +123,6 @@ def _check_headers(headers: Sequence[str]) -> None:
         raise ValueError(f"expected {len(COLUMNS_VI)} headers, got {len(headers)}")
 
 
-def _csv_text(value: str) -> str:
-    value = unicodedata.normalize("NFC", value)
-    return "'" + value if value.startswith(_FORMULA_STARTS) else value
-
-
 def _xml_text(value: str) -> str:
     return _NOT_IN_XML.sub("", unicodedata.normalize("NFC", value))
 
@@ -142,7 +139,7 @@ def _set_text(sheet: Worksheet, row: int, column: int, value: str) -> None:
     cell = sheet.cell(row=row, column=column)
     text = _xml_text(value)
     cell.value = text or None  # an empty cell, not an empty string
-    if text.startswith(_FORMULA_STARTS):
+    if looks_like_formula(text):
         cell.data_type = "s"  # openpyxl would store "=..." as a formula
         cell.quotePrefix = True  # and Excel keeps it text when someone edits it
 
