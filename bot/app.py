@@ -16,7 +16,6 @@ from collections.abc import Callable
 from telegram import BotCommand, LinkPreviewOptions
 from telegram.constants import ParseMode
 from telegram.ext import (
-    AIORateLimiter,
     Application,
     ApplicationBuilder,
     BaseRateLimiter,
@@ -26,7 +25,13 @@ from telegram.ext import (
 from telegram.request import BaseRequest
 
 import handlers
-from bot.channels.telegram import CHANNEL, MembershipCache, TelegramSender, check_officials_chats
+from bot.channels.telegram import (
+    CHANNEL,
+    MembershipCache,
+    SendingRateLimiter,
+    TelegramSender,
+    check_officials_chats,
+)
 from bot.channels.telegram_updates import DurableUpdater
 from bot.channels.zalo import CHANNEL as ZALO
 from bot.channels.zalo import ZaloChannel
@@ -63,7 +68,7 @@ def build_application(config: Config, *, request: BaseRequest | None = None,
         .base_url(config.telegram.base_url)
         .defaults(Defaults(parse_mode=ParseMode.HTML,
                            link_preview_options=LinkPreviewOptions(is_disabled=True)))
-        .rate_limiter(rate_limiter or AIORateLimiter(max_retries=2))
+        .rate_limiter(rate_limiter or SendingRateLimiter(max_retries=2))
         # Updates come through DurableUpdater (journal first, acknowledge after).
         .updater(None)
     )
@@ -73,7 +78,7 @@ def build_application(config: Config, *, request: BaseRequest | None = None,
         builder = builder.get_updates_request(get_updates_request)
     app = builder.build()
     app.bot_data["config"] = config
-    app.bot_data["members"] = MembershipCache(config.officials_chats, config.officials.admin_user_ids)
+    app.bot_data["members"] = MembershipCache(config.officials.admin_user_ids)
     handlers.register(app, config)
     return app
 
@@ -96,7 +101,6 @@ async def setup(app: Application) -> None:  # type: ignore[type-arg]
         storage, catalog, CHANNEL, [str(chat) for chat in config.officials_chats],
         [str(admin) for admin in sorted(config.officials.admin_user_ids)], config.bot.default_language,
         queued=wake)
-    officials_chats.on_migrate(app.bot_data["members"].follow)
     officials_chats.on_migrate(app.bot_data["officials_filter"].follow)
     senders: dict[str, Sender] = {CHANNEL: TelegramSender(
         app.bot, officials=officials_chats.__contains__,

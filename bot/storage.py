@@ -1005,11 +1005,12 @@ class Storage:
                 "INSERT OR IGNORE INTO update_journal (update_id, payload, received_at) VALUES (?, ?, ?)",
                 [(update_id, payload, now) for update_id, payload in updates])
 
-    async def pending_updates(self, limit: int = 100) -> list[tuple[int, str, int]]:
-        """(update id, JSON, attempts so far) of updates not yet processed, oldest first."""
+    async def pending_updates(self, limit: int = 100, *, after: int = 0) -> list[tuple[int, str, int]]:
+        """(update id, JSON, attempts so far) of updates not yet processed, oldest first
+        (those with an id above `after`)."""
         rows = await self._all(
-            """SELECT update_id, payload, attempts FROM update_journal WHERE done_at IS NULL
-               ORDER BY update_id LIMIT ?""", (limit,))
+            """SELECT update_id, payload, attempts FROM update_journal
+               WHERE done_at IS NULL AND update_id > ? ORDER BY update_id LIMIT ?""", (after, limit))
         return [(r[0], r[1], r[2]) for r in rows]
 
     async def last_journaled_update(self) -> int | None:

@@ -54,16 +54,44 @@ def _members(context: Context) -> MembershipCache:
 
 
 async def _official(context: Context, update: Update) -> Official | None:
-    """The acting official, or None for anyone else."""
+    """The acting official, or None for anyone else.
+
+    The trust model: in a private chat only `[officials] admin_user_ids` act as
+    officials (nobody else costs a membership check there); in an officials' group,
+    its members and its anonymous administrators do. Which cases they may act on is
+    `_in_scope`.
+    """
+    chat, sender = update.effective_chat, update.effective_user
+    if chat is None:
+        return None
     message = update.effective_message
-    if message is not None and message.sender_chat is not None:
+    if chat.type != chat.PRIVATE and message is not None and message.sender_chat is not None:
         return _anonymous_admin(context, message)
-    sender = update.effective_user
     if sender is None or sender.is_bot:
         return None
-    if not await _members(context).is_official(context.bot, sender.id):
-        return None
-    return Official(id=sender.id, name=display_name(sender))
+    members = _members(context)
+    if chat.type == chat.PRIVATE:
+        allowed = members.is_admin(sender.id)
+    else:
+        allowed = await members.is_member(context.bot, sender.id, chat.id)
+    return Official(id=sender.id, name=display_name(sender)) if allowed else None
+
+
+def _in_scope(context: Context, update: Update, question: Question) -> bool:
+    """A case is handled from the main officials' group or its topic's own group (and by
+    admins in a private chat): a member of another topic's group may not see or change it."""
+    chat = update.effective_chat
+    if chat is None:
+        return False
+    if chat.type == chat.PRIVATE:
+        return update.effective_user is not None and _members(context).is_admin(update.effective_user.id)
+    config = context.bot_data["config"]
+    chats = services(context).officials_chats
+    allowed = {chats.current(str(config.officials.chat_id))}
+    topic = config.topic(question.topic)
+    if topic is not None and topic.chat_id:
+        allowed.add(chats.current(str(topic.chat_id)))
+    return chats.current(str(chat.id)) in allowed
 
 
 def _anonymous_admin(context: Context, message: Message) -> Official | None:
@@ -135,6 +163,9 @@ async def reply_to_card(update: Update, context: Context) -> None:
         return
     if question is None:
         await _tell(context, message, "officials.reply_hint")
+        return
+    if not _in_scope(context, update, question):
+        await _tell(context, message, "officials.other_group", id=question.id)
         return
     kind = next((name for name in ATTACHMENTS if getattr(message, name, None)), None)
     if kind is not None and not (message.caption or "").strip():
@@ -240,6 +271,9 @@ def _case_command(action: CommandAction, usage: str, *, needs_argument: bool = T
         question = await services(context).questions.question(int(number))
         if question is None:
             await _tell(context, message, "officials.no_such_question", id=number)
+            return
+        if not _in_scope(context, update, question):
+            await _tell(context, message, "officials.other_group", id=question.id)
             return
         if needs_argument and not argument:
             if action is _answer_action:
@@ -392,6 +426,9 @@ async def card_button(update: Update, context: Context) -> None:
         question = await svc.questions.question(case_id)
     if question is None or question.version != version:
         await query.answer(_t(context, "officials.stale_card"), show_alert=True)
+        return
+    if not _in_scope(context, update, question):
+        await query.answer(_t(context, "officials.other_group", id=question.id), show_alert=True)
         return
     action, argument = parts[3], parts[4] if len(parts) > 4 else ""
     try:

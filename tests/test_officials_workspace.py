@@ -64,6 +64,9 @@ async def ws(emu, make_config) -> AsyncIterator[Harness]:  # type: ignore[no-unt
             {"key": "procedures", "title": "Thủ tục hành chính"},
         ],
         departments=DEPARTMENTS,
+        # Both officials are admins too, so that tests making many changes may type them in a
+        # private chat (only admins may act there; see command_in_private).
+        officials={"chat_id": OFFICIALS, "admin_user_ids": [ADMIN, OFFICIAL, OFFICIAL_2]},
     )
     harness = Harness(emu, config)
     harness.thread = thread  # type: ignore[attr-defined]
@@ -93,7 +96,7 @@ async def command(bot: Harness, text: str, expect: str, *, user: int = OFFICIAL)
 
 
 async def command_in_private(bot: Harness, user: int, text: str, expect: str) -> dict[str, Any]:
-    """Type a command to the bot in a private chat (officials may act from there too).
+    """Type a command to the bot in a private chat (admins may act from there too).
 
     Used where a test makes many changes: the bot paces its messages to a group
     (Telegram allows about 20 a minute), and replies here do not count.

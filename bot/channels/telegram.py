@@ -5,13 +5,14 @@ from __future__ import annotations
 import datetime as dtm
 import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import replace
-from typing import Protocol
+from typing import Any, Protocol
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, ReplyParameters
 from telegram.constants import ChatMemberStatus, ParseMode
 from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, TelegramError
+from telegram.ext import AIORateLimiter
 
 from bot.models import Button, Delivery, OutboxMessage
 from bot.services.text import CAPTION_LIMIT, MESSAGE_LIMIT, fit_html, plain_length
@@ -57,6 +58,33 @@ def out_of_reach(description: str) -> str | None:
     """Why the bot cannot post in a group, from Telegram's error description (None: another error)."""
     text = description.lower()
     return next((reason for phrase, reason in _OUT_OF_REACH if phrase in text), None)
+
+
+# Bot API methods that send nothing: Telegram's limits (30 messages a second, 20 a
+# minute in a group) are about messages, so these must not wait behind a group's
+# cards, nor spend that group's budget (a stranger's command would otherwise delay
+# every card: python-telegram-bot's AIORateLimiter counts any request with a group
+# chat_id against the group).
+READS = frozenset({"getMe", "getChat", "getChatMember", "getChatAdministrators",
+                   "getChatMemberCount", "getFile", "getUpdates", "getWebhookInfo",
+                   "getMyCommands", "answerCallbackQuery"})
+
+
+class SendingRateLimiter(AIORateLimiter):
+    """AIORateLimiter for what the bot sends; reads go straight through."""
+
+    async def process_request(
+        self,
+        callback: Callable[..., Coroutine[Any, Any, bool | dict[str, Any] | list[dict[str, Any]]]],
+        args: Any,
+        kwargs: dict[str, Any],
+        endpoint: str,
+        data: dict[str, Any],
+        rate_limit_args: int | None,
+    ) -> bool | dict[str, Any] | list[dict[str, Any]]:
+        if endpoint in READS:
+            return await callback(*args, **kwargs)
+        return await super().process_request(callback, args, kwargs, endpoint, data, rate_limit_args)
 
 
 class TelegramSender:
@@ -161,55 +189,56 @@ class TelegramSender:
 
 
 class MembershipCache:
-    """Who may act as an official: admin ids, or members of the officials' chat.
+    """Who may act as an official in a group: admin ids, or members of that group.
 
-    getChatMember answers are cached briefly so a busy group does not cost one
-    API call per message, while a removed member loses access within a minute.
+    getChatMember answers are cached briefly so a busy group does not cost one API
+    call per message: a "yes" for POSITIVE_TTL seconds, a "no" for NEGATIVE_TTL. A
+    member who leaves, is removed or restricted is forgotten at once when Telegram
+    says so (a chat_member update, see handlers/chats.py). A restricted member (muted
+    in the group) is not an official.
     """
 
     ALLOWED = frozenset({ChatMemberStatus.OWNER, ChatMemberStatus.ADMINISTRATOR,
                          ChatMemberStatus.MEMBER})
+    POSITIVE_TTL = 30.0
+    NEGATIVE_TTL = 120.0
 
-    def __init__(self, chat_ids: frozenset[int], admin_ids: frozenset[int], *, ttl: float = 60.0,
+    def __init__(self, admin_ids: frozenset[int], *,
                  clock: Callable[[], float] = time.monotonic) -> None:
-        self._chat_ids = sorted(chat_ids)
         self._admin_ids = admin_ids
-        self._ttl = ttl
         self._clock = clock
-        self._cache: dict[int, tuple[float, bool]] = {}
-
-    def follow(self, old: str, new: str) -> None:
-        """An officials' chat moved (a group upgraded to a supergroup): ask the new one."""
-        self._chat_ids = sorted({int(new) if str(chat) == old else chat for chat in self._chat_ids})
-        self._cache.clear()
+        self._cache: dict[tuple[int, int], tuple[float, bool]] = {}
 
     def forget(self, user_id: int) -> None:
         """Their membership changed: ask Telegram again next time."""
-        self._cache.pop(user_id, None)
+        for key in [key for key in self._cache if key[0] == user_id]:
+            del self._cache[key]
 
-    async def is_official(self, bot: Bot, user_id: int) -> bool:
+    def is_admin(self, user_id: int) -> bool:
+        return user_id in self._admin_ids
+
+    async def is_member(self, bot: Bot, user_id: int, chat_id: int) -> bool:
+        """May this person act as an official in this group (an admin id, or a member)?"""
         if user_id in self._admin_ids:
             return True
-        cached = self._cache.get(user_id)
-        if cached and self._clock() - cached[0] < self._ttl:
-            return cached[1]
-        allowed = False
-        for chat_id in self._chat_ids:
-            try:
-                member = await bot.get_chat_member(chat_id, user_id)
-            except (BadRequest, Forbidden, ChatMigrated):
-                # "user not found": not a member here; the bot removed from this chat, or
-                # the chat moved (followed as soon as the bot learns it): ask the others.
-                continue
-            except TelegramError:
-                log.warning("getChatMember failed; treating user as not an official for now")
-                return False
-            allowed = member.status in self.ALLOWED or (
-                member.status == ChatMemberStatus.RESTRICTED and getattr(member, "is_member", False)
-            )
-            if allowed:
-                break
-        self._cache[user_id] = (self._clock(), allowed)
+        now = self._clock()
+        cached = self._cache.get((user_id, chat_id))
+        if cached is not None:
+            ttl = self.POSITIVE_TTL if cached[1] else self.NEGATIVE_TTL
+            if now - cached[0] < ttl:
+                return cached[1]
+        try:
+            member = await bot.get_chat_member(chat_id, user_id)
+        except (BadRequest, Forbidden, ChatMigrated):
+            allowed = False  # "user not found"; or the bot cannot see this chat now
+        except TelegramError:
+            log.warning("getChatMember failed; treating the user as not an official for now")
+            return False
+        else:
+            allowed = member.status in self.ALLOWED
+        if len(self._cache) > 10_000:  # forget what has long expired
+            self._cache = {k: v for k, v in self._cache.items() if now - v[0] < self.NEGATIVE_TTL}
+        self._cache[(user_id, chat_id)] = (now, allowed)
         return allowed
 
 

@@ -12,6 +12,7 @@ second question, card or answer.
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import json
 import logging
@@ -44,6 +45,8 @@ ALLOWED_UPDATES = ("message", "edited_message", "callback_query", "my_chat_membe
 # each time) is set aside rather than tried forever.
 MAX_ATTEMPTS = 3
 MAX_BACKOFF = 30.0
+# Updates of different chats processed at the same time, at most.
+MAX_CONCURRENT = 32
 # bot_data key: update ids whose handler met a database error (see handlers/errors.py).
 TRANSIENT = "transient_updates"
 
@@ -62,6 +65,11 @@ class DurableUpdater:
         self._allowed = list(allowed_updates)
         self._task: asyncio.Task[None] | None = None
         self._db_failures = 0
+        # Chat -> its updates waiting to be processed, and the task working through them.
+        self._queues: dict[str, collections.deque[tuple[int, object, str]]] = {}
+        self._lanes: dict[str, asyncio.Task[None]] = {}
+        self._concurrency = asyncio.Semaphore(MAX_CONCURRENT)
+        self._handed_upto = 0  # updates up to this id were handed to a lane
 
     def start(self) -> None:
         if self._task is None:
@@ -73,6 +81,14 @@ class DurableUpdater:
         return self._task
 
     async def stop(self) -> None:
+        """Stop polling and processing; what was not finished stays in the journal."""
+        lanes = list(self._lanes.values())
+        for lane in lanes:
+            lane.cancel()
+        await asyncio.gather(*lanes, return_exceptions=True)
+        self._lanes.clear()
+        self._queues.clear()
+        self._handed_upto = 0
         task, self._task = self._task, None
         if task is None or task.done():
             return  # never started, or it stopped by itself (serve() reported why)
@@ -153,35 +169,105 @@ class DurableUpdater:
         await asyncio.sleep(delay)
 
     async def process_pending(self, *, startup: bool = False) -> int:
-        """Process every journaled update not yet done, in order; returns how many.
+        """Hand every journaled update not yet done to its chat's lane; returns how many.
 
-        At start-up, an update that was begun MAX_ATTEMPTS times without
-        finishing (the process died each time) is set aside. An update whose
-        handler met a database error (disk full, locked) stays pending and
-        stops this pass: sqlite3.Error is raised for the caller to back off.
+        Updates of one chat are processed one after another, in order; different
+        chats at the same time (at most MAX_CONCURRENT), so one slow update (a
+        stranger's command waiting for Telegram, a large export) holds up nobody
+        else. At start-up, an update that was begun MAX_ATTEMPTS times without
+        finishing (the process died each time) is set aside, and every pending
+        update is processed before polling starts.
         """
-        processed = 0
-        transient: set[int] = self._app.bot_data.setdefault(TRANSIENT, set())
-        while pending := await self._storage.pending_updates():
+        handed = 0
+        while pending := await self._storage.pending_updates(after=self._handed_upto):
             for update_id, payload, attempts in pending:
+                self._handed_upto = max(self._handed_upto, update_id)
                 if startup and attempts >= MAX_ATTEMPTS:
                     log.error("update %s was cut short %d times; setting it aside", update_id, attempts)
                     await self._storage.finish_update(update_id, "set aside after repeated crashes")
                     continue
-                await self._storage.begin_update(update_id)
-                error = None
-                try:
-                    update = Update.de_json(json.loads(payload), self._app.bot)
-                    await self._app.process_update(update)
-                except asyncio.CancelledError:
-                    raise
-                except Exception as exc:  # a malformed payload: record it, keep going
-                    log.exception("update %s could not be processed", update_id)
-                    error = f"{type(exc).__name__}: {exc}"[:500]
-                if update_id in transient:
-                    transient.discard(update_id)
-                    raise sqlite3.OperationalError(f"update {update_id} met a database error; kept")
-                await self._storage.finish_update(update_id, error)
-                self._db_failures = 0
-                processed += 1
-        return processed
+                self._hand(update_id, payload)
+                handed += 1
+        if startup:
+            await self.drain()
+        return handed
+
+    async def drain(self) -> None:
+        """Wait until every update handed to a lane is processed."""
+        while self._lanes:
+            await asyncio.gather(*list(self._lanes.values()), return_exceptions=True)
+
+    def _hand(self, update_id: int, payload: str) -> None:
+        try:
+            data = json.loads(payload)
+        except ValueError:
+            data = None
+        key = lane_key(data)
+        queue = self._queues.setdefault(key, collections.deque())
+        queue.append((update_id, data, payload))
+        if key not in self._lanes:
+            self._lanes[key] = asyncio.create_task(self._lane(key), name=f"updates-{key}")
+
+    async def _lane(self, key: str) -> None:
+        queue = self._queues[key]
+        try:
+            while queue:
+                update_id, data, payload = queue[0]
+                async with self._concurrency:
+                    done = await self._process_one(update_id, data, payload)
+                if done:
+                    queue.popleft()
+                else:  # a database error: the update stays first in its lane
+                    await self._database_trouble(sqlite3.OperationalError(f"update {update_id} kept"))
+        finally:
+            self._lanes.pop(key, None)
+            if not queue:
+                self._queues.pop(key, None)
+
+    async def _process_one(self, update_id: int, data: object, payload: str) -> bool:
+        """Process one journaled update; False when it must be tried again (database trouble)."""
+        transient: set[int] = self._app.bot_data.setdefault(TRANSIENT, set())
+        try:
+            await self._storage.begin_update(update_id)
+        except sqlite3.Error:
+            return False
+        error = None
+        try:
+            if not isinstance(data, dict):
+                raise TypeError(f"not a JSON object: {payload[:100]!r}")
+            update = Update.de_json(data, self._app.bot)
+            await self._app.process_update(update)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # an update that cannot be parsed or handled: record it, go on
+            log.exception("update %s could not be processed", update_id)
+            error = f"{type(exc).__name__}: {exc}"[:500]
+        if update_id in transient:
+            transient.discard(update_id)
+            return False
+        try:
+            await self._storage.finish_update(update_id, error)
+        except sqlite3.Error:
+            return False  # processed again later: the handlers are idempotent
+        self._db_failures = 0
+        return True
+
+
+def lane_key(update: object) -> str:
+    """The chat an update belongs to: updates of one chat are processed in order."""
+    if not isinstance(update, dict):
+        return "?"
+    for kind in ("message", "edited_message", "channel_post", "edited_channel_post",
+                 "my_chat_member", "chat_member", "chat_join_request"):
+        body = update.get(kind)
+        if isinstance(body, dict) and isinstance(body.get("chat"), dict):
+            return f"chat:{body['chat'].get('id')}"
+    query = update.get("callback_query")
+    if isinstance(query, dict):
+        message = query.get("message")
+        if isinstance(message, dict) and isinstance(message.get("chat"), dict):
+            return f"chat:{message['chat'].get('id')}"
+        sender = query.get("from")
+        if isinstance(sender, dict):
+            return f"chat:{sender.get('id')}"  # a private chat's id is the person's
+    return "?"

@@ -16,6 +16,10 @@ STRINGS: dict[str, str] = {
         "✅ The bot can post in the officials' group <code>{chat}</code> again. Sending the {count} waiting "
         "message(s)."
     ),
+    "officials.other_group": (
+        "Question #{id} belongs to another officials' group, so it cannot be handled here. "
+        "Please use that topic's group or the main officials' group."
+    ),
     "officials_chat.reason.kicked": "the bot was removed (banned) from the group",
     "officials_chat.reason.not_member": "the bot is no longer a member of the group",
     "officials_chat.reason.no_rights": "the bot has no right to post in the group",

@@ -15,6 +15,10 @@ STRINGS: dict[str, str] = {
     "officials_chat.recovered": (
         "✅ Bot đã gửi được vào nhóm cán bộ <code>{chat}</code> trở lại. Đang gửi tiếp {count} tin nhắn chờ."
     ),
+    "officials.other_group": (
+        "Câu hỏi #{id} do nhóm cán bộ khác phụ trách nên không xử lý được ở nhóm này. "
+        "Vui lòng làm việc ở nhóm của chủ đề đó hoặc nhóm cán bộ chính."
+    ),
     "officials_chat.reason.kicked": "bot đã bị xóa (chặn) khỏi nhóm",
     "officials_chat.reason.not_member": "bot không còn là thành viên của nhóm",
     "officials_chat.reason.no_rights": "bot không có quyền gửi tin nhắn trong nhóm",

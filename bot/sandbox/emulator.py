@@ -95,7 +95,7 @@ PRIVATE_MESSAGES_PER_SECOND = 1.0
 PRIVATE_BURST = 3
 GROUP_MESSAGES_PER_MINUTE = 20
 
-MEMBER_STATUSES = ("creator", "administrator", "member", "left", "kicked")
+MEMBER_STATUSES = ("creator", "administrator", "member", "restricted", "left", "kicked")
 
 #: Update types Telegram knows; those not in ``allowed_updates`` are never delivered.
 UPDATE_TYPES = (
@@ -662,6 +662,7 @@ class BotApiEmulator:
 
         self._runner: web.AppRunner | None = None
         self._url_root: str | None = None
+        self._holds: dict[str, asyncio.Event] = {}
 
         handlers: dict[str, Callable[[_Params], Awaitable[Any]]] = {
             "getMe": self._api_get_me,
@@ -784,6 +785,9 @@ class BotApiEmulator:
             )
         )
         handler = self._methods.get(method.lower())
+        gate = self._holds.get(method.lower())
+        if gate is not None:
+            await gate.wait()
         if handler is None:
             _LOGGER.warning("Bot API emulator: method %r is not emulated (404)", method)
             return self._json_response(
@@ -1090,6 +1094,12 @@ class BotApiEmulator:
             self._queue_update("message", _strip_emulator_keys(welcome))
         self._changed.fire()
         return new_chat
+
+    def hold(self, method: str) -> asyncio.Event:
+        """Make Telegram slow: requests to ``method`` wait until the returned event is set."""
+        gate = self._holds.setdefault(method.lower(), asyncio.Event())
+        gate.clear()
+        return gate
 
     def restrict_bot(self, chat_id: int, can_send: bool = False) -> None:
         """Take away (or give back) the bot's right to post in a group: sends then answer
@@ -1675,6 +1685,15 @@ class BotApiEmulator:
                 member["can_manage_topics"] = True
         elif status == "kicked":
             member["until_date"] = 0
+        elif status == "restricted":
+            # ChatMemberRestricted: a member muted in the group (no right to post).
+            member.update({"is_member": True, "until_date": 0, "can_edit_tag": False,
+                           "can_react_to_messages": False, "can_manage_topics": False})
+            member.update({name: False for name in (
+                "can_change_info", "can_invite_users", "can_pin_messages", "can_send_messages",
+                "can_send_polls", "can_send_other_messages", "can_add_web_page_previews",
+                "can_send_audios", "can_send_documents", "can_send_photos", "can_send_videos",
+                "can_send_video_notes", "can_send_voice_notes")})
         return member
 
     def _queue_my_chat_member_private(self, chat: _Chat, blocked: bool) -> None:
@@ -1917,6 +1936,8 @@ class BotApiEmulator:
                 self._queue_my_chat_member_private(chat, blocked=False)
         elif chat.members.get(user_id) == "kicked":
             raise ValueError(f"user {user_id} is banned (kicked) from chat {chat.id}")
+        elif chat.members.get(user_id) == "restricted":
+            raise ValueError(f"user {user_id} is restricted (may not post) in chat {chat.id}")
         # Other non-members may write, status unchanged (as if they had just left): tests
         # can exercise the bot's own membership checks.
         replied: JSONDict | None = None

@@ -64,6 +64,14 @@ class OfficialsChats:
         """The officials' chats, without those Telegram moved elsewhere."""
         return frozenset(self._ids - set(self._moved))
 
+    def current(self, chat_id: str) -> str:
+        """The chat's id now: the newest one, if Telegram moved it."""
+        seen = {chat_id}
+        while chat_id in self._moved and self._moved[chat_id] not in seen:
+            chat_id = self._moved[chat_id]
+            seen.add(chat_id)
+        return chat_id
+
     def held(self, chat_id: str) -> str | None:
         """Why this chat is held, or None when it is not."""
         return self._held.get(chat_id)
