@@ -47,6 +47,17 @@ def _buttons_from_json(raw: str | None) -> tuple[tuple[Button, ...], ...]:
     return tuple(tuple(Button(label, data) for label, data in row) for row in json.loads(raw))
 
 
+def _outbox_message(r: aiosqlite.Row) -> OutboxMessage:
+    return OutboxMessage(id=r["id"], channel=r["channel"], chat_id=r["chat_id"], text=r["text"],
+                         thread_id=r["thread_id"], edit_message_id=r["edit_message_id"],
+                         reply_to_message_id=r["reply_to_message_id"],
+                         buttons=_buttons_from_json(r["buttons"]),
+                         card_question_id=r["card_question_id"], attempts=r["attempts"],
+                         broadcast_id=r["broadcast_id"], attachment_kind=r["attachment_kind"],
+                         attachment=r["attachment"], question_id=r["question_id"],
+                         dedupe_key=r["dedupe_key"], pieces_sent=r["pieces_sent"])
+
+
 class Storage:
     def __init__(self, db: aiosqlite.Connection, path: str) -> None:
         self._db = db
@@ -647,30 +658,25 @@ class Storage:
         return int(row[0]) if row else 0
 
     async def due_outbox(self, now: float, limit: int = 50) -> list[OutboxMessage]:
-        rows = await self._all(
-            # A chat's messages leave in order: a row waits while an older one
-            # to the same chat is still pending (e.g. delayed by a retry).
-            """SELECT * FROM outbox AS o WHERE o.sent_at IS NULL AND o.failed_at IS NULL AND o.due_at <= ?
-                 AND NOT EXISTS (SELECT 1 FROM outbox AS p
-                                 WHERE p.channel = o.channel AND p.chat_id = o.chat_id AND p.id < o.id
-                                   AND p.sent_at IS NULL AND p.failed_at IS NULL)
-               ORDER BY o.priority, o.id LIMIT ?""",
-            (now, limit),
-        )
-        return [
-            OutboxMessage(id=r["id"], channel=r["channel"], chat_id=r["chat_id"], text=r["text"],
-                          thread_id=r["thread_id"], edit_message_id=r["edit_message_id"],
-                          reply_to_message_id=r["reply_to_message_id"],
-                          buttons=_buttons_from_json(r["buttons"]),
-                          card_question_id=r["card_question_id"], attempts=r["attempts"],
-                          broadcast_id=r["broadcast_id"], attachment_kind=r["attachment_kind"],
-                          attachment=r["attachment"], question_id=r["question_id"],
-                          dedupe_key=r["dedupe_key"], pieces_sent=r["pieces_sent"])
-            for r in rows
-        ]
+        # Read under the write lock: on this shared connection a read between two
+        # statements of someone's transaction would see rows that may yet be rolled back.
+        async with self._lock:
+            rows = await self._all(
+                # A chat's messages leave in order: a row waits while an older one
+                # to the same chat is still pending (e.g. delayed by a retry).
+                """SELECT * FROM outbox AS o WHERE o.sent_at IS NULL AND o.failed_at IS NULL AND o.due_at <= ?
+                     AND NOT EXISTS (SELECT 1 FROM outbox AS p
+                                     WHERE p.channel = o.channel AND p.chat_id = o.chat_id AND p.id < o.id
+                                       AND p.sent_at IS NULL AND p.failed_at IS NULL)
+                   ORDER BY o.priority, o.id LIMIT ?""",
+                (now, limit),
+            )
+        return [_outbox_message(r) for r in rows]
 
     async def next_outbox_due(self) -> float | None:
-        row = await self._one("SELECT MIN(due_at) FROM outbox WHERE sent_at IS NULL AND failed_at IS NULL")
+        async with self._lock:  # committed rows only (see due_outbox)
+            row = await self._one(
+                "SELECT MIN(due_at) FROM outbox WHERE sent_at IS NULL AND failed_at IS NULL")
         return float(row[0]) if row and row[0] is not None else None
 
     async def mark_sent(self, message: OutboxMessage, sent_message_id: int | None) -> None:
@@ -687,9 +693,18 @@ class Storage:
                     (message.chat_id, sent_message_id, message.card_question_id, message.thread_id, now),
                 )
 
-    async def begin_sending(self, message_id: int) -> None:
+    async def begin_sending(self, message_id: int) -> OutboxMessage | None:
+        """Claim a due row for sending: the row as committed now, or None when it is
+        gone or settled since it was read (rolled back, cancelled, sent, failed)."""
         async with self._transaction() as db:
-            await db.execute("UPDATE outbox SET sending_at = ? WHERE id = ?", (time.time(), message_id))
+            claimed = await db.execute(
+                """UPDATE outbox SET sending_at = ?
+                   WHERE id = ? AND sent_at IS NULL AND failed_at IS NULL""", (time.time(), message_id))
+            if not claimed.rowcount:
+                return None
+            async with db.execute("SELECT * FROM outbox WHERE id = ?", (message_id,)) as cursor:
+                row = await cursor.fetchone()
+            return _outbox_message(row) if row is not None else None
 
     async def settle_interrupted_sends(self) -> tuple[int, int]:
         """Rows whose send was cut by a crash: (broadcast rows taken as sent, other rows to retry).

@@ -156,7 +156,10 @@ class OutboxDispatcher:
             if chat in held:
                 continue
             await self._wait_turn(message.channel)
-            await self._storage.begin_sending(message.id)
+            claimed = await self._storage.begin_sending(message.id)
+            if claimed is None:  # rolled back, cancelled or settled since it was read
+                continue
+            message = claimed
             delivery = await self._deliver(message)
             if delivery.ok:
                 if delivery.in_general:
