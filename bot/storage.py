@@ -964,26 +964,44 @@ class Storage:
 
     async def create_broadcast(self, created_by: int, text: str, audience: str,
                                attachment: tuple[str, str] | None, progress: tuple[str, int] | None,
-                               requests: Callable[[int], Sequence[OutboxRequest]]) -> Broadcast:
-        """Store the broadcast and queue one outbox row per recipient, atomically."""
+                               total: int) -> Broadcast:
+        """Store a broadcast meant for `total` recipients; `queue_broadcast` adds their rows.
+
+        Until the last batch is queued the broadcast has fewer rows than `total`:
+        that is how an interrupted queuing is recognised and resumed."""
         now = time.time()
         async with self._transaction() as db:
             cursor = await db.execute(
                 """INSERT INTO broadcasts (created_by, text, attachment_kind, attachment, audience, total,
                                            progress_chat_id, progress_message_id, created_at)
-                   VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?)""",
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
                 (created_by, text, attachment[0] if attachment else None,
-                 attachment[1] if attachment else None, audience,
+                 attachment[1] if attachment else None, audience, total,
                  progress[0] if progress else None, progress[1] if progress else None, now))
             broadcast_id = cursor.lastrowid
-            assert broadcast_id is not None
-            rows = requests(broadcast_id)
-            for request in rows:
-                await self._insert_outbox(db, request, now)
-            await db.execute("UPDATE broadcasts SET total = ? WHERE id = ?", (len(rows), broadcast_id))
+        assert broadcast_id is not None
         broadcast = await self.broadcast(broadcast_id)
         assert broadcast is not None
         return broadcast
+
+    async def queue_broadcast(self, broadcast_id: int, requests: Sequence[OutboxRequest], *,
+                              last: bool) -> None:
+        """Queue one batch of a broadcast's rows (a recipient already queued is skipped by its
+        dedupe key). A batch is a short transaction of its own, so other writes get in between
+        batches instead of waiting for the whole audience; the `last` one sets the total to
+        the rows queued."""
+        now = time.time()
+        async with self._transaction() as db:
+            for request in requests:
+                await self._insert_outbox(db, request, now)
+            if last:
+                await db.execute(
+                    "UPDATE broadcasts SET total = (SELECT COUNT(*) FROM outbox WHERE broadcast_id = ?) "
+                    "WHERE id = ?", (broadcast_id, broadcast_id))
+
+    async def broadcast_rows(self, broadcast_id: int) -> int:
+        row = await self._one("SELECT COUNT(*) FROM outbox WHERE broadcast_id = ?", (broadcast_id,))
+        return int(row[0]) if row else 0
 
     async def broadcast(self, broadcast_id: int) -> Broadcast | None:
         row = await self._one("SELECT * FROM broadcasts WHERE id = ?", (broadcast_id,))

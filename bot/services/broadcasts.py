@@ -1,11 +1,16 @@
 """Announcements to many workers, delivered through the outbox.
 
-A broadcast is one outbox row per recipient, written in one transaction with
-the broadcast itself, at a lower priority than answers and cards. The
-dispatcher sends them at the channel's rate; a crash or restart resumes from
-the rows not yet marked sent, so nobody is skipped and nobody receives it
-twice: the one message in flight at the moment of a hard kill is taken as sent
-(see OutboxService), a rare miss being better than announcements repeated.
+A broadcast is one outbox row per recipient, at a lower priority than answers
+and cards. The rows are queued in batches, each a short transaction of its
+own: 100,000 rows in one transaction held every other write (a worker's
+question, an official's answer) for seconds. Until the last batch is in, the
+broadcast has fewer rows than its total; a restart in between is noticed after
+the dispatcher's next pass and the missing recipients are queued then (a
+recipient's row has a dedupe key, so nobody is queued twice). The dispatcher
+sends them at the channel's rate; a crash or restart resumes from the rows not
+yet marked sent, so nobody is skipped and nobody receives it twice: the one
+message in flight at the moment of a hard kill is taken as sent (see
+OutboxService), a rare miss being better than announcements repeated.
 
 The organizer who sends it is left out: they have just seen the preview and
 follow the progress message in the same chat.
@@ -15,7 +20,7 @@ from __future__ import annotations
 
 import html
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from bot.i18n import Catalog
 from bot.models import Broadcast, Button, OutboxRequest, User
@@ -25,6 +30,9 @@ NEWS_PREFIX = "news"
 BROADCAST_PRIORITY = 1
 PROGRESS_EVERY = 3.0  # seconds between edits of the organizer's progress message
 BAR_WIDTH = 20
+# Rows queued per transaction: long enough to queue 100,000 in seconds, short
+# enough that a write waiting behind one batch waits tens of milliseconds.
+QUEUE_BATCH = 250
 
 
 class BroadcastService:
@@ -35,6 +43,7 @@ class BroadcastService:
         self._queued = queued
         self._clock = clock
         self._last_progress: dict[int, float] = {}
+        self._queuing: set[int] = set()  # broadcasts whose rows this process is queuing now
 
     async def audience(self, audience: str, sender: User | None = None) -> list[User]:
         """Who `audience` reaches, less the organizer sending (`sender`)."""
@@ -45,14 +54,36 @@ class BroadcastService:
                     attachment: tuple[str, str] | None, progress: tuple[str, int] | None,
                     sender: User | None = None) -> Broadcast:
         recipients = await self.audience(audience, sender)
-
-        def rows(broadcast_id: int) -> list[OutboxRequest]:
-            return [self._message(broadcast_id, user, text, attachment) for user in recipients]
-
         broadcast = await self._storage.create_broadcast(organizer_id, text, audience, attachment,
-                                                         progress, rows)
-        self._queued()
+                                                         progress, len(recipients))
+        await self._queue(broadcast, recipients)
         return broadcast
+
+    async def _queue(self, broadcast: Broadcast, recipients: Sequence[User]) -> None:
+        attachment = ((broadcast.attachment_kind, broadcast.attachment)
+                      if broadcast.attachment_kind and broadcast.attachment else None)
+        self._queuing.add(broadcast.id)
+        try:
+            for start in range(0, max(len(recipients), 1), QUEUE_BATCH):
+                batch = [self._message(broadcast.id, user, broadcast.text, attachment)
+                         for user in recipients[start:start + QUEUE_BATCH]]
+                await self._storage.queue_broadcast(
+                    broadcast.id, batch, last=start + QUEUE_BATCH >= len(recipients))
+                self._queued()  # the first batches go out while the rest is queued
+        finally:
+            self._queuing.discard(broadcast.id)
+
+    async def _resume_queuing(self, broadcast: Broadcast) -> bool:
+        """Queue the recipients a restart cut off; True if this broadcast was cut."""
+        if broadcast.id in self._queuing:
+            return False
+        if await self._storage.broadcast_rows(broadcast.id) >= broadcast.total:
+            return False
+        organizer = str(broadcast.created_by)
+        recipients = [user for user in await self.audience(broadcast.audience)
+                      if not (user.channel == "telegram" and user.external_id == organizer)]
+        await self._queue(broadcast, recipients)
+        return True
 
     def _message(self, broadcast_id: int, user: User, text: str,
                  attachment: tuple[str, str] | None) -> OutboxRequest:
@@ -87,6 +118,8 @@ class BroadcastService:
             if not force and now - self._last_progress.get(broadcast.id, 0.0) < PROGRESS_EVERY:
                 continue
             self._last_progress[broadcast.id] = now
+            if broadcast.id in self._queuing or await self._resume_queuing(broadcast):
+                continue  # the total is known once every recipient is queued
             sent, failed, left = await self._storage.broadcast_progress(broadcast.id)
             if left == 0:
                 await self._storage.finish_broadcast(broadcast.id)
