@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
+from bot.models import OutboxRequest
 from tests.conftest import ADMIN, WORKER, WORKER_EN, Harness
 
 TEXT = "Thông báo: hội nghị đối thoại lùi sang 8h30 thứ Bảy."
@@ -36,3 +37,25 @@ async def test_a_broadcast_cut_while_queuing_reaches_everyone_once_after_a_resta
         got = [m for m in bot.emu.bot_messages(person) if TEXT in (m.get("text") or "")]
         assert len(got) == 1
     assert not bot.emu.bot_messages(ADMIN)
+
+
+async def test_a_worker_s_write_gets_in_while_a_large_announcement_is_queued(bot: Harness) -> None:
+    storage, broadcasts = bot.services.storage, bot.services.broadcasts
+    async with storage._transaction() as db:  # 3,000 workers who used the bot before
+        await db.executemany(
+            """INSERT INTO users (channel, external_id, chat_id, display_name, language, created_at)
+               VALUES ('telegram', ?, ?, '', 'vi', 0)""",
+            [(str(uid), str(uid)) for uid in range(200_000, 203_000)])
+
+    async def queued() -> int:
+        row = await storage._one("SELECT COUNT(*) FROM outbox WHERE broadcast_id IS NOT NULL")
+        return int(row[0])
+
+    announcing = asyncio.create_task(broadcasts.start(ADMIN, TEXT, "all", None, None))
+    while not await queued():
+        await asyncio.sleep(0)
+    # A worker's message queued now is committed before the whole audience is.
+    await storage.enqueue([OutboxRequest(channel="telegram", chat_id=str(WORKER), text="Trả lời #1")])
+    assert await queued() < 3_000
+    broadcast = await announcing
+    assert broadcast.total >= 3_000 and await queued() == broadcast.total
