@@ -135,7 +135,8 @@ async def sandbox(tmp_path: Path) -> AsyncIterator[Sandbox]:
 
 @pytest.fixture
 async def client(sandbox: Sandbox) -> AsyncIterator[aiohttp.ClientSession]:
-    async with aiohttp.ClientSession(base_url=sandbox.url) as session:
+    # What a browser sends from the sandbox's own page: its origin on every POST.
+    async with aiohttp.ClientSession(base_url=sandbox.url, headers={"Origin": sandbox.url}) as session:
         yield session
 
 
@@ -441,3 +442,52 @@ async def test_command_line_prints_the_address_and_stops_on_ctrl_c(tmp_path: Pat
         if process.returncode is None:
             process.kill()
             await process.wait()
+
+
+async def test_another_site_cannot_reset_or_drive_the_sandbox(
+        sandbox: Sandbox, client: aiohttp.ClientSession, events: EventStream) -> None:
+    await events.wait(lambda e: e["type"] == "state")
+    await post(client, "/api/send", {"user_id": WORKER, "text": "/start"})
+    await events.message(WORKER, "Xin chào")
+    assert sandbox.world is not None
+    world = sandbox.world
+    async with aiohttp.ClientSession(base_url=sandbox.url) as stranger:
+        # A form on any web site can post text/plain without asking: not JSON, refused.
+        async with stranger.post("/api/reset", data="x", headers={"Origin": sandbox.url,
+                                                                  "Content-Type": "text/plain"}) as r:
+            assert r.status == 400
+        # JSON from another site's page (the browser names that site in Origin), or no Origin.
+        for headers in ({"Origin": "http://evil.example"}, {}):
+            async with stranger.post("/api/reset", json={}, headers=headers) as r:
+                assert r.status == 403
+            async with stranger.post("/api/send", json={"user_id": WORKER, "text": "/help"},
+                                     headers=headers) as r:
+                assert r.status == 403
+        # DNS rebinding: evil.example made to resolve to 127.0.0.1 sends Host: evil.example.
+        port = sandbox.url.rpartition(":")[2]
+        rebound = {"Host": f"evil.example:{port}"}
+        async with stranger.get("/api/state", headers=rebound) as r:
+            assert r.status == 403
+            assert "workers" not in await r.text()
+        async with stranger.get("/api/events", headers=rebound) as r:
+            assert r.status == 403
+        async with stranger.post("/api/reset", json={},
+                                 headers={**rebound, "Origin": f"http://evil.example:{port}"}) as r:
+            assert r.status == 403
+        # The page's own address still works, by IP or as localhost.
+        async with stranger.get("/api/state", headers={"Host": f"localhost:{port}"}) as r:
+            assert r.status == 200
+    assert sandbox.world is world, "nothing was reset"
+    assert [m for m in world.emu.bot_messages(WORKER) if "Xin chào" in (m.get("text") or "")]
+
+
+def test_listening_beyond_this_machine_is_warned_about_loudly() -> None:
+    from bot.sandbox.server import exposure_warning
+
+    assert exposure_warning("127.0.0.1", 8080) is None
+    assert exposure_warning("::1", 8080) is None
+    warning = exposure_warning("192.168.1.20", 8080)
+    assert warning is not None
+    assert "http://192.168.1.20:8080" in warning and "CẢNH BÁO" in warning and "WARNING" in warning
+    everywhere = exposure_warning("0.0.0.0", 8080)
+    assert everywhere is not None and "http://127.0.0.1" not in everywhere

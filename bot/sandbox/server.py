@@ -24,9 +24,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import ipaddress
 import json
 import logging
 import signal
+import socket
+import sys
 from collections.abc import Awaitable, Callable
 from functools import partial
 from pathlib import Path
@@ -84,6 +87,7 @@ class Sandbox:
         self._reset_lock = asyncio.Lock()
         self._runner: web.AppRunner | None = None
         self.url = ""
+        self.port = 0
 
     # -- lifecycle ---------------------------------------------------------------------
     async def start(self, host: str = "127.0.0.1", port: int = 8080) -> str:
@@ -96,6 +100,7 @@ class Sandbox:
             if isinstance(error, OSError):
                 raise CannotListen(host, port, error) from error
             raise
+        self.port = int(root.rpartition(":")[2])
         # Listening on every address: show one a browser on this machine can open.
         self.url = (f"http://127.0.0.1:{root.rpartition(':')[2]}" if host in ("0.0.0.0", "", "::")
                     else root)
@@ -238,7 +243,7 @@ class Sandbox:
 
     # -- HTTP --------------------------------------------------------------------------
     def web_app(self) -> web.Application:
-        app = web.Application(middlewares=[self._errors], client_max_size=64 * 1024)
+        app = web.Application(middlewares=[self._same_origin, self._errors], client_max_size=64 * 1024)
         app.router.add_get("/", partial(self._static, "index.html"))
         app.router.add_get("/static/{name}", self._static_named)
         app.router.add_get("/api/state", self._get_state)
@@ -249,6 +254,19 @@ class Sandbox:
         app.router.add_post("/api/zalo/send", self._zalo_send)
         app.router.add_post("/api/reset", self._reset)
         return app
+
+    @web.middleware
+    async def _same_origin(self, request: web.Request, handler: Handler) -> web.StreamResponse:
+        """Only this page may use the API. A page on another site that made its own name
+        resolve to this address (DNS rebinding) sends its own name as Host: refused, so it
+        cannot read /api/state. Every state-changing request must come from this origin."""
+        if not _addressed_to(request.host, self.port):
+            return _json({"ok": False, "error": "Host không hợp lệ. / Host not allowed."}, 403)
+        if request.method not in ("GET", "HEAD") and (
+                request.headers.get("Origin") != f"http://{request.host}"):
+            return _json({"ok": False, "error": "Chỉ trang của hộp thử nghiệm mới được gửi. / "
+                                                "Only the sandbox's own page may send."}, 403)
+        return await handler(request)
 
     @web.middleware
     async def _errors(self, request: web.Request, handler: Handler) -> web.StreamResponse:
@@ -390,12 +408,69 @@ class Sandbox:
         return _json({"ok": True, "message": zalo_view(message)})
 
     async def _reset(self, request: web.Request) -> web.StreamResponse:
+        await self._body(request)  # JSON only, like every other change
         await self.reset()
         return _json({"ok": True})
 
 
 class _NoWorld(Exception):
     """Between two worlds (a reset under way)."""
+
+
+def _addressed_to(host_header: str, port: int) -> bool:
+    """Whether a Host header names this server by address (an IP or localhost, and its port)."""
+    name, colon, given_port = host_header.rpartition(":")
+    if not colon or "]" in given_port:  # no port given: only right when serving on 80
+        name, given_port = host_header, "80"
+    if given_port != str(port):
+        return False
+    name = name.strip("[]").lower()
+    if name == "localhost":
+        return True
+    try:
+        ipaddress.ip_address(name)
+    except ValueError:
+        return False
+    return True
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def _addresses_reachable_from_outside(host: str) -> list[str]:
+    """The addresses other machines would use: `host` itself, or this machine's own
+    addresses when listening on all of them."""
+    if host not in ("0.0.0.0", "", "::"):
+        return [host]
+    found: set[str] = set()
+    with contextlib.suppress(OSError):
+        found.update(info[4][0] for info in socket.getaddrinfo(socket.gethostname(), None)
+                     if isinstance(info[4][0], str))
+    with contextlib.suppress(OSError), socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        probe.connect(("192.0.2.1", 9))  # no packet is sent: this only picks the outgoing address
+        found.add(probe.getsockname()[0])
+    return sorted(address for address in found if not _is_loopback(address)) or [host]
+
+
+def exposure_warning(host: str, port: int) -> str | None:
+    """A loud warning when the sandbox listens beyond this machine; None on loopback."""
+    if _is_loopback(host):
+        return None
+    where = ", ".join(f"http://{f'[{a}]' if ':' in a else a}:{port}"
+                      for a in _addresses_reachable_from_outside(host))
+    line = "!" * 72
+    return (f"{line}\n"
+            f"CẢNH BÁO: hộp thử nghiệm mở cho cả mạng, không cần đăng nhập: ai vào được {where}\n"
+            f"đều đọc và gửi được mọi tin nhắn thử. Chỉ dùng --host 127.0.0.1 trừ khi thật cần.\n"
+            f"WARNING: the sandbox is open to the network with no login: anyone who reaches {where}\n"
+            f"can read and send every test message. Keep --host 127.0.0.1 unless you must.\n"
+            f"{line}")
 
 
 def _message_text(body: dict[str, Any], limit: int) -> str:
@@ -421,6 +496,9 @@ async def run_sandbox(host: str = "127.0.0.1", port: int = 8080,
     """Serve the sandbox until Ctrl-C (or SIGTERM)."""
     sandbox = Sandbox(data_dir)
     url = await sandbox.start(host, port)
+    warning = exposure_warning(host, sandbox.port)
+    if warning:
+        print(warning, file=sys.stderr, flush=True)
     stopped = asyncio.Event()
     loop = asyncio.get_running_loop()
     with contextlib.suppress(NotImplementedError):  # not on Windows
