@@ -121,7 +121,7 @@ async def setup(app: Application) -> None:  # type: ignore[type-arg]
     questions = QuestionService(
         storage, catalog, config.topics, config.departments, route,
         Deadlines(config.officials.deadline_days, config.officials.holidays, config.bot.timezone),
-        queued=wake,
+        queued=wake, max_open=config.bot.max_open_questions,
     )
     await questions.load()
     officials_chats.refresh_cards_with(questions.refresh_cards)

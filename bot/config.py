@@ -125,6 +125,7 @@ class BotConfig:
     timezone: str = "Asia/Ho_Chi_Minh"
     default_language: str = "vi"
     flood_limit_per_minute: int = 20   # a worker's messages and taps; 0 turns the limit off
+    max_open_questions: int = 5        # a person's questions waiting for an answer; 0: no cap
 
 
 @dataclass(frozen=True)
@@ -305,6 +306,14 @@ def _flood_limit(reader: _Reader) -> int:
     return value
 
 
+def _max_open_questions(reader: _Reader) -> int:
+    value = reader.integer("max_open_questions", 5)
+    assert value is not None
+    if value < 0:
+        raise reader.error("max_open_questions", "must be 0 (no cap) or more")
+    return value
+
+
 def _read_departments(path: Path | str, data: Mapping[str, Any]) -> tuple[Department, ...]:
     raw = data.get("departments", [])
     if not isinstance(raw, list):
@@ -388,7 +397,7 @@ def parse_config(data: Mapping[str, Any], *, path: Path | str = "<memory>",
         storage_path = Path(path).resolve().parent / storage_path
 
     bot = _section(path, data, "bot")
-    bot.check_keys({"timezone", "default_language", "flood_limit_per_minute"})
+    bot.check_keys({"timezone", "default_language", "flood_limit_per_minute", "max_open_questions"})
     timezone = bot.string("timezone", "Asia/Ho_Chi_Minh")
     try:
         ZoneInfo(timezone)
@@ -412,7 +421,8 @@ def parse_config(data: Mapping[str, Any], *, path: Path | str = "<memory>",
         organizers=organizers_config,
         storage=StorageConfig(path=storage_path),
         bot=BotConfig(timezone=timezone, default_language=language,
-                      flood_limit_per_minute=_flood_limit(bot)),
+                      flood_limit_per_minute=_flood_limit(bot),
+                      max_open_questions=_max_open_questions(bot)),
         knowledge_base=KnowledgeBaseConfig(
             suggest_threshold=None if threshold is None else float(threshold)
         ),

@@ -533,7 +533,7 @@ class Storage:
     async def _insert_outbox(self, db: aiosqlite.Connection, request: OutboxRequest, now: float) -> None:
         if request.chat_id.startswith("-"):  # a group: it may have moved (see migrate_chat)
             request = await self._follow_migration(db, request)
-        await db.execute(
+        cursor = await db.execute(
             """INSERT OR IGNORE INTO outbox (channel, chat_id, thread_id, edit_message_id,
                  reply_to_message_id, text, buttons, card_question_id, dedupe_key, due_at, created_at,
                  priority, broadcast_id, attachment_kind, attachment, question_id)
@@ -545,6 +545,8 @@ class Storage:
              request.priority, request.broadcast_id, request.attachment_kind, request.attachment,
              request.question_id),
         )
+        if request.edit_message_id is not None and cursor.rowcount and cursor.lastrowid:
+            await self._supersede_edits(db, request, cursor.lastrowid)
 
     async def _follow_migration(self, db: aiosqlite.Connection, request: OutboxRequest) -> OutboxRequest:
         async with db.execute(
@@ -781,6 +783,61 @@ class Storage:
     async def failed_deliveries(self, limit: int = 20) -> list[dict[str, Any]]:
         return [dict(r) for r in await self._all(
             "SELECT * FROM outbox WHERE failed_at IS NOT NULL ORDER BY failed_at DESC LIMIT ?", (limit,))]
+
+    # -- abuse controls: merged card edits, open-question cap, muted askers ------
+
+    async def _supersede_edits(self, db: aiosqlite.Connection, request: OutboxRequest,
+                               newest: int) -> None:
+        """An edit carries the whole message: older edits of the same message still
+        waiting are dropped (40 "me too" in a minute make one card edit, not 40 against
+        the group's 20 a minute). A row already in flight (sending_at) is left alone."""
+        await db.execute(
+            """DELETE FROM outbox WHERE channel = ? AND chat_id = ? AND edit_message_id = ? AND id < ?
+                 AND sent_at IS NULL AND failed_at IS NULL AND sending_at IS NULL""",
+            (request.channel, request.chat_id, request.edit_message_id, newest))
+
+    async def open_question_count(self, user_id: int) -> int:
+        row = await self._one("SELECT COUNT(*) FROM questions WHERE user_id = ? AND status = 'open'",
+                              (user_id,))
+        return int(row[0]) if row else 0
+
+    async def is_muted(self, user_id: int) -> bool:
+        return await self._one("SELECT 1 FROM mutes WHERE user_id = ? LIMIT 1", (user_id,)) is not None
+
+    async def muted_from(self, question_id: int) -> bool:
+        """Whether an official muted the asker from this case (other cases of the same
+        person do not say so: that would tell which anonymous cases are one person's)."""
+        return await self._one("SELECT 1 FROM mutes WHERE question_id = ?", (question_id,)) is not None
+
+    async def set_muted(self, question_id: int, expected_version: int | None, muted: bool,
+                        event: tuple[int | None, str, str, str],
+                        deliveries: Callable[[Question], Awaitable[Sequence[OutboxRequest]]],
+                        *, source: str | None = None) -> tuple[Question | None, bool]:
+        """Mute (or unmute) the asker of a case, record it in the case's history and queue
+        the card's refresh, atomically. Returns (the case, whether anything changed);
+        the case is None when it changed since the caller looked (a stale card)."""
+        now = time.time()
+        async with self._transaction() as db:
+            if source is not None and await self._one("SELECT 1 FROM events WHERE source = ?", (source,)):
+                return await self.get_question(question_id), False
+            current = await self.get_question(question_id)
+            if current is None or expected_version not in (None, current.version):
+                return None, False
+            if muted:
+                cursor = await db.execute(
+                    """INSERT OR IGNORE INTO mutes (question_id, user_id, muted_by, created_at)
+                       VALUES (?, ?, ?, ?)""", (question_id, current.user_id, event[1], now))
+            else:
+                cursor = await db.execute("DELETE FROM mutes WHERE question_id = ?", (question_id,))
+            if cursor.rowcount == 0:
+                return current, False
+            await db.execute("UPDATE questions SET version = version + 1 WHERE id = ?", (question_id,))
+            await self._event(db, question_id, *event, now, source)
+            question = await self.get_question(question_id)
+            assert question is not None
+            for request in await deliveries(question):
+                await self._insert_outbox(db, _about(request, question_id), now)
+        return question, True
 
     # -- conferences -------------------------------------------------------
 

@@ -64,6 +64,7 @@ def register(app: Application, config: Config) -> None:  # type: ignore[type-arg
         CommandHandler("publish", officials.publish_command, filters=officials_or_admin),
         CommandHandler("kb", officials.kb_command, filters=officials_or_admin),
         CommandHandler("case", officials.case_command, filters=officials_or_admin),
+        CommandHandler("unmute", officials.unmute_command, filters=officials_or_admin),
         CommandHandler("stats", officials.stats_command, filters=officials_or_admin),
         MessageHandler(officials_chat & officials.REPLIES, officials.reply_to_card),
         MessageHandler(officials_groups & filters.UpdateType.EDITED_MESSAGE, officials.edited_answer),

@@ -397,6 +397,29 @@ kb_command = _case_command(_kb_action, "kb.usage", needs_argument=False)
 case_command = _case_command(_case_action, "officials.case_usage", needs_argument=False)
 
 
+async def _mute_asker(update: Update, context: Context, question: Question, official: Official) -> None:
+    """🔇 confirmed on a card: the asker may send nothing new; who they are stays unknown."""
+    query = update.callback_query
+    changed, done = await services(context).questions.set_muted(question, question.version, official, True)
+    if changed is None:
+        await query.answer(_t(context, "officials.stale_card"), show_alert=True)
+        return
+    await query.answer(_t(context, "mute.done" if done else "mute.already", id=question.id),
+                       show_alert=True)
+
+
+async def _unmute_action(context: Context, message: Message, question: Question,
+                         official: Official, _argument: str) -> None:
+    """/unmute N: undo the mute set from case N (and only that one: saying whether the
+    asker is muted from another case would tell that both cases are one person's)."""
+    _changed, done = await services(context).questions.set_muted(question, None, official, False,
+                                                                  source=_source(message))
+    await _tell(context, message, "mute.undone" if done else "mute.not_muted", id=question.id)
+
+
+unmute_command = _case_command(_unmute_action, "mute.usage", needs_argument=False)
+
+
 async def stats_command(update: Update, context: Context) -> None:
     message = update.effective_message
     if await _official(context, update) is None:
@@ -466,6 +489,11 @@ async def _card_action(update: Update, context: Context, question: Question, off
         changed = await svc.questions.reject(question, version, official, reason)
     elif action == "reopen":
         changed = await svc.questions.reopen(question, version, official)
+    elif action == "mute":
+        await _show_keyboard(update, cards.mute_buttons(question))
+    elif action == "muteok":
+        await _mute_asker(update, context, question, official)
+        return
     elif action == "pub":
         answers = await svc.storage.answers_of(question.id)
         if question.status != "answered" or not answers:

@@ -166,7 +166,8 @@ async def test_assign_through_the_department_list(ws: Harness) -> None:
     case = await ws.ask(WORKER, Q_HOUSING)
     card = await ws.card(case)
     assert card["message_thread_id"] == ws.thread  # type: ignore[attr-defined]
-    assert labels(card) == ["🏢 Phân công", "↪️ Chuyển cơ quan", "🔁 Trùng lặp", "⛔ Từ chối"]
+    assert labels(card) == ["🏢 Phân công", "↪️ Chuyển cơ quan", "🔁 Trùng lặp", "⛔ Từ chối",
+                            f"🔇 Chặn người hỏi #{case}"]
 
     await press_card(ws, OFFICIAL, card["message_id"], "Phân công")
     listing = await card_now(ws, card, lambda m: "Sở Xây dựng" in labels(m))
@@ -233,7 +234,7 @@ async def test_reject_with_a_preset_reason(ws: Harness) -> None:
     assert "Lý do: Để giải quyết cần xem hồ sơ, giấy tờ cá nhân của bạn" in told["text"]
     rejected = await card_now(ws, card, lambda m: m["text"].startswith("⛔"))
     assert "Lý do từ chối: Để giải quyết cần xem hồ sơ" in rejected["text"]
-    assert labels(rejected) == ["🔄 Mở lại"]
+    assert labels(rejected) == ["🔄 Mở lại", f"🔇 Chặn người hỏi #{case}"]
 
 
 async def test_reject_command_with_free_text(ws: Harness) -> None:
@@ -319,7 +320,8 @@ async def test_reopen_by_button_and_by_command(ws: Harness) -> None:
     await press_card(ws, OFFICIAL, card["message_id"], "Mở lại")
     reopened = await card_now(ws, card, lambda m: m["text"].startswith("📩"))
     assert "chờ trả lời" in reopened["text"] and "Hạn trả lời" in reopened["text"]
-    assert labels(reopened) == ["🏢 Phân công", "↪️ Chuyển cơ quan", "🔁 Trùng lặp", "⛔ Từ chối"]
+    assert labels(reopened) == ["🏢 Phân công", "↪️ Chuyển cơ quan", "🔁 Trùng lặp", "⛔ Từ chối",
+                                f"🔇 Chặn người hỏi #{case}"]
 
     await command(ws, f"/forward {case} Sở Tài chính", f"#{case}")
     await card_now(ws, card, lambda m: m["text"].startswith("↪️"))
@@ -654,7 +656,9 @@ async def test_me_too_follows_and_gets_the_answer(ws: Harness) -> None:
     card = await ws.card(case)
     offer = await ask_until_offer(ws, THIRD, Q_HOUSING_SIMILAR)
     assert "đang chờ trả lời" in offer["text"] and f"#{case}" in offer["text"]
-    assert Q_HOUSING in offer["text"]
+    # The offer names the topic and quotes the worker's own words, never the other asker's.
+    assert "Nhà ở công nhân" in offer["text"] and "1 người đang hỏi" in offer["text"]
+    assert Q_HOUSING_SIMILAR in offer["text"] and Q_HOUSING not in offer["text"]
     assert labels(offer) == [f"👥 Cùng hỏi #{case}", "📨 Gửi câu hỏi riêng"]
     await ws.press(THIRD, offer, "Cùng hỏi")
     following = await ws.emu.wait_for_edit(THIRD, offer["message_id"],

@@ -242,12 +242,40 @@ STRINGS: dict[str, str] = {
     "followup.card": "❓ <b>Follow-up on #{id}</b> · {topic}\n<blockquote>{text}</blockquote>\n<i>To answer: reply to this message.</i>",
     "followup.invalid": "You can only follow up on your own answered questions.",
     "metoo.found": (
-        "👥 A similar question is waiting for an answer:\n<b>#{id}</b> <blockquote>{question}</blockquote>\n"
-        "You can <b>ask the same</b> and receive its answer, or send your own question."
+        "👥 Your question is much like one waiting for an answer: <b>#{id}</b>, topic <b>{topic}</b>, "
+        "{count} asking so far.\nYour question: <blockquote>{question}</blockquote>"
     ),
     "metoo.follow": "👥 Same question as #{id}",
     "metoo.own": "📨 Send my own question",
     "metoo.following": "✅ You are now following <b>#{id}</b>. The bot will send you its answer.",
+    # -- "me too" without showing others' words; limits on asking; muting an asker --
+    "metoo.choose": (
+        "You can <b>ask the same</b> and receive its answer, or send your own question. "
+        "<i>(To protect the people who ask, the bot never shows someone else's question.)</i>"
+    ),
+    "ask.muted": (
+        "Sorry, you cannot send new questions through the bot for now. "
+        "The questions you already sent are kept, and /my still shows them. "
+        "If something is urgent, please contact your grassroots union directly. Thank you for understanding."
+    ),
+    "ask.too_many_open": (
+        "You already have {limit} questions waiting for an answer, the most you can send at once. "
+        "Please wait for those to be answered before asking more. "
+        "You can see them under “📋 My questions”."
+    ),
+    "card.muted": "🔇 The asker of #{id} may not send new questions. To undo: /unmute {id}",
+    "card.btn_mute": "🔇 Mute the asker of #{id}",
+    "card.btn_mute_confirm": "🔇 Confirm: mute the asker of #{id}",
+    "audit.muted": "muted the asker",
+    "audit.unmuted": "unmuted the asker",
+    "mute.done": (
+        "🔇 The asker of #{id} is muted: they cannot send new questions until unmuted "
+        "(/unmute {id}). Who they are stays confidential."
+    ),
+    "mute.already": "The asker of #{id} is already muted from this question.",
+    "mute.undone": "🔈 The asker of #{id} is unmuted.",
+    "mute.not_muted": "No mute was set from question #{id}.",
+    "mute.usage": "Usage: /unmute &lt;case number&gt;",
     "status.forwarded": "↪️ forwarded to the competent authority",
     "status.duplicate": "🔁 same as another question",
     "status.rejected": "⛔ could not be answered",

@@ -250,12 +250,40 @@ STRINGS: dict[str, str] = {
     "followup.card": "❓ <b>Hỏi thêm về #{id}</b> · {topic}\n<blockquote>{text}</blockquote>\n<i>Trả lời: reply tin nhắn này.</i>",
     "followup.invalid": "Bạn chỉ có thể hỏi thêm về câu hỏi của chính mình đã được trả lời.",
     "metoo.found": (
-        "👥 Có một câu hỏi tương tự đang chờ trả lời:\n<b>#{id}</b> <blockquote>{question}</blockquote>\n"
-        "Bạn có thể <b>cùng hỏi</b> để nhận câu trả lời khi có, hoặc vẫn gửi câu hỏi riêng của bạn."
+        "👥 Câu hỏi của bạn giống một câu hỏi đang chờ trả lời: <b>#{id}</b>, chủ đề <b>{topic}</b>, "
+        "{count} người đang hỏi.\nCâu hỏi của bạn: <blockquote>{question}</blockquote>"
     ),
     "metoo.follow": "👥 Cùng hỏi #{id}",
     "metoo.own": "📨 Gửi câu hỏi riêng",
     "metoo.following": "✅ Bạn đã cùng hỏi <b>#{id}</b>. Khi có câu trả lời, bot sẽ gửi cho bạn.",
+    # -- "me too" without showing others' words; limits on asking; muting an asker --
+    "metoo.choose": (
+        "Bạn có thể <b>cùng hỏi</b> để nhận câu trả lời khi có, hoặc vẫn gửi câu hỏi riêng của bạn. "
+        "<i>(Để giữ bí mật cho người hỏi, bot không hiển thị câu hỏi của người khác.)</i>"
+    ),
+    "ask.muted": (
+        "Rất tiếc, hiện tại bạn tạm thời chưa thể gửi câu hỏi mới qua bot. "
+        "Các câu hỏi bạn đã gửi vẫn được giữ nguyên và bạn vẫn xem được bằng /my. "
+        "Nếu có việc cần, bạn vui lòng liên hệ trực tiếp công đoàn cơ sở của mình. Cảm ơn bạn đã thông cảm."
+    ),
+    "ask.too_many_open": (
+        "Bạn đang có {limit} câu hỏi chờ cán bộ trả lời, là số tối đa được gửi cùng lúc. "
+        "Bạn vui lòng chờ các câu hỏi đó được trả lời rồi hỏi tiếp nhé. "
+        "Bạn có thể xem chúng trong mục “📋 Câu hỏi của tôi”."
+    ),
+    "card.muted": "🔇 Người hỏi #{id} đã bị chặn gửi câu hỏi mới. Bỏ chặn: /unmute {id}",
+    "card.btn_mute": "🔇 Chặn người hỏi #{id}",
+    "card.btn_mute_confirm": "🔇 Xác nhận chặn người hỏi #{id}",
+    "audit.muted": "chặn người hỏi gửi câu hỏi mới",
+    "audit.unmuted": "bỏ chặn người hỏi",
+    "mute.done": (
+        "🔇 Đã chặn người hỏi #{id}: người này không gửi được câu hỏi mới cho đến khi bỏ chặn "
+        "(/unmute {id}). Danh tính của họ vẫn được giữ kín."
+    ),
+    "mute.already": "Người hỏi #{id} đã bị chặn từ câu hỏi này rồi.",
+    "mute.undone": "🔈 Đã bỏ chặn người hỏi #{id}.",
+    "mute.not_muted": "Không có lệnh chặn nào được đặt từ câu hỏi #{id}.",
+    "mute.usage": "Cú pháp: /unmute &lt;mã câu hỏi&gt;",
     "status.forwarded": "↪️ đã chuyển cơ quan có thẩm quyền",
     "status.duplicate": "🔁 trùng với câu hỏi khác",
     "status.rejected": "⛔ chưa thể giải đáp",

@@ -22,11 +22,13 @@ from bot.services.knowledge import KnowledgeService
 from bot.services.questions import QuestionService
 from bot.services.text import MESSAGE_LIMIT, clean_text, meaningful_length, plain_length, shorten
 from bot.storage import Storage
+from knowledge_base import Entry
 
 MIN_MEANINGFUL = 10
 MAX_LENGTH = 2000
 KB_ANSWER_EXCERPT = 2500  # UTF-16 units, as Telegram counts
 KB_QUESTION_EXCERPT = 1000
+METOO_OWN_EXCERPT = 600
 
 # Button data: "q:<draft version>:<action>[:<argument>]".
 PREFIX = "q"
@@ -60,6 +62,9 @@ class AskFlow:
 
     async def start(self, user: User, conference: Conference | None = None) -> Outcome:
         """/ask: begin a new question (dropping any unfinished one), maybe for a conference."""
+        refused = await self._refused(user)
+        if refused is not None:
+            return Outcome(replies=[refused])
         current = await self._storage.get_draft(user.id)
         draft = Draft(user_id=user.id, step="topic", version=_next_version(current),
                       conference_id=conference.id if conference else None)
@@ -80,7 +85,7 @@ class AskFlow:
         """The worker typed something (not a command)."""
         draft = await self._storage.get_draft(user.id)
         if draft is None or draft.step == "topic":
-            problem = self._validate(user, raw_text)
+            problem = self._validate(user, raw_text) or await self._refused(user)
             if problem:
                 return Outcome(replies=[problem])
             draft = Draft(user_id=user.id, step="topic", version=_next_version(draft),
@@ -152,7 +157,7 @@ class AskFlow:
         if similar is not None:
             draft = replace(_advance(draft, "metoo"), case_id=int(similar.entry.id))
             await self._storage.save_draft(draft)
-            return Outcome(replies=[self._metoo_prompt(user, draft, similar.entry.question)])
+            return Outcome(replies=[await self._metoo_prompt(user, draft, similar.entry)])
         return await self._to_identity(user, draft)
 
     async def _to_identity(self, user: User, draft: Draft) -> Outcome:
@@ -177,6 +182,9 @@ class AskFlow:
         question = await self._questions.question(question_id)
         if question is None or question.user_id != user.id or question.status != "answered":
             return Outcome(notice=self._t(user, "followup.invalid"), keep_buttons=True)
+        refused = await self._refused(user, new_question=False)
+        if refused is not None:
+            return Outcome(replies=[refused], keep_buttons=True)
         current = await self._storage.get_draft(user.id)
         draft = Draft(user_id=user.id, step="followup", version=_next_version(current),
                       topic=question.topic, case_id=question.id)
@@ -189,6 +197,10 @@ class AskFlow:
         problem = self._validate(user, raw_text)
         if problem:
             return Outcome(replies=[problem])
+        refused = await self._refused(user, new_question=False)
+        if refused is not None:
+            await self._storage.delete_draft(user.id)
+            return Outcome(replies=[refused])
         question = await self._questions.followup(draft.case_id, user, clean_text(raw_text))
         await self._storage.delete_draft(user.id)
         if question is None:
@@ -210,6 +222,10 @@ class AskFlow:
         return Outcome(edit=self._confirm_prompt(user, draft))
 
     async def _send(self, user: User, draft: Draft, _action: str, _arg: str) -> Outcome:
+        refused = await self._refused(user)  # checked again: the draft may have been begun earlier
+        if refused is not None:
+            await self._storage.delete_draft(user.id)
+            return Outcome(edit=refused)
         question = await self._questions.submit(draft, user)
         return Outcome(edit=Reply(self._t(user, "ask.sent", id=question.id)))
 
@@ -253,9 +269,23 @@ class AskFlow:
         return ((Button(self._t(user, "metoo.follow", id=draft.case_id), f"{PREFIX}:{draft.version}:follow"),),
                 (self._button(user, draft, "metoo.own", "own"),))
 
-    def _metoo_prompt(self, user: User, draft: Draft, question: str) -> Reply:
-        return Reply(self._t(user, "metoo.found", id=draft.case_id, question=shorten(question, 600)),
-                     self._metoo_buttons(user, draft))
+    async def _metoo_prompt(self, user: User, draft: Draft, similar: Entry) -> Reply:
+        """The offer never shows the other person's words (they may name a person, a phone,
+        a workshop): only the case number, its topic and how many ask it, under the worker's
+        own question, which the offer needs to be worded almost the same (see
+        QuestionService.similar_open). A KB wording of the subject would add nothing: had
+        the KB known it, the worker would have had its answer a step earlier."""
+        assert draft.text is not None and draft.case_id is not None
+        text = self._t(user, "metoo.found", id=draft.case_id,
+                       topic=self._questions.topic_title(similar.topic, user.language),
+                       count=await self._questions.people_asking(draft.case_id),
+                       question=shorten(draft.text, METOO_OWN_EXCERPT))
+        return Reply(text + "\n" + self._t(user, "metoo.choose"), self._metoo_buttons(user, draft))
+
+    async def _refused(self, user: User, *, new_question: bool = True) -> Reply | None:
+        """Muted, or too many questions waiting: said plainly, kindly, and nothing is sent."""
+        key = await self._questions.refusal(user, new_question=new_question)
+        return Reply(self._questions.refusal_text(user, key)) if key else None
 
     def _identity_prompt(self, user: User, draft: Draft) -> Reply:
         return Reply(

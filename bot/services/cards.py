@@ -58,6 +58,7 @@ class CardState:
     published: bool
     now: float
     channel: str = ""    # the asker's channel, when it is not the officials' own (e.g. "zalo")
+    muted: bool = False  # an official muted the asker from this card (🔇)
 
 
 class CardRenderer:
@@ -141,6 +142,8 @@ class CardRenderer:
                                 answer=shorten(answer.text, ANSWER_EXCERPT)))
         if state.published:
             lines.append(self.t("card.published"))
+        if state.muted:
+            lines.append(self.t("card.muted", id=q.id))
         if q.status == "open":
             lines.append(self.t("card.how_to_answer", id=q.id))
         return "\n".join(lines)
@@ -150,12 +153,21 @@ class CardRenderer:
 
     def buttons(self, state: CardState) -> tuple[tuple[Button, ...], ...]:
         q = state.question
+        # Muting is for a question that is spam or abuse: offered while it waits, or once rejected.
+        mute = () if state.muted or q.status not in ("open", "rejected") else (
+            (Button(self.t("card.btn_mute", id=q.id), f"{PREFIX}:{q.id}:{q.version}:mute"),),)
         if q.status == "open":
             return ((self._button(q, "card.btn_assign", "assign"), self._button(q, "card.btn_forward", "fwd")),
-                    (self._button(q, "card.btn_duplicate", "dup"), self._button(q, "card.btn_reject", "reject")))
+                    (self._button(q, "card.btn_duplicate", "dup"), self._button(q, "card.btn_reject", "reject")),
+                    *mute)
         if q.status == "answered" and not state.published:
             return ((self._button(q, "card.btn_publish", "pub"), self._button(q, "card.btn_reopen", "reopen")),)
-        return ((self._button(q, "card.btn_reopen", "reopen"),),)
+        return ((self._button(q, "card.btn_reopen", "reopen"),), *mute)
+
+    def mute_buttons(self, q: Question) -> tuple[tuple[Button, ...], ...]:
+        """A second press confirms: muting someone by a slip of the finger would be unkind."""
+        return ((Button(self.t("card.btn_mute_confirm", id=q.id), f"{PREFIX}:{q.id}:{q.version}:muteok"),),
+                (self._button(q, "card.btn_back", "back"),))
 
     def department_buttons(self, q: Question) -> tuple[tuple[Button, ...], ...]:
         rows = tuple((Button(d.name, f"{PREFIX}:{q.id}:{q.version}:dept:{d.key}"),)

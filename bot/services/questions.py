@@ -15,6 +15,8 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from rapidfuzz import fuzz
+
 from bot.config import Department, Topic
 from bot.i18n import Catalog, Raw
 from bot.models import Answer, Button, Draft, Official, OutboxRequest, Question, User
@@ -23,13 +25,11 @@ from bot.services.deadlines import add_working_days
 from bot.services.knowledge import SharedMatcher
 from bot.services.text import MESSAGE_LIMIT, plain_length, shorten, split_text, utf16_length
 from bot.storage import Storage
-from rapidfuzz import fuzz
-
 from knowledge_base import Entry, Match, Matcher, fold, merge_variants
 
 # How a worker's language-independent rating buttons and follow-up button look.
 RATE_PREFIX = "r"
-# "Me too" needs this much of the wording in common (rapidfuzz token_set_ratio, 0-100).
+# "Me too" needs this much of the wording in common (see `wording_similarity`, 0-100).
 SIMILAR_WORDING = 80
 FOLLOWUP_PREFIX = "f"
 # An outbox row's attachment kind for a copy of an official's message (see OutboxRequest).
@@ -68,8 +68,10 @@ class QuestionService:
     def __init__(self, storage: Storage, catalog: Catalog, topics: Sequence[Topic],
                  departments: Sequence[Department], route: OfficialsRoute, deadlines: Deadlines,
                  queued: Callable[[], None] = lambda: None, *, similar_threshold: float | None = None,
-                 clock: Callable[[], float] | None = None) -> None:
-        """`queued` is called after outbox rows are written (to wake the dispatcher)."""
+                 clock: Callable[[], float] | None = None, max_open: int = 0) -> None:
+        """`queued` is called after outbox rows are written (to wake the dispatcher);
+        `max_open`: questions one person may have waiting at once (0: no cap)."""
+        self._max_open = max_open
         self._storage = storage
         self._catalog = catalog
         self._topics = {topic.key: topic for topic in topics}
@@ -132,11 +134,30 @@ class QuestionService:
         result = await self._open.match(text, topic=topic, limit=3)
         if not result.suggest:
             return None
-        folded = fold(text)
         return next((m for m in result.matches
                      if m.entry.answer != str(user.id) and m.score >= self._open.threshold
                      and (topic is None or m.entry.topic == topic)
-                     and fuzz.token_set_ratio(folded, fold(m.entry.question)) >= SIMILAR_WORDING), None)
+                     and wording_similarity(text, m.entry.question) >= SIMILAR_WORDING), None)
+
+    async def people_asking(self, question_id: int) -> int:
+        """The asker and those following the case."""
+        return 1 + len(await self._storage.followers_of(question_id))
+
+    async def refusal(self, user: User, *, new_question: bool = True) -> str | None:
+        """Why this person may not send a question now (a catalog key), or None.
+
+        Muted by an official: no new question and no follow-up. Over the cap: no new
+        question until some are answered (a follow-up continues an answered case).
+        """
+        if await self._storage.is_muted(user.id):
+            return "ask.muted"
+        if new_question and self._max_open and \
+                await self._storage.open_question_count(user.id) >= self._max_open:
+            return "ask.too_many_open"
+        return None
+
+    def refusal_text(self, user: User, key: str) -> str:
+        return self._catalog.text(user.language, key, limit=self._max_open)
 
     # -- reading ---------------------------------------------------------------
 
@@ -157,6 +178,7 @@ class QuestionService:
             published=await self._storage.kb_entry(kb_id(question.id)) is not None,
             now=self._clock(),
             channel=self._shown_channel(await self._storage.get_user(question.user_id)),
+            muted=await self._storage.muted_from(question.id),
         )
 
     async def recipients(self, question: Question) -> list[User]:
@@ -333,6 +355,20 @@ class QuestionService:
                                                  deliveries, followers=followers, followup=followup,
                                                  source=source)
         return await self._commit(changed)
+
+    async def set_muted(self, question: Question, version: int | None, official: Official,
+                        muted: bool, *, source: str | None = None) -> tuple[Question | None, bool]:
+        """Mute (or unmute) the asker of a case without anyone learning who they are:
+        the card and the history say only "the asker of #N". (case or None if stale, changed?)"""
+        async def deliveries(changed: Question) -> list[OutboxRequest]:
+            return await self._card_refresh(changed)
+
+        changed, done = await self._storage.set_muted(
+            question.id, version, muted, (official.id, official.name, "muted" if muted else "unmuted", ""),
+            deliveries, source=source)
+        if done:
+            self._queued()
+        return changed, done
 
     def _stamp(self, question: Question, action: str) -> str:
         return f"{action}:{question.id}:{question.version}"
@@ -595,6 +631,14 @@ def _attachment_of(answer: Answer) -> Attachment | None:
     if answer.attachment_kind is None or answer.source is None:
         return None
     return Attachment(answer.attachment_kind, *answer.source)
+
+
+def wording_similarity(a: str, b: str) -> float:
+    """How alike two questions are worded, 0-100, the same both ways round and lower the
+    more their lengths differ: a short generic sentence is not "the same question" as a
+    long one that contains it (rapidfuzz's token_set_ratio scored that 100). Words are
+    compared folded (no accents, abbreviations expanded) and sorted."""
+    return float(fuzz.token_sort_ratio(fold(a), fold(b)))
 
 
 def kb_id(question_id: int) -> str:
