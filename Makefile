@@ -50,12 +50,13 @@ test: $(VENV)/.installed
 	$(PY) -m pytest -q -rs
 
 # Long benchmarks, run by hand: the matcher, how long a match holds the event loop, a 10,000-worker broadcast with a
-# SIGKILL midway, and 200 SIGKILLs while workers ask and officials answer.
+# SIGKILL midway, 200 SIGKILLs while workers ask and officials answer, and 200 strangers sending officials' commands.
 bench: $(VENV)/.installed
 	$(PY) -m knowledge_base bench
 	$(PY) bench/kb_loop.py
 	$(PY) bench/broadcast.py --users 10000
 	$(PY) bench/chaos.py --kills 200
+	$(PY) bench/dos.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache build *.egg-info
