@@ -217,9 +217,9 @@ def card_edits(bot: Harness, message_id: int) -> int:
 
 async def test_forty_me_too_do_not_make_forty_card_edits(bot: Harness) -> None:
     # python-telegram-bot's AIORateLimiter, which the bot uses, lets 20 requests a minute
-    # reach one group (telegram/ext/_aioratelimiter.py: group_max_rate=20,
-    # group_time_period=60), as Telegram asks: edits past that wait, and waiting edits
-    # of one card are merged into the newest.
+    # reach one group (telegram/ext/_aioratelimiter.py: group_max_rate =
+    # FloodLimit.MESSAGES_PER_MINUTE_PER_GROUP = 20, group_time_period = 60), as Telegram
+    # asks: edits past that wait, and waiting edits of one card are merged into the newest.
     text = "Công nhân khu công nghiệp có được thuê nhà ở xã hội không ạ?"
     case = await bot.ask(WORKER, text)
     card = await bot.card(case)
