@@ -11,6 +11,9 @@ from __future__ import annotations
 
 import logging
 import re
+import time
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 # No \b: in a Bot API URL the token follows "bot" (".../bot123456:AA.../getMe"), where
 # there is no word boundary. The colon may be URL-encoded.
@@ -48,3 +51,18 @@ def configure_logging(level: int = logging.INFO) -> None:
     root.setLevel(level)
     for noisy in ("httpx", "httpcore"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+    # APScheduler logs every run of every repeating job at INFO (the housekeeping job
+    # twice a minute), which buries what matters; its warnings and errors still show.
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+
+
+def log_in_timezone(timezone: str) -> None:
+    """Timestamps of the log in `timezone` (the bot's), not the machine's own."""
+    zone = ZoneInfo(timezone)
+
+    def converter(seconds: float | None) -> time.struct_time:
+        return datetime.fromtimestamp(time.time() if seconds is None else seconds, zone).timetuple()
+
+    for handler in logging.getLogger().handlers:
+        if handler.formatter is not None:
+            handler.formatter.converter = converter

@@ -12,6 +12,7 @@ import os
 import re
 import signal
 import sys
+import time
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
@@ -491,3 +492,183 @@ def test_listening_beyond_this_machine_is_warned_about_loudly() -> None:
     assert "http://192.168.1.20:8080" in warning and "CẢNH BÁO" in warning and "WARNING" in warning
     everywhere = exposure_warning("0.0.0.0", 8080)
     assert everywhere is not None and "http://127.0.0.1" not in everywhere
+
+
+# -- the sandbox as a complete, faithful example ----------------------------------------------
+
+ORGANIZER = 801
+
+
+def _labels(view: View) -> list[str]:
+    return [b["text"] for row in view["keyboard"] for b in row]
+
+
+def from_bot_to(chat_id: int) -> Predicate:
+    def matches(event: dict[str, Any]) -> bool:
+        view = event.get("message") or {}
+        return (event["type"] in ("message", "edit") and view.get("chat_id") == chat_id
+                and view["from"]["is_bot"])
+    return matches
+
+
+async def ask_on_telegram(client: aiohttp.ClientSession, events: EventStream, worker: int,
+                          question: str, topic: str = "Nhà ở công nhân") -> int:
+    """A worker asks through /ask and the bot's buttons, whatever order the bot asks in
+    (topic, question, a KB suggestion, "me too", name or anonymous, confirm); the case number."""
+    await post(client, "/api/send", {"user_id": worker, "text": "/ask"})
+    typed, pressed = False, set()
+    for _ in range(20):
+        view = (await events.wait(from_bot_to(worker)))["message"]
+        text, labels = _plain(view["html"]), _labels(view)
+        if found := re.search(r"Đã gửi câu hỏi\D*#(\d+)", text):
+            return int(found.group(1))
+        step = next((label for label in (topic, "Vẫn gửi", "Gửi câu hỏi riêng", "ẩn danh",
+                                         "Gửi câu hỏi") if any(label in b for b in labels)), None)
+        if step is not None and (view["message_id"], step) not in pressed:
+            pressed.add((view["message_id"], step))
+            await click(client, worker, view, step)
+        elif "gõ câu hỏi" in text and not typed:
+            typed = True
+            await post(client, "/api/send", {"user_id": worker, "text": question})
+    raise AssertionError(f"the question was never sent; last bot message: {text!r} {labels}")
+
+
+async def test_the_sandbox_runs_the_whole_example_config(
+        sandbox: Sandbox, client: aiohttp.ClientSession, events: EventStream) -> None:
+    """Departments, deadlines, holidays and the digest hour come from config.example.toml,
+    so 🏢 on a card offers the example's departments."""
+    from bot.sandbox.world import load_example
+
+    example = load_example()
+    assert sandbox.world is not None
+    config = sandbox.world.config
+    assert [d.name for d in config.departments] == [d["name"] for d in example["departments"]]
+    assert config.officials.digest_hour == example["officials"]["digest_hour"]
+    assert config.officials.deadline_days == example["officials"]["deadline_days"]
+    assert set(config.officials.holidays) == set(example["officials"]["holidays"])
+    assert config.bot.timezone == example["bot"]["timezone"] == "Asia/Ho_Chi_Minh"
+    state = (await events.wait(lambda e: e["type"] == "state"))["state"]
+    assert state["timezone"] == "Asia/Ho_Chi_Minh", "the page shows times in the bot's zone"
+
+    group = state["group"]["id"]
+    case = await ask_on_telegram(client, events, WORKER, QUESTION)
+    card = await events.message(group, f"#{case}", has_buttons=True)
+    await wait_for_card_link(sandbox, card)
+    await click(client, OFFICIAL, card, "🏢")
+    choices = await events.wait(lambda e: telegram_message(group, "")(e)
+                                and any("Sở Xây dựng" in label for label in _labels(e["message"])))
+    await click(client, OFFICIAL, choices["message"], "Sở Xây dựng")
+    assigned = await events.message(group, "Sở Xây dựng", kinds=("edit", "message"))
+    assert f"#{case}" in _plain(assigned["html"])
+
+
+async def test_an_announcement_counts_only_workers_who_pressed_start(
+        sandbox: Sandbox, client: aiohttp.ClientSession, events: EventStream) -> None:
+    """The demo workers agreed to the privacy notice beforehand, but a bot cannot write to
+    someone who never pressed Start: those are not in the audience, nor failures."""
+    await events.wait(lambda e: e["type"] == "state")
+    await post(client, "/api/send", {"user_id": WORKER, "text": "/start"})
+    welcome = await events.message(WORKER, "Xin chào")
+    assert "dữ liệu cá nhân" not in _plain(welcome["html"]).lower(), "no notice for demo workers"
+
+    await post(client, "/api/send", {"user_id": ORGANIZER, "text": "/announce"})
+    await events.message(ORGANIZER, "nội dung thông báo")
+    notice = "Lịch hội nghị đối thoại năm 2026 sẽ được gửi trong tuần tới."
+    await post(client, "/api/send", {"user_id": ORGANIZER, "text": notice})
+    audience = await events.message(ORGANIZER, "tới ai", has_buttons=True)
+    await click(client, ORGANIZER, audience, "Tất cả")
+    preview = await events.message(ORGANIZER, "Xem trước", has_buttons=True)
+    assert re.search(r"tới\s+1\s+người", _plain(preview["html"])), _plain(preview["html"])
+    await click(client, ORGANIZER, preview, "Gửi ngay")
+    await events.message(WORKER, notice, kinds=("message",))
+    done = await events.message(ORGANIZER, "Đã gửi xong")
+    assert re.search(r"Lỗi:\s*0\b", _plain(done["html"])), _plain(done["html"])
+    assert sandbox.world is not None
+    for never_started in (1002, 1003):
+        assert sandbox.world.emu.bot_messages(never_started) == []
+
+
+async def test_a_worker_added_from_the_page_sees_the_privacy_notice(
+        client: aiohttp.ClientSession, events: EventStream) -> None:
+    await events.wait(lambda e: e["type"] == "state")
+    added = (await post(client, "/api/workers", {"name": "Bùi Thị Thu"}))["worker"]
+    await post(client, "/api/send", {"user_id": added["id"], "text": "/start"})
+    notice = await events.message(added["id"], "dữ liệu", has_buttons=True)
+    assert any("Đồng ý" in label for label in _labels(notice))
+
+
+async def test_no_digest_on_the_sandbox_quiet_first_day(
+        sandbox: Sandbox, client: aiohttp.ClientSession, events: EventStream) -> None:
+    """At the digest hour of a day with nothing open, the officials get no empty digest;
+    once a question waits, the next day's digest comes."""
+    import copy
+    from datetime import datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    assert sandbox.world is not None
+    world = sandbox.world
+    zone = ZoneInfo(world.config.bot.timezone)
+    today = datetime.now(zone).replace(hour=world.config.officials.digest_hour, minute=30,
+                                       second=0, microsecond=0)
+    now = {"at": today.timestamp()}
+    # The sandbox's own housekeeping, on a clock set to the digest hour.
+    housekeeping = copy.copy(world.services.housekeeping)
+    housekeeping._clock = lambda: now["at"]
+    await events.wait(lambda e: e["type"] == "state")
+    assert await housekeeping.digest_if_due() is False
+    group = world.group_id
+    case = await ask_on_telegram(client, events, WORKER, QUESTION)
+    await events.message(group, f"#{case}", kinds=("message",))
+    assert not [m for m in world.emu.bot_messages(group) if "Tổng hợp" in (m.get("text") or "")]
+
+    now["at"] = (today + timedelta(days=1)).timestamp()
+    assert await housekeeping.digest_if_due() is True
+    digest = await events.message(group, "Tổng hợp ngày", kinds=("message",))
+    assert f"#{case}" in _plain(digest["html"])
+    assert (today + timedelta(days=1)).strftime("%d/%m/%Y") in _plain(digest["html"])
+
+
+async def test_the_stats_chart_shows_and_the_agenda_downloads(
+        sandbox: Sandbox, client: aiohttp.ClientSession, events: EventStream) -> None:
+    state = (await events.wait(lambda e: e["type"] == "state"))["state"]
+    group = state["group"]["id"]
+    await ask_on_telegram(client, events, WORKER, QUESTION)
+    await post(client, "/api/send", {"user_id": OFFICIAL, "chat_id": group, "text": "/stats"})
+    chart = await events.wait(lambda e: telegram_message(group, "")(e) and bool(e["message"]["file"]))
+    picture = chart["message"]["file"]
+    assert picture["kind"] == "photo"
+    async with client.get(picture["url"]) as response:
+        assert response.status == 200
+        assert response.headers["Content-Type"] == "image/png"
+        assert (await response.read()).startswith(b"\x89PNG")
+
+    assert sandbox.world is not None
+    conference = await sandbox.world.services.conferences.create(
+        "Hội nghị đối thoại 2026", time.time() + 30 * 86400, "Hội trường tỉnh", "", [], ORGANIZER)
+    await post(client, "/api/send", {"user_id": ORGANIZER, "text": f"/agenda {conference.id}"})
+    agenda = await events.wait(lambda e: telegram_message(ORGANIZER, "")(e) and bool(e["message"]["file"]))
+    document = agenda["message"]["file"]
+    assert document["kind"] == "document" and document["name"].endswith(".xlsx")
+    async with client.get(document["url"]) as response:
+        assert response.status == 200
+        assert response.headers["Content-Type"] == "application/octet-stream"  # never opened here
+        assert response.headers["Content-Disposition"].startswith("attachment;")
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
+        assert (await response.read()).startswith(b"PK")  # an XLSX is a zip
+
+    # A message without a file, a chat the page does not show, nonsense: nothing.
+    for path in (f"/api/file/{group}/1", f"/api/file/{OFFICIAL}/1", "/api/file/x/y",
+                 f"/api/file/{ORGANIZER}/99999"):
+        async with client.get(path) as response:
+            assert response.status == 404, path
+
+
+def test_scheduler_runs_do_not_flood_the_log() -> None:
+    import logging
+
+    from bot.logging_setup import configure_logging
+
+    configure_logging(logging.INFO)
+    assert not logging.getLogger("apscheduler.executors.default").isEnabledFor(logging.INFO)
+    assert logging.getLogger("apscheduler").isEnabledFor(logging.WARNING)
+    assert logging.getLogger("bot.app").isEnabledFor(logging.INFO)

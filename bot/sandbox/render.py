@@ -151,6 +151,26 @@ def _quote(message: dict[str, Any]) -> dict[str, Any] | None:
     }
 
 
+def file_name(message: dict[str, Any]) -> str:
+    """The name a message's file is saved under: its own, or one made from its kind."""
+    for key in ("document", "audio", "video", "animation"):
+        name = (message.get(key) or {}).get("file_name")
+        if name:
+            return str(name).replace("/", "_").replace("\\", "_")
+    kind = next((key for key in _MEDIA_LABELS if key in message), "file")
+    return f"{kind}-{message['message_id']}"
+
+
+def _attachment(message: dict[str, Any]) -> dict[str, Any] | None:
+    """What the page needs to show a picture or offer a file for download."""
+    kind = next((key for key in _MEDIA_LABELS if key in message), None)
+    if kind is None:
+        return None
+    url = f"/api/file/{message['chat']['id']}/{message['message_id']}"
+    return {"kind": kind, "url": url, "name": file_name(message),
+            "size": (message.get(kind) or {}).get("file_size") if kind != "photo" else None}
+
+
 def message_view(message: dict[str, Any], bot_id: int) -> dict[str, Any]:
     """One emulator message as the page draws it."""
     sender = message.get("from", {})
@@ -169,6 +189,7 @@ def message_view(message: dict[str, Any], bot_id: int) -> dict[str, Any]:
                     if created else None),
         "html": "" if created else _body_html(message, from_bot),
         "reply_to": _quote(message),
+        "file": _attachment(message),
         "keyboard": [
             [{"text": b.get("text", ""), "data": b.get("callback_data"),
               "url": b.get("url") if urlsplit(b.get("url") or "").scheme in _LINK_SCHEMES else None}

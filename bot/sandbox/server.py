@@ -10,6 +10,8 @@ Telegram Bot API and Zalo Bot Platform, the real bot against both (see
                          "message", "edit", "delete" and "toast" (Telegram) and
                          "zalo" (a Zalo message, either way) as they happen
     GET  /api/state      the same snapshot, for scripts
+    GET  /api/file/{chat_id}/{message_id}
+                         the picture (shown) or file (downloaded) a message carries
     POST /api/send       {user_id, text, chat_id?, reply_to?, thread_id?}
     POST /api/click      {user_id, chat_id, message_id, data}
     POST /api/workers    {name, language?}: one more demo worker
@@ -34,11 +36,13 @@ from collections.abc import Awaitable, Callable
 from functools import partial
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from aiohttp import web
 
-from bot.sandbox.render import message_view, zalo_view
-from bot.sandbox.world import GROUP_TITLE, World
+from bot.logging_setup import log_in_timezone
+from bot.sandbox.render import file_name, message_view, zalo_view
+from bot.sandbox.world import GROUP_TITLE, World, load_example
 from bot.web import serve
 
 log = logging.getLogger(__name__)
@@ -51,6 +55,8 @@ MAX_ZALO_TEXT = 2000  # what Zalo lets a message carry
 ZALO_WAIT_SECONDS = 60.0
 MAX_NAME = 64
 _STATIC_TYPES = {".html": "text/html", ".js": "text/javascript", ".css": "text/css"}
+_IMAGE_MAGIC = ((b"\x89PNG\r\n\x1a\n", "image/png"), (b"\xff\xd8\xff", "image/jpeg"),
+                (b"GIF87a", "image/gif"), (b"GIF89a", "image/gif"))
 
 Event = dict[str, Any]
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -221,6 +227,7 @@ class Sandbox:
             for m in emu.messages(chat_id)
         ]
         return {
+            "timezone": world.config.bot.timezone,
             "bot": {"id": emu.bot_id, "name": emu.bot_first_name, "username": emu.bot_username},
             "workers": [w.as_json() for w in world.workers],
             "officials": [o.as_json() for o in world.officials],
@@ -248,6 +255,7 @@ class Sandbox:
         app.router.add_get("/static/{name}", self._static_named)
         app.router.add_get("/api/state", self._get_state)
         app.router.add_get("/api/events", self._events)
+        app.router.add_get("/api/file/{chat_id}/{message_id}", self._file)
         app.router.add_post("/api/send", self._send)
         app.router.add_post("/api/click", self._click)
         app.router.add_post("/api/workers", self._add_worker)
@@ -292,6 +300,32 @@ class Sandbox:
         if "/" in name or name.startswith("."):
             raise web.HTTPNotFound()
         return await self._static(name, request)
+
+    async def _file(self, request: web.Request) -> web.StreamResponse:
+        """The picture or file a message of a shown chat carries (the /stats chart, the
+        agenda): a picture is shown in the page, anything else is downloaded, never
+        opened as a page of this site."""
+        world = self._need_world()
+        try:
+            chat_id = int(request.match_info["chat_id"])
+            message_id = int(request.match_info["message_id"])
+        except ValueError:
+            raise web.HTTPNotFound() from None
+        if chat_id not in world.shown_chats():
+            raise web.HTTPNotFound()
+        try:
+            message = world.emu.message(chat_id, message_id)
+            data = world.emu.file_bytes(chat_id, message_id)
+        except LookupError:
+            raise web.HTTPNotFound() from None
+        headers = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff",
+                   "Content-Security-Policy": "default-src 'none'; sandbox"}
+        image = _image_type(data)
+        if image is not None and ("photo" in message or "sticker" in message):
+            return web.Response(body=data, content_type=image, headers=headers)
+        name = file_name(message)
+        headers["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
+        return web.Response(body=data, content_type="application/octet-stream", headers=headers)
 
     async def _get_state(self, request: web.Request) -> web.StreamResponse:
         self._drain()
@@ -360,6 +394,7 @@ class Sandbox:
         world = self._need_world()
         user_id, chat_id = self._actor(world, body)
         text = _message_text(body, MAX_TEXT)
+        await world.introduce(user_id)
         reply_to = _int(body, "reply_to", default=None)
         thread_id = _int(body, "thread_id", default=None) if chat_id == world.group_id else None
         message = await world.emu.send_text(
@@ -400,6 +435,7 @@ class Sandbox:
         if not isinstance(user_id, str) or world.zalo_person(user_id) is None:
             raise BadInput(f"unknown sandbox Zalo user {user_id!r}")
         text = _message_text(body, MAX_ZALO_TEXT)
+        await world.introduce(user_id)
         update = await world.zalo.send_text(user_id, text)
         sent_id = update["message"]["message_id"]
         message = next(m for m in world.zalo.messages(user_id) if m["message_id"] == sent_id)
@@ -473,6 +509,22 @@ def exposure_warning(host: str, port: int) -> str | None:
             f"{line}")
 
 
+def _image_type(data: bytes) -> str | None:
+    """The picture's type from its first bytes (never from what a sender claims)."""
+    for magic, kind in _IMAGE_MAGIC:
+        if data.startswith(magic):
+            return kind
+    return None
+
+
+def ready_banner(url: str, timezone: str, kb_entries: int) -> str:
+    """What the terminal shows once everything is up: the address on the last line."""
+    return (f"\nHộp thử nghiệm Đối thoại đã sẵn sàng / The Đối thoại sandbox is ready "
+            f"({kb_entries} câu trả lời mẫu / sample answers; giờ / time zone: {timezone}).\n"
+            f"Ctrl-C để dừng / Ctrl-C stops it. Mở trong trình duyệt / Open in a browser:\n"
+            f"\n  {url}\n")
+
+
 def _message_text(body: dict[str, Any], limit: int) -> str:
     text = body.get("text")
     if not isinstance(text, str) or not text.strip():
@@ -494,19 +546,20 @@ def _int(body: dict[str, Any], key: str, **kw: Any) -> Any:
 async def run_sandbox(host: str = "127.0.0.1", port: int = 8080,
                       data_dir: Path = DEFAULT_DATA_DIR) -> None:
     """Serve the sandbox until Ctrl-C (or SIGTERM)."""
+    # The log's times in the bot's time zone, as on the page and in the bot's messages.
+    log_in_timezone(load_example().get("bot", {}).get("timezone", "Asia/Ho_Chi_Minh"))
     sandbox = Sandbox(data_dir)
     url = await sandbox.start(host, port)
-    warning = exposure_warning(host, sandbox.port)
-    if warning:
-        print(warning, file=sys.stderr, flush=True)
     stopped = asyncio.Event()
     loop = asyncio.get_running_loop()
     with contextlib.suppress(NotImplementedError):  # not on Windows
         loop.add_signal_handler(signal.SIGTERM, stopped.set)
-    print(f"\nHộp thử nghiệm Đối thoại đang chạy / The Đối thoại sandbox is running:\n"
-          f"  {url}\n"
-          f"Mở địa chỉ trên trong trình duyệt. Ctrl-C để dừng / Open it in a browser; "
-          f"Ctrl-C stops it.\n", flush=True)
+    warning = exposure_warning(host, sandbox.port)
+    if warning:
+        print(warning, file=sys.stderr, flush=True)
+    world = sandbox._need_world()
+    entries = len(await world.services.storage.kb_entries())
+    print(ready_banner(url, world.config.bot.timezone, entries), flush=True)  # the address last
     try:
         await stopped.wait()
     finally:

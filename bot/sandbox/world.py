@@ -11,6 +11,7 @@ earlier world would point at chats and messages that no longer exist.
 
 from __future__ import annotations
 
+import copy
 import logging
 import tomllib
 from dataclasses import dataclass
@@ -112,19 +113,20 @@ def load_example(path: Path | None = None) -> dict[str, Any]:
 
 def sandbox_config(example: dict[str, Any], *, base_url: str, zalo_base_url: str, storage: Path,
                    thread_ids: dict[str, int], organizer_ids: list[int]) -> Config:
-    """The example configuration, pointed at the emulators and the sandbox database."""
-    topics = [{**topic, "thread_id": thread_ids[topic["key"]]} for topic in example["topics"]]
-    data: dict[str, Any] = {
-        "telegram": {"token": SANDBOX_TOKEN, "base_url": base_url},
-        "zalo": {"token": SANDBOX_ZALO_TOKEN, "base_url": zalo_base_url, "mode": "polling"},
-        "officials": {"chat_id": example["officials"]["chat_id"], "admin_user_ids": []},
-        "organizers": {"user_ids": organizer_ids},
-        "storage": {"path": str(storage)},
-        "topics": topics,
-    }
-    for section in ("bot", "knowledge_base"):
-        if section in example:
-            data[section] = example[section]
+    """The example configuration, whole, pointed at the emulators and the sandbox database.
+
+    Every section of config.example.toml is kept (departments, deadlines, the digest hour,
+    holidays, privacy, the knowledge base): the sandbox shows the product as that file sets
+    it up. Only what must point elsewhere is replaced.
+    """
+    data: dict[str, Any] = copy.deepcopy(example)
+    data.pop("zalo_oa", None)  # the OA's emulator serves the tests only
+    data["telegram"] = {**data.get("telegram", {}), "token": SANDBOX_TOKEN, "base_url": base_url}
+    data["zalo"] = {"token": SANDBOX_ZALO_TOKEN, "base_url": zalo_base_url, "mode": "polling"}
+    data["officials"] = {**data.get("officials", {}), "admin_user_ids": []}
+    data["organizers"] = {**data.get("organizers", {}), "user_ids": organizer_ids}
+    data["storage"] = {"path": str(storage)}
+    data["topics"] = [{**topic, "thread_id": thread_ids[topic["key"]]} for topic in example["topics"]]
     # env={}: a BOT_TOKEN or ZALO_TOKEN in the environment must never reach an emulator,
     # nor the sandbox reach Telegram or Zalo.
     return parse_config(data, path="<sandbox>", env={})
@@ -144,6 +146,7 @@ class World:
         self.workers = workers
         self.officials = list(DEMO_OFFICIALS)
         self.organizer = DEMO_ORGANIZER
+        self._introduced: set[int | str] = set()
 
     @property
     def group_id(self) -> int:
@@ -191,7 +194,6 @@ class World:
         try:
             await start(world.app, timeout=1)
             await world._load_knowledge_base(kb_file)
-            await world._demo_consent()
         except BaseException:
             await world.close()
             raise
@@ -206,18 +208,30 @@ class World:
                         len(entries) - len(kept))
         await self.services.knowledge.publish(kept)
 
-    async def _demo_consent(self) -> None:
-        """The demo workers have already answered the privacy notice (yes); a worker
-        added from the page starts fresh and sees it, as a real newcomer would."""
+    async def introduce(self, user_id: int | str) -> None:
+        """A demo worker's first message: they answered the privacy notice (yes) earlier.
+
+        Their row is written only now, when they first write to the bot, as it would be
+        for a real person: someone who never pressed Start is unknown to the bot, so an
+        announcement neither counts them nor fails on them. A worker added from the page
+        is not introduced: they see the notice, as a real newcomer would.
+        """
+        if user_id in self._introduced:
+            return
         storage = self.services.storage
-        for person in DEMO_WORKERS:
-            user = await storage.upsert_user("telegram", str(person.id), str(person.id), person.name,
-                                             person.language)
-            await storage.set_consent(user.id, True, person.name)
-        for zalo_person in DEMO_ZALO_WORKERS:  # a Zalo private chat's id is the user's id
-            user = await storage.upsert_user("zalo", zalo_person.id, zalo_person.id, zalo_person.name,
+        telegram = next((p for p in DEMO_WORKERS if p.id == user_id), None)
+        zalo = next((p for p in DEMO_ZALO_WORKERS if p.id == user_id), None)
+        if telegram is not None:
+            user = await storage.upsert_user("telegram", str(telegram.id), str(telegram.id),
+                                             telegram.name, telegram.language)
+            await storage.set_consent(user.id, True, telegram.name)
+        elif zalo is not None:  # a Zalo private chat's id is the user's id
+            user = await storage.upsert_user("zalo", zalo.id, zalo.id, zalo.name,
                                              self.config.bot.default_language)
-            await storage.set_consent(user.id, True, zalo_person.name)
+            await storage.set_consent(user.id, True, zalo.name)
+        else:
+            return
+        self._introduced.add(user_id)
 
     async def close(self) -> None:
         try:

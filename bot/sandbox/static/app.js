@@ -45,8 +45,30 @@ function colorFor(id) {
   return PALETTE[Math.abs(Number(id)) % PALETTE.length];
 }
 
+// Times in the bot's time zone (the config's [bot] timezone), whatever the browser's own is.
 function timeOf(seconds) {
-  return new Date(seconds * 1000).toLocaleTimeString("vi-VN", { hour: "2-digit", minute: "2-digit" });
+  const timeZone = (store.state && store.state.timezone) || "Asia/Ho_Chi_Minh";
+  return new Date(seconds * 1000).toLocaleTimeString("vi-VN", { hour: "2-digit", minute: "2-digit", timeZone });
+}
+
+function sizeOf(bytes) {
+  if (!bytes) return "";
+  return bytes < 1024 ? `${bytes} B` : bytes < 1048576 ? `${Math.round(bytes / 1024)} KB`
+    : `${(bytes / 1048576).toFixed(1)} MB`;
+}
+
+// A picture is shown (a tap opens it full size); any other file is offered for download.
+function attachment(file) {
+  if (file.kind === "photo") {
+    return el("a", { class: "photo", href: file.url, target: "_blank", rel: "noopener",
+      title: "Mở ảnh cỡ lớn / Open the full-size picture" },
+    el("img", { src: file.url, alt: "Ảnh bot gửi / Picture sent by the bot", loading: "lazy" }));
+  }
+  return el("a", { class: "file", href: file.url, download: file.name,
+    title: "Tải tệp về / Download the file" },
+  el("span", { class: "file-icon", "aria-hidden": "true" }, "📄"),
+  el("span", { class: "file-name" }, file.name),
+  el("span", { class: "file-size" }, [sizeOf(file.size), "Tải về / Download"].filter(Boolean).join(" · ")));
 }
 
 async function api(path, body) {
@@ -130,6 +152,7 @@ class ChatPane {
       bubble.append(el("div", { class: "sender", style: `color:${colorFor(view.from.id)}` }, label));
     }
     if (view.reply_to) bubble.append(this.quote(view.reply_to));
+    if (view.file) bubble.append(attachment(view.file));
     const text = el("div", { class: "text" });
     text.innerHTML = view.html; // sanitized server-side, see the note at the top
     text.querySelectorAll(".spoiler").forEach((s) => s.addEventListener("click", () => s.classList.add("shown")));
