@@ -36,6 +36,7 @@ _MEDIA_LABELS = {
     "sticker": "Nhãn dán / Sticker", "audio": "🎵 Âm thanh / Audio", "video": "🎬 Video",
     "animation": "GIF",
 }
+_SHOWN_MEDIA = ("photo", "document")  # a picture shown, a file offered with its name
 _ZALO_KIND_LABELS = {
     "photo": "🖼 Ảnh / Photo", "sticker": "Nhãn dán / Sticker",
     "unsupported": "Tin nhắn không hỗ trợ / Unsupported message",
@@ -131,7 +132,7 @@ def _body_html(message: dict[str, Any], from_bot: bool) -> str:
     else:
         body = escape(text or "", quote=False)
     media = next((label for key, label in _MEDIA_LABELS.items() if key in message), None)
-    if media:
+    if media and not any(key in message for key in _SHOWN_MEDIA):  # those the page draws itself
         body = f'<span class="media">{media}</span>' + ("\n" + body if body else "")
     return body
 
