@@ -36,7 +36,10 @@ _FOLDED_REPEATS = re.compile(r"([^\W\d_ou])\1+")
 # Real syllables that double a letter: the rhyme "ưu" typed without its horn
 # ("huu" = hưu, "cuu" = cứu, "uu dai") and the "oo" of loanwords ("xoong", "boong",
 # "soóc"; not "khoong", a stretched "không"). Squeezed, "luong huu" would read "lương hù".
-_DOUBLED_SYLLABLE = re.compile(r"[bcdđghklmnpqrstvx]*uu|(?:[bgmsx]|ph)oo(?:ng|c)", re.IGNORECASE)
+# Only onsets that form a syllable with "ưu" (bưu, cứu, hưu, hữu, khứu, lưu, mưu,
+# ngưu, sưu, tựu, trừu): "thuu" is "thu" stretched, not a word of its own.
+_DOUBLED_SYLLABLE = re.compile(r"(?:b|c|h|kh|l|m|ng|s|t|tr)?uu|(?:[bgmsx]|ph)oo(?:ng|c)", re.IGNORECASE)
+_RUNS = re.compile(r"([^\W\d_])\1{2,}")
 _I_OR_Y = re.compile(r"[bdhklmstv]y")
 # Ranks and regions are written in Roman numerals, digits or words.
 _NUMBERED = frozenset(["hang", "vung", "bac", "loai", "nhom"])
@@ -105,8 +108,10 @@ def _expand(table: Abbreviations, word: str) -> tuple[tuple[Syllable, ...], bool
 def _squeeze(word: str) -> str:
     # Letters repeated to stretch a word ("khônggggg", "vậyyy", "đcc") count once,
     # unless the word is a real syllable written with a double letter.
-    if _DOUBLED_SYLLABLE.fullmatch(word):
-        return word
+    # A real one stretched keeps its double letter: "huuu" is "huu" (hưu), not "hu".
+    doubled = _RUNS.sub(r"\1\1", word)
+    if _DOUBLED_SYLLABLE.fullmatch(doubled):
+        return doubled
     return _REPEATS.sub(r"\1", word)
 
 

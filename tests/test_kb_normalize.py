@@ -85,6 +85,11 @@ def test_fold_keeps_u_of_huu_apart_from_hu() -> None:
         ("khoong", "khong"),  # a stretched "không" is still squeezed
         ("lưuuu", "luu"),
         ("đâuuu", "dau"),
+        ("nghi huuu", "nghi huu"),  # hưu stretched stays hưu, not "hu"
+        ("luong HUUUU", "luong huu"),
+        ("cuuu tro", "cuu tro"),
+        ("uuu dai", "uu dai"),
+        ("mua thuuu", "mua thu"),  # no syllable "thưu": a stretched "thu"
     ],
 )
 def test_squeeze_keeps_real_syllables_with_a_double_letter(typed: str, folded: str) -> None:
@@ -205,3 +210,14 @@ def test_emoji_and_other_scripts_fold_without_latin_noise() -> None:
 )
 def test_fold_reads_regional_words(typed: str, folded: str) -> None:
     assert fold(typed) == folded
+
+
+def test_unaccented_huu_finds_the_pension_entry() -> None:
+    from knowledge_base import Entry, Matcher
+
+    matcher = Matcher([
+        Entry("pension", "procedures", "Điều kiện hưởng lương hưu là gì?", "Đủ tuổi nghỉ hưu và đủ năm đóng."),
+        Entry("hurt", "procedures", "Bị hư hỏng đồ đạc của công ty có phải đền không?", "Theo nội quy."),
+    ])
+    for typed in ("dieu kien huong luong huu", "dieu kien huong luong huuu"):
+        assert matcher.match(typed).matches[0].entry.id == "pension"
