@@ -65,6 +65,7 @@ class Answer:
     # its kind, and the official's message a Telegram worker gets a copy of.
     attachment_kind: str | None = None
     source: tuple[str, int] | None = None
+    followup_id: int | None = None   # answers this follow-up (None: the case's own question)
 
 
 @dataclass(frozen=True)
@@ -73,6 +74,7 @@ class Followup:
     question_id: int
     text: str
     created_at: float
+    user_id: int | None = None
 
 
 @dataclass(frozen=True)

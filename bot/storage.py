@@ -251,6 +251,87 @@ class Storage:
         async with self._transaction() as db:
             await db.execute("UPDATE questions SET rating = ? WHERE id = ?", (rating, question_id))
 
+    # -- ratings by askers and followers, and why a 👎 --------------------------
+
+    async def rate(self, question_id: int, user_id: int, rating: int, *, follower: bool,
+                   deliveries: Callable[[Question], Awaitable[Sequence[OutboxRequest]]]) -> None:
+        """Store (or change) one person's 👍/👎 on a case and queue what officials see,
+        atomically. The asker's is also the question's `rating`; a changed rating drops
+        the reason given for the earlier one."""
+        now = time.time()
+        async with self._transaction() as db:
+            await db.execute(
+                """INSERT INTO ratings (question_id, user_id, follower, rating, created_at)
+                   VALUES (?, ?, ?, ?, ?)
+                   ON CONFLICT (question_id, user_id) DO UPDATE SET
+                     reason = CASE WHEN ratings.rating = excluded.rating THEN ratings.reason END,
+                     rating = excluded.rating, created_at = excluded.created_at""",
+                (question_id, user_id, int(follower), rating, now))
+            if not follower:
+                await db.execute("UPDATE questions SET rating = ? WHERE id = ?", (rating, question_id))
+            if rating < 0:  # in the history, and a day the digest has something to tell
+                await self._event(db, question_id, None, "", "disliked_follower" if follower else "disliked",
+                                  "", now)
+            question = await self.get_question(question_id)
+            assert question is not None
+            for request in await deliveries(question):
+                await self._insert_outbox(db, _about(request, question_id), now)
+
+    async def rating_reason(self, question_id: int, user_id: int, reason: str,
+                            deliveries: Callable[[Question], Awaitable[Sequence[OutboxRequest]]]) -> bool:
+        """Why a person gave a 👎, with what officials see, atomically; False without a 👎."""
+        now = time.time()
+        async with self._transaction() as db:
+            cursor = await db.execute(
+                "UPDATE ratings SET reason = ? WHERE question_id = ? AND user_id = ? AND rating = -1",
+                (reason, question_id, user_id))
+            if cursor.rowcount == 0:
+                return False
+            row = await self._one("SELECT follower FROM ratings WHERE question_id = ? AND user_id = ?",
+                                  (question_id, user_id))
+            await self._event(db, question_id, None, "",
+                              "disliked_follower" if row and row[0] else "disliked", reason, now)
+            question = await self.get_question(question_id)
+            assert question is not None
+            for request in await deliveries(question):
+                await self._insert_outbox(db, _about(request, question_id), now)
+        return True
+
+    async def rating_of(self, question_id: int, user_id: int) -> int | None:
+        row = await self._one("SELECT rating FROM ratings WHERE question_id = ? AND user_id = ?",
+                              (question_id, user_id))
+        return int(row[0]) if row else None
+
+    async def dislikes_of(self, question_id: int) -> list[tuple[bool, str | None]]:
+        """The case's 👎, oldest first: (by a follower?, the reason or None)."""
+        rows = await self._all(
+            "SELECT follower, reason FROM ratings WHERE question_id = ? AND rating = -1 ORDER BY created_at",
+            (question_id,))
+        return [(bool(r["follower"]), r["reason"]) for r in rows]
+
+    async def dislikes_since_last_digest(self) -> list[tuple[int, bool, str | None]]:
+        """Every 👎 given since the last day the digest considered (at most a day back for
+        the first): (case, by a follower?, the reason or None)."""
+        rows = await self._all(
+            """SELECT question_id, follower, reason FROM ratings WHERE rating = -1 AND created_at >
+                 COALESCE((SELECT MAX(created_at) FROM digests), ?) ORDER BY created_at""",
+            (time.time() - 24 * 3600,))
+        return [(r["question_id"], bool(r["follower"]), r["reason"]) for r in rows]
+
+    async def follower_ratings(self) -> tuple[int, int]:
+        """👍 and 👎 given by followers ("me too", a duplicate's asker)."""
+        row = await self._one(
+            """SELECT COALESCE(SUM(rating = 1), 0), COALESCE(SUM(rating = -1), 0)
+               FROM ratings WHERE follower = 1""")
+        return (int(row[0]), int(row[1])) if row else (0, 0)
+
+    async def duplicate_asked_by(self, question_id: int, user_id: int) -> Question | None:
+        """This person's own question merged into `question_id` with /dup, if any."""
+        row = await self._one(
+            """SELECT * FROM questions WHERE duplicate_of = ? AND user_id = ? AND status = 'duplicate'
+               ORDER BY id DESC LIMIT 1""", (question_id, user_id))
+        return _question(row) if row else None
+
     async def transition(
         self, question_id: int, expected_version: int | None, changes: dict[str, Any],
         event: tuple[int | None, str, str, str],
@@ -312,7 +393,7 @@ class Storage:
     async def followups_of(self, question_id: int) -> list[Followup]:
         rows = await self._all("SELECT * FROM followups WHERE question_id = ? ORDER BY id", (question_id,))
         return [Followup(id=r["id"], question_id=r["question_id"], text=r["text"],
-                         created_at=r["created_at"]) for r in rows]
+                         created_at=r["created_at"], user_id=r["user_id"]) for r in rows]
 
     async def events_of(self, question_id: int) -> list[Event]:
         rows = await self._all("SELECT * FROM events WHERE question_id = ? ORDER BY id", (question_id,))
@@ -337,23 +418,24 @@ class Storage:
     async def add_answer(self, question: Question, official_id: int, official_name: str, text: str,
                          source: tuple[str, int],
                          deliveries: Callable[[Question], Awaitable[Sequence[OutboxRequest]]],
-                         attachment_kind: str | None = None) -> Answer | None:
+                         attachment_kind: str | None = None, followup_id: int | None = None,
+                         ) -> Answer | None:
         """Store an answer, close the case and queue its deliveries, atomically.
 
         Returns None when this official message was already stored as an
         answer (a replayed update), so nothing is delivered twice.
         `attachment_kind`: the official's message was a photo, file or voice
-        message, `text` its caption.
+        message, `text` its caption. `followup_id`: the follow-up it answers, if any.
         """
         now = time.time()
         async with self._transaction() as db:
             cursor = await db.execute(
                 """INSERT OR IGNORE INTO answers (question_id, official_id, official_name, text,
                                                   source_chat_id, source_message_id, created_at,
-                                                  attachment_kind)
-                   VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
+                                                  attachment_kind, followup_id)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
                 (question.id, official_id, official_name, text, source[0], source[1], now,
-                 attachment_kind),
+                 attachment_kind, followup_id),
             )
             if cursor.rowcount == 0:
                 return None
@@ -370,7 +452,7 @@ class Storage:
                 await self._insert_outbox(db, _about(request, question.id), now)
         return Answer(id=answer_id or 0, question_id=question.id, official_id=official_id,
                       official_name=official_name, text=text, created_at=now,
-                      attachment_kind=attachment_kind, source=source)
+                      attachment_kind=attachment_kind, source=source, followup_id=followup_id)
 
     async def answer_from(self, chat_id: str, message_id: int) -> Answer | None:
         row = await self._one(
@@ -1286,6 +1368,9 @@ class Storage:
                 "SELECT question_id, text, created_at FROM followups WHERE user_id = ? ORDER BY id", (user_id,))],
             "following": [r[0] for r in await self._all(
                 "SELECT question_id FROM followers WHERE user_id = ? ORDER BY question_id", (user_id,))],
+            "ratings": [dict(r) for r in await self._all(
+                "SELECT question_id, rating, reason, created_at FROM ratings WHERE user_id = ? ORDER BY created_at",
+                (user_id,))],
             "conference_subscriptions": [r[0] for r in await self._all(
                 "SELECT conference_id FROM subscriptions WHERE user_id = ? ORDER BY conference_id", (user_id,))],
             "answered_by_knowledge_base": [dict(r) for r in await self._all(
@@ -1302,6 +1387,10 @@ class Storage:
             rows = await self._all("SELECT id FROM questions WHERE user_id = ?", (user_id,))
             await db.execute("UPDATE questions SET anonymous = 1, asker_name = NULL WHERE user_id = ?",
                              (user_id,))
+            # The history named them where they asked and followed up: no longer.
+            await db.execute(
+                """UPDATE events SET actor_name = '' WHERE actor_id IS NULL AND action IN ('asked', 'followup')
+                   AND question_id IN (SELECT id FROM questions WHERE user_id = ?)""", (user_id,))
             for table in ("drafts", "organizer_drafts", "subscriptions", "followers", "kb_deflections"):
                 await db.execute(f"DELETE FROM {table} WHERE user_id = ?", (user_id,))
             await db.execute(
@@ -1350,7 +1439,8 @@ def _answer(row: aiosqlite.Row) -> Answer:
               if row["source_chat_id"] is not None and row["source_message_id"] is not None else None)
     return Answer(id=row["id"], question_id=row["question_id"], official_id=row["official_id"],
                   official_name=row["official_name"], text=row["text"], created_at=row["created_at"],
-                  edited_at=row["edited_at"], attachment_kind=row["attachment_kind"], source=source)
+                  edited_at=row["edited_at"], attachment_kind=row["attachment_kind"], source=source,
+                  followup_id=row["followup_id"])
 
 
 def _conference(row: aiosqlite.Row) -> Conference:

@@ -9,9 +9,9 @@ from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
 from bot.channels.telegram import CHANNEL, keyboard
-from bot.models import Reply, User
-from bot.services.ask_flow import Outcome
+from bot.models import Button, Reply, User
 from bot.services import Services
+from bot.services.ask_flow import Outcome
 from bot.services.text import clean_text
 
 Context = ContextTypes.DEFAULT_TYPE
@@ -73,6 +73,8 @@ async def apply_outcome(update: Update, context: Context, user: User, outcome: O
             # (python-telegram-bot raises TypeError): say it anew instead.
             except (BadRequest, TypeError):
                 await send(context, int(user.chat_id), outcome.edit)
+        elif outcome.markup is not None:
+            await set_buttons(update, outcome.markup)
         elif not outcome.keep_buttons:
             await clear_buttons(update)
     for reply in outcome.replies:
@@ -80,7 +82,11 @@ async def apply_outcome(update: Update, context: Context, user: User, outcome: O
 
 
 async def clear_buttons(update: Update) -> None:
+    await set_buttons(update, ())
+
+
+async def set_buttons(update: Update, buttons: tuple[tuple[Button, ...], ...]) -> None:
     try:
-        await update.callback_query.edit_message_reply_markup(reply_markup=None)
+        await update.callback_query.edit_message_reply_markup(reply_markup=keyboard(buttons))
     except (BadRequest, TypeError):
-        pass  # already without buttons, deleted or inaccessible: nothing to tidy
+        pass  # unchanged, deleted or inaccessible: nothing to tidy

@@ -10,7 +10,6 @@ from telegram.error import BadRequest
 
 from bot.channels.telegram import keyboard
 from bot.models import Button, Reply, User
-from bot.services.ask_flow import Outcome
 from bot.services.text import clean_text, parse_id
 from handlers import organizers
 from handlers.common import (
@@ -164,17 +163,12 @@ async def ask_button(update: Update, context: Context) -> None:
 
 
 async def rate_button(update: Update, context: Context) -> None:
-    query = update.callback_query
+    """"r:<case>:up|down" under an answer."""
     user = await button_presser(update, context)
     if user is None:
         return
-    svc = services(context)
-    # "r:<question id>:up|down"
-    parts = (query.data or "").split(":")
-    case_id = parse_id(parts[1]) if len(parts) == 3 else None
-    ok = (case_id is not None and parts[2] in ("up", "down")
-          and await svc.questions.rate(user, case_id, 1 if parts[2] == "up" else -1))
-    await query.answer(svc.catalog.text(user.language, "rate.thanks" if ok else "rate.invalid"))
+    outcome = await services(context).ask.rate(user, update.callback_query.data or "")
+    await apply_outcome(update, context, user, outcome)
 
 
 async def followup_button(update: Update, context: Context) -> None:

@@ -155,10 +155,7 @@ class ZaloWorker:
         if data in MENU:
             return replace(await MENU[data](self, user), keep_buttons=True)
         if prefix == "r":  # "r:<question id>:up|down"
-            case, _, vote = rest.partition(":")
-            ok = (parse_id(case) is not None and vote in ("up", "down")
-                  and await svc.questions.rate(user, int(case), 1 if vote == "up" else -1))
-            return Outcome(notice=self.t(user, "rate.thanks" if ok else "rate.invalid"), keep_buttons=True)
+            return await svc.ask.rate(user, data)
         if prefix == "f":  # "f:<question id>"
             case_id = parse_id(rest)
             if case_id is None:
@@ -269,6 +266,12 @@ class ZaloWorker:
         if pressed and (outcome.edit is not None or not outcome.keep_buttons):
             await self.svc.storage.save_zalo_choices(self.channel.choices_key(user.chat_id), [])
         replies = [Reply(outcome.notice)] if outcome.notice else []
+        if outcome.markup is not None and outcome.edit is None:
+            # The choices left (a rating shows as said, not as a choice), under the notice.
+            # (None when a reply brings its own choices: the last choices sent are the ones read.)
+            kept = (tuple(b for b in row if not b.data.startswith("r:")) for row in outcome.markup)
+            rows = () if any(r.buttons for r in outcome.replies) else tuple(row for row in kept if row)
+            replies = [Reply(outcome.notice or "", rows)] if rows or outcome.notice else []
         replies += ([outcome.edit] if outcome.edit is not None else []) + list(outcome.replies)
         await self._send(incoming, user, [self._for_zalo(user, r) for r in replies])
 

@@ -161,8 +161,9 @@ async def test_worker_on_the_oa_answered_from_the_telegram_group(oabot: OABot) -
     thanks = await oabot.tap(HUNG, answer, "Hữu ích")
     assert "Cảm ơn bạn đã đánh giá" in thanks["text"]
     assert (await oabot.services.storage.get_question(case)).rating == 1
-    # Typing the number works as tapping: the choices stay, as Telegram's buttons do.
-    prompt = await oabot.say(HUNG, "3")
+    # The choices change after rating, as Telegram's buttons do: what is left is to ask more.
+    assert [b["title"] for b in thanks["buttons"]] == ["❓ Hỏi thêm"], thanks
+    prompt = await oabot.say(HUNG, "1")
     assert f"#{case}" in prompt["text"] and "hỏi thêm" in prompt["text"]
     assert "Đã gửi câu hỏi thêm" in (await oabot.say(HUNG, "Vậy hồ sơ cần những giấy tờ gì ạ?"))["text"]
     await oabot.harness.emu.wait_for_bot_message(

@@ -120,7 +120,7 @@ STRINGS: dict[str, str] = {
     "answer.rate_up": "👍 Helpful",
     "answer.rate_down": "👎 Not satisfied",
     "rate.thanks": "Thank you for your feedback!",
-    "rate.invalid": "This button can no longer be used.",
+    "rate.invalid": "You can rate only an answer sent to you, to your question or one you also asked.",
     "error.generic": (
         "Sorry, something went wrong on our side. Everything you sent is stored safely. "
         "Please try again in a few minutes."
@@ -485,4 +485,42 @@ STRINGS: dict[str, str] = {
     "attachment.voice": "a voice message",
     "attachment.audio": "an audio file",
     "attachment.video": "a video",
+    # -- followers, follow-ups and ratings: each answer to whom it is meant, 👎 seen by officials --
+    "answer.follower_delivered": (
+        "📬 The question you also asked (<b>#{id}</b>) has been answered.\n\n"
+        "<b>Answer:</b>\n{answer}"
+    ),
+    "answer.duplicate_delivered": (
+        "📬 Your question <b>#{own}</b> is the same as question <b>#{id}</b>, which has now been answered.\n\n"
+        "<b>You asked:</b>\n<blockquote>{question}</blockquote>\n"
+        "<b>Answer:</b>\n{answer}"
+    ),
+    "answer.followup_delivered": (
+        "📬 Your follow-up question on <b>#{id}</b> has been answered.\n\n"
+        "<b>You asked:</b>\n<blockquote>{question}</blockquote>\n"
+        "<b>Answer:</b>\n{answer}"
+    ),
+    "rate.rated_up": "✅ Your rating: 👍 Helpful",
+    "rate.rated_down": "✅ Your rating: 👎 Not satisfactory",
+    "rate.why": (
+        "Thank you for telling us. What was missing in the answer? You can type one short line "
+        "for the officials to look at, or skip."
+    ),
+    "rate.why_skip": "Skip",
+    "rate.why_thanks": "Thank you. Your feedback has been passed on to the officials in charge.",
+    "rate.why_skipped": "Thank you for your feedback!",
+    "dislike.asker": "The asker",
+    "dislike.follower": "Someone who also asked",
+    "dislike.notice": "👎 #{id}: {who} is not satisfied with the answer.",
+    "dislike.notice_reason": "👎 #{id}: {who} is not satisfied with the answer: «{reason}»",
+    "card.dislike": "👎 <b>{who}: not satisfied</b>",
+    "card.dislike_reason": "👎 <b>{who}: not satisfied:</b> «{reason}»",
+    "card.dislikes_more": "👎 … and {count} earlier",
+    "card.thread_earlier": "<i>… {count} earlier follow-ups and answers: see /case {id}</i>",
+    "audit.disliked": "not satisfied with the answer (👎)",
+    "audit.disliked_follower": "someone who also asked is not satisfied with the answer (👎)",
+    "stats.follower_ratings": "Ratings by people who also asked: 👍 {up} · 👎 {down}",
+    "digest.dislikes": "<b>👎 Not satisfied with an answer:</b>\n{lines}",
+    "digest.dislike_line": "• #{id} · {who}",
+    "digest.dislike_line_reason": "• #{id} · {who}: «{reason}»",
 }

@@ -124,7 +124,7 @@ STRINGS: dict[str, str] = {
     "answer.rate_up": "👍 Hữu ích",
     "answer.rate_down": "👎 Chưa thỏa đáng",
     "rate.thanks": "Cảm ơn bạn đã đánh giá!",
-    "rate.invalid": "Nút này không dùng được nữa.",
+    "rate.invalid": "Bạn chỉ đánh giá được câu trả lời gửi cho bạn, cho câu hỏi của bạn hoặc câu hỏi bạn cùng hỏi.",
     # -- general --
     "error.generic": (
         "Xin lỗi, bot vừa gặp sự cố. Những gì bạn đã gửi vẫn được lưu an toàn. "
@@ -495,4 +495,42 @@ STRINGS: dict[str, str] = {
     "attachment.voice": "một tin nhắn thoại",
     "attachment.audio": "một tệp âm thanh",
     "attachment.video": "một video",
+    # -- followers, follow-ups and ratings: each answer to whom it is meant, 👎 seen by officials --
+    "answer.follower_delivered": (
+        "📬 Câu hỏi bạn cùng hỏi (<b>#{id}</b>) đã được trả lời.\n\n"
+        "<b>Trả lời:</b>\n{answer}"
+    ),
+    "answer.duplicate_delivered": (
+        "📬 Câu hỏi <b>#{own}</b> của bạn trùng với câu hỏi <b>#{id}</b>, nay đã được trả lời.\n\n"
+        "<b>Bạn hỏi:</b>\n<blockquote>{question}</blockquote>\n"
+        "<b>Trả lời:</b>\n{answer}"
+    ),
+    "answer.followup_delivered": (
+        "📬 Câu hỏi thêm của bạn về <b>#{id}</b> đã có câu trả lời.\n\n"
+        "<b>Bạn hỏi thêm:</b>\n<blockquote>{question}</blockquote>\n"
+        "<b>Trả lời:</b>\n{answer}"
+    ),
+    "rate.rated_up": "✅ Bạn đã đánh giá: 👍 Hữu ích",
+    "rate.rated_down": "✅ Bạn đã đánh giá: 👎 Chưa thỏa đáng",
+    "rate.why": (
+        "Cảm ơn bạn đã cho biết. Câu trả lời chưa thỏa đáng ở điểm nào? Bạn có thể gõ một dòng ngắn "
+        "để cán bộ xem lại, hoặc bỏ qua."
+    ),
+    "rate.why_skip": "Bỏ qua",
+    "rate.why_thanks": "Cảm ơn bạn. Ý kiến của bạn đã được chuyển tới cán bộ phụ trách.",
+    "rate.why_skipped": "Cảm ơn bạn đã đánh giá!",
+    "dislike.asker": "Người hỏi",
+    "dislike.follower": "Một người cùng hỏi",
+    "dislike.notice": "👎 #{id}: {who} chưa hài lòng với câu trả lời.",
+    "dislike.notice_reason": "👎 #{id}: {who} chưa hài lòng với câu trả lời: «{reason}»",
+    "card.dislike": "👎 <b>{who} chưa hài lòng</b>",
+    "card.dislike_reason": "👎 <b>{who} chưa hài lòng:</b> «{reason}»",
+    "card.dislikes_more": "👎 … và {count} lượt chưa hài lòng trước đó",
+    "card.thread_earlier": "<i>… {count} lượt hỏi thêm, trả lời trước đó: xem /case {id}</i>",
+    "audit.disliked": "chưa hài lòng với câu trả lời (👎)",
+    "audit.disliked_follower": "người cùng hỏi chưa hài lòng với câu trả lời (👎)",
+    "stats.follower_ratings": "Đánh giá của người cùng hỏi: 👍 {up} · 👎 {down}",
+    "digest.dislikes": "<b>👎 Chưa hài lòng với câu trả lời:</b>\n{lines}",
+    "digest.dislike_line": "• #{id} · {who}",
+    "digest.dislike_line_reason": "• #{id} · {who}: «{reason}»",
 }

@@ -19,8 +19,15 @@ from bot.config import Topic
 from bot.i18n import Catalog, Raw
 from bot.models import Button, Conference, Draft, Reply, User
 from bot.services.knowledge import KnowledgeService
-from bot.services.questions import QuestionService
-from bot.services.text import MESSAGE_LIMIT, clean_text, meaningful_length, plain_length, shorten
+from bot.services.questions import FOLLOWUP_PREFIX, RATE_PREFIX, QuestionService
+from bot.services.text import (
+    MESSAGE_LIMIT,
+    clean_text,
+    meaningful_length,
+    parse_id,
+    plain_length,
+    shorten,
+)
 from bot.storage import Storage
 from knowledge_base import Entry
 
@@ -42,6 +49,8 @@ class Outcome:
     edit: Reply | None = None       # replace the message whose button was pressed
     notice: str | None = None       # short toast for a button press
     keep_buttons: bool = False      # without `edit`: leave the pressed message's buttons
+    # Without `edit`: replace the pressed message's buttons with these (the text stays).
+    markup: tuple[tuple[Button, ...], ...] | None = None
     # An organizer confirmed an announcement: (text, audience, attachment or None).
     start_broadcast: tuple[str, str, tuple[str, str] | None] | None = None
 
@@ -94,6 +103,8 @@ class AskFlow:
             return Outcome(replies=[self._topic_prompt(user, draft)])
         if draft.step == "followup":
             return await self._send_followup(user, draft, raw_text)
+        if draft.step == "why":
+            return await self._why(user, draft, raw_text)
         if draft.step == "text":
             problem = self._validate(user, raw_text)
             if problem:
@@ -118,7 +129,8 @@ class AskFlow:
             ("kb", "yes"): self._kb_helped,
             ("kb", "no"): self._kb_not_enough,
             ("metoo", "follow"): self._follow_similar,
-            ("metoo", "own"): self._kb_not_enough,
+            ("metoo", "own"): self._send_own,
+            ("why", "skip"): self._skip_why,
             ("identity", "named"): self._chose_identity,
             ("identity", "anon"): self._chose_identity,
             ("confirm", "send"): self._send,
@@ -153,6 +165,11 @@ class AskFlow:
             draft = replace(_advance(draft, "kb"), suggestions=(best.id,))
             await self._storage.save_draft(draft)
             return Outcome(replies=[self._kb_prompt(user, draft, best.question, best.answer)])
+        return await self._after_kb(user, draft)
+
+    async def _after_kb(self, user: User, draft: Draft) -> Outcome:
+        """On every path to officials: "me too" when someone's open question says the same."""
+        assert draft.text is not None
         similar = await self._questions.similar_open(draft.text, draft.topic, user)
         if similar is not None:
             draft = replace(_advance(draft, "metoo"), case_id=int(similar.entry.id))
@@ -174,7 +191,7 @@ class AskFlow:
         assert draft.case_id is not None
         followed = await self._questions.follow(draft.case_id, user)
         if followed is None:  # answered or closed meanwhile: send their own instead
-            return await self._kb_not_enough(user, draft, "", "")
+            return await self._to_identity(user, draft)
         await self._storage.delete_draft(user.id)
         return Outcome(edit=Reply(self._t(user, "metoo.following", id=followed.id)))
 
@@ -214,6 +231,10 @@ class AskFlow:
         return Outcome(replies=[Reply(self._t(user, "ask.kb_thanks"))])
 
     async def _kb_not_enough(self, user: User, draft: Draft, _action: str, _arg: str) -> Outcome:
+        """The KB's answer did not help: someone may still be asking the same thing."""
+        return await self._after_kb(user, draft)
+
+    async def _send_own(self, user: User, draft: Draft, _action: str, _arg: str) -> Outcome:
         return await self._to_identity(user, draft)
 
     async def _chose_identity(self, user: User, draft: Draft, action: str, _arg: str) -> Outcome:
@@ -228,6 +249,54 @@ class AskFlow:
             return Outcome(edit=refused)
         question = await self._questions.submit(draft, user)
         return Outcome(edit=Reply(self._t(user, "ask.sent", id=question.id)))
+
+    # -- rating an answer ------------------------------------------------------
+
+    async def rate(self, user: User, data: str) -> Outcome:
+        """"r:<case>:up|down" under an answer, by its asker or a follower. The buttons then
+        show the rating; a 👎 asks, once, for one line saying why (for the officials)."""
+        parts = data.split(":")
+        case_id = parse_id(parts[1]) if len(parts) == 3 and parts[0] == RATE_PREFIX else None
+        vote = parts[2] if len(parts) == 3 else ""
+        if case_id is None or vote not in ("up", "down"):
+            return Outcome(notice=self._t(user, "rate.invalid"), keep_buttons=True)
+        again = await self._storage.rating_of(case_id, user.id) == (1 if vote == "up" else -1)
+        role = await self._questions.rate(user, case_id, 1 if vote == "up" else -1)
+        if role is None:
+            return Outcome(notice=self._t(user, "rate.invalid"), keep_buttons=True)
+        markup = ((Button(self._t(user, f"rate.rated_{vote}"), data),),
+                  *self._followup_row(user, case_id, role))
+        thanks = self._t(user, "rate.thanks")
+        current = await self._storage.get_draft(user.id)
+        if vote == "up" or again or (current is not None and current.step not in ("why", "followup")):
+            return Outcome(notice=thanks, markup=markup)  # not in the middle of another question
+        draft = Draft(user_id=user.id, step="why", version=_next_version(current), case_id=case_id)
+        await self._storage.save_draft(draft)
+        return Outcome(notice=thanks, markup=markup, replies=[Reply(
+            self._t(user, "rate.why"), ((self._button(user, draft, "rate.why_skip", "skip"),),))])
+
+    def _followup_row(self, user: User, case_id: int, role: str) -> tuple[tuple[Button, ...], ...]:
+        if role != "asker":
+            return ()
+        return ((Button(self._t(user, "answer.followup"), f"{FOLLOWUP_PREFIX}:{case_id}"),),)
+
+    async def _why(self, user: User, draft: Draft, raw_text: str) -> Outcome:
+        assert draft.case_id is not None
+        await self._storage.delete_draft(user.id)
+        reason = clean_text(raw_text)
+        if not reason or not await self._questions.dislike_reason(user, draft.case_id, reason):
+            return Outcome(replies=[Reply(self._t(user, "rate.why_skipped"))])
+        question = await self._questions.question(draft.case_id)
+        role = "asker" if question is not None and question.user_id == user.id else "follower"
+        return Outcome(replies=[Reply(self._t(user, "rate.why_thanks"),
+                                      self._followup_row(user, draft.case_id, role))])
+
+    async def _skip_why(self, user: User, draft: Draft, _action: str, _arg: str) -> Outcome:
+        await self._storage.delete_draft(user.id)
+        question = await self._questions.question(draft.case_id or 0)
+        role = "asker" if question is not None and question.user_id == user.id else "follower"
+        return Outcome(edit=Reply(self._t(user, "rate.why_skipped"),
+                                  self._followup_row(user, draft.case_id or 0, role)))
 
     # -- prompts -----------------------------------------------------------
 

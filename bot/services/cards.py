@@ -33,6 +33,10 @@ FOLLOWUP_EXCERPT = 400
 ANSWER_EXCERPT = 1200
 # The question excerpt never gives way below this; fit_html is the last resort.
 QUESTION_EXCERPT_MIN = 200
+# Earlier answers and follow-ups, once the question gave way: shorter, then left out.
+OLDER_EXCERPTS = (400, 120, 0)
+DISLIKES_SHOWN = 3
+DISLIKE_EXCERPT = 300
 PREVIEW_QUESTION_EXCERPT = 1200
 PREVIEW_ANSWER_EXCERPT = 2500
 AUDIT_DETAIL_EXCERPT = 200
@@ -41,7 +45,7 @@ AUDIT_DETAIL_EXCERPT = 200
 REJECT_REASONS = ("out_of_scope", "personal_documents", "unclear")
 
 # Events a worker causes: an empty actor there is an anonymous asker, not the system.
-WORKER_ACTIONS = frozenset({"asked", "followup", "followed"})
+WORKER_ACTIONS = frozenset({"asked", "followup", "followed", "disliked", "disliked_follower"})
 
 STATUS_ICONS = {"open": "📩", "answered": "✅", "forwarded": "↪️", "duplicate": "🔁", "rejected": "⛔"}
 
@@ -59,6 +63,8 @@ class CardState:
     now: float
     channel: str = ""    # the asker's channel, when it is not the officials' own (e.g. "zalo")
     muted: bool = False  # an official muted the asker from this card (🔇)
+    # Each 👎 on the case, oldest first: (by a follower?, the one line saying why, or None).
+    dislikes: Sequence[tuple[bool, str | None]] = ()
 
 
 class CardRenderer:
@@ -98,17 +104,58 @@ class CardRenderer:
         """The card, always within one Telegram message (4,096 UTF-16 units after parsing).
 
         An edit that is too long is refused by Telegram, which would leave the card
-        showing an old status: the question excerpt is shortened until it fits.
+        showing an old status: the question excerpt is shortened, then the earlier
+        answers and follow-ups, until it fits.
         """
         excerpt = shorten(state.question.text, QUESTION_EXCERPT)
-        card = self._compose(state, excerpt)
-        overflow = plain_length(card) - MESSAGE_LIMIT
-        if overflow > 0:
+        card = ""
+        for older in OLDER_EXCERPTS:
+            card = self._compose(state, excerpt, older)
+            overflow = plain_length(card) - MESSAGE_LIMIT
+            if overflow <= 0:
+                return card
             room = max(utf16_length(excerpt) - overflow, QUESTION_EXCERPT_MIN)
-            card = self._compose(state, shorten(state.question.text, room))
+            card = self._compose(state, shorten(state.question.text, room), older)
+            if plain_length(card) <= MESSAGE_LIMIT:
+                return card
         return fit_html(card, MESSAGE_LIMIT)
 
-    def _compose(self, state: CardState, excerpt: str) -> str:
+    def _thread(self, state: CardState, older: int) -> list[str]:
+        """Every answer and follow-up, in the order they came; the newest whole, the
+        earlier ones cut to `older` units (0: left out, with a line saying so)."""
+        items: list[tuple[float, int, Answer | Followup]] = sorted(
+            [(a.created_at, 1, a) for a in state.answers] + [(f.created_at, 0, f) for f in state.followups],
+            key=lambda item: (item[0], item[1]))
+        lines: list[str] = []
+        left_out = 0
+        for index, (_when, _kind, item) in enumerate(items):
+            newest = index >= len(items) - 2  # the last follow-up and its answer, or the last answer
+            if not newest and older == 0:
+                left_out += 1
+                continue
+            if isinstance(item, Followup):
+                number = 1 + sum(1 for f in state.followups if f.created_at < item.created_at)
+                lines.append(self.t("card.followup", count=number,
+                                    text=shorten(item.text, FOLLOWUP_EXCERPT if newest else older)))
+            else:
+                lines.append(self.t("card.answer", official=item.official_name,
+                                    when=self.when(item.edited_at or item.created_at),
+                                    answer=shorten(item.text, ANSWER_EXCERPT if newest else older)))
+        if left_out:
+            lines.insert(0, self.t("card.thread_earlier", count=left_out, id=state.question.id))
+        return lines
+
+    def _dislikes(self, state: CardState) -> list[str]:
+        shown = list(state.dislikes)[-DISLIKES_SHOWN:]
+        lines = [self.t("card.dislike_reason" if reason else "card.dislike",
+                        who=self.t("dislike.follower" if follower else "dislike.asker"),
+                        reason=shorten(reason or "", DISLIKE_EXCERPT))
+                 for follower, reason in shown]
+        if len(state.dislikes) > len(shown):
+            lines.insert(0, self.t("card.dislikes_more", count=len(state.dislikes) - len(shown)))
+        return lines
+
+    def _compose(self, state: CardState, excerpt: str, older: int = OLDER_EXCERPTS[0]) -> str:
         q = state.question
         lines = [self.t("card.header", icon=STATUS_ICONS.get(q.status, "📩"), id=q.id,
                         topic=state.topic_title, status=self.t(f"case.status.{q.status}"))]
@@ -131,15 +178,8 @@ class CardRenderer:
         if q.status == "rejected" and q.reject_reason:
             lines.append(self.t("card.rejected", reason=q.reject_reason))
         lines.append(self.t("card.question", question=excerpt))
-        if state.followups:
-            latest = state.followups[-1]
-            lines.append(self.t("card.followup", count=len(state.followups),
-                                text=shorten(latest.text, FOLLOWUP_EXCERPT)))
-        if state.answers:
-            answer = state.answers[-1]
-            lines.append(self.t("card.answer", official=answer.official_name,
-                                when=self.when(answer.edited_at or answer.created_at),
-                                answer=shorten(answer.text, ANSWER_EXCERPT)))
+        lines += self._thread(state, older)
+        lines += self._dislikes(state)
         if state.published:
             lines.append(self.t("card.published"))
         if state.muted:

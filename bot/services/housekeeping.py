@@ -16,10 +16,11 @@ from bot.i18n import Catalog, Raw
 from bot.models import OutboxRequest, Question
 from bot.services.questions import OfficialsRoute, QuestionService
 from bot.services.reports import CaseStats, format_duration_hours, median, percent, render_chart
-from bot.services.text import CAPTION_LIMIT, MESSAGE_LIMIT, fit_html
+from bot.services.text import CAPTION_LIMIT, MESSAGE_LIMIT, fit_html, shorten
 from bot.storage import Storage
 
 OLDEST_SHOWN = 5
+DISLIKES_IN_DIGEST = 10
 STATS_WEEKS = 8
 STATUSES = ("open", "answered", "forwarded", "duplicate", "rejected")
 
@@ -69,7 +70,9 @@ class Housekeeping:
         # day is recorded as considered so that it is not weighed again.
         if await self._storage.record_quiet_day(day):
             return False
-        text = self.digest_text(await self._storage.all_questions(), now.date())
+        # The 👎 given since the last digest, with the line each may say why.
+        dislikes = await self._storage.dislikes_since_last_digest()
+        text = self.digest_text(await self._storage.all_questions(), now.date(), dislikes)
         request = OutboxRequest(channel=self._route.channel, chat_id=self._route.chat_id, text=text,
                                 dedupe_key=f"digest:{day}")
         queued = await self._storage.queue_digest(day, [request])
@@ -77,12 +80,19 @@ class Housekeeping:
             self._queued()
         return queued
 
-    def digest_text(self, questions: Sequence[Question], day: date) -> str:
+    def digest_text(self, questions: Sequence[Question], day: date,
+                    dislikes: Sequence[tuple[int, bool, str | None]] = ()) -> str:
         language = self._route.language
         parts = [self._t("digest.header", day=day.strftime("%d/%m/%Y"))]
         by_status = Counter(q.status for q in questions)
         parts.append(self._t("digest.by_status", counts=", ".join(
             f"{self._t(f'case.status.{s}')}: {by_status[s]}" for s in STATUSES if by_status[s]) or "0"))
+        if dislikes:
+            parts.append(self._t("digest.dislikes", lines=Raw("\n".join(
+                self._t("digest.dislike_line_reason" if reason else "digest.dislike_line", id=case,
+                        who=self._t("dislike.follower" if follower else "dislike.asker"),
+                        reason=shorten(reason or "", 200))
+                for case, follower, reason in dislikes[-DISLIKES_IN_DIGEST:]))))
         waiting = [q for q in questions if q.status == "open"]
         if not waiting:
             parts.append(self._t("digest.none"))
@@ -127,6 +137,10 @@ class Housekeeping:
             ratings_up=up, ratings_down=down,
         )
 
+    async def _follower_ratings_line(self) -> str:
+        up, down = await self._storage.follower_ratings()
+        return self._t("stats.follower_ratings", up=up, down=down)
+
     async def stats(self) -> tuple[str, bytes]:
         """The /stats text and its chart (PNG)."""
         stats = await self.case_stats()
@@ -139,7 +153,7 @@ class Housekeeping:
             within=percent(stats.answered_within_deadline, stats.answered_total),
             up=stats.ratings_up, down=stats.ratings_down,
             deflections=await self._storage.count_deflections(),
-        )
+        ) + "\n" + await self._follower_ratings_line()
         topic_titles = {key: self._questions.topic_title(key, language)
                         for key, _status in stats.by_topic_status}
         labels = {s: self._t(f"case.status.{s}") for s in STATUSES}

@@ -19,7 +19,7 @@ from rapidfuzz import fuzz
 
 from bot.config import Department, Topic
 from bot.i18n import Catalog, Raw
-from bot.models import Answer, Button, Draft, Official, OutboxRequest, Question, User
+from bot.models import Answer, Button, Draft, Followup, Official, OutboxRequest, Question, User
 from bot.services.cards import CardRenderer, CardState
 from bot.services.deadlines import add_working_days
 from bot.services.knowledge import SharedMatcher
@@ -37,6 +37,8 @@ COPY = "copy"
 # An answer quotes the question back whole, unless that would leave its first message less
 # than this for the answer (UTF-16 units, as Telegram counts): then the quote is cut.
 FIRST_ANSWER_ROOM = 200
+# A 👎's "why?": one line.
+DISLIKE_REASON_LENGTH = 300
 
 
 @dataclass(frozen=True)
@@ -179,6 +181,7 @@ class QuestionService:
             now=self._clock(),
             channel=self._shown_channel(await self._storage.get_user(question.user_id)),
             muted=await self._storage.muted_from(question.id),
+            dislikes=await self._storage.dislikes_of(question.id),
         )
 
     async def recipients(self, question: Question) -> list[User]:
@@ -216,25 +219,34 @@ class QuestionService:
                              dedupe_key=f"{dedupe}:{user.id}")
 
     def _answer_messages(self, question: Question, user: User, text: str,
-                         dedupe: str, attachment: Attachment | None = None) -> list[OutboxRequest]:
+                         dedupe: str, attachment: Attachment | None = None,
+                         asked: Asked | None = None) -> list[OutboxRequest]:
         """An answer's messages; `dedupe` starts with "answer:" (how the outbox knows an answer).
 
-        An answer sent with a photo, file or voice message (`attachment`) ends with a
-        copy of the official's message where the worker is on the officials' channel;
-        elsewhere the text says what could not be passed on.
+        `asked` says what the person asked that this answers, and so how it is worded:
+        the asker's question or follow-up is quoted back; a follower ("me too") is told
+        it is the question they asked too, without anyone else's words; a duplicate's
+        asker sees their own question. An answer sent with a photo, file or voice
+        message (`attachment`) ends with a copy of the official's message where the
+        worker is on the officials' channel; elsewhere the text says what could not be
+        passed on.
         """
         language = user.language
+        asked = asked or Asked("answer.delivered", question.text)
         copied = attachment is not None and user.channel == self._route.channel
         if attachment is not None and not copied:
             text = "\n\n".join((text, self._left_out(language, attachment.kind)))
-        quoted = question.text
-        first = self._catalog.text(language, "answer.delivered", id=question.id,
-                                   question=quoted, answer="")
+        key, quoted, own = asked.key, asked.text, asked.own_id
+
+        def header(quote: str, answer: str) -> str:
+            return self._catalog.text(language, key, id=question.id, own=own or "",
+                                      question=quote, answer=answer)
+
+        first = header(quoted, "")
         short = FIRST_ANSWER_ROOM - (MESSAGE_LIMIT - plain_length(first))
-        if short > 0:  # 2,000 characters of emoji are 4,000 units
+        if short > 0 and quoted:  # 2,000 characters of emoji are 4,000 units
             quoted = shorten(quoted, utf16_length(quoted) - short)
-            first = self._catalog.text(language, "answer.delivered", id=question.id,
-                                       question=quoted, answer="")
+            first = header(quoted, "")
         later = self._catalog.text(language, "answer.continued", id=question.id, answer="")
         pieces = split_text(text, MESSAGE_LIMIT - plain_length(first),
                             MESSAGE_LIMIT - plain_length(later))
@@ -247,11 +259,10 @@ class QuestionService:
                                 f"{FOLLOWUP_PREFIX}:{question.id}"),),)
         messages = []
         for index, piece in enumerate(pieces):
-            key = "answer.delivered" if index == 0 else "answer.continued"
             messages.append(OutboxRequest(
                 channel=user.channel, chat_id=user.chat_id,
-                text=self._catalog.text(language, key, id=question.id, question=quoted,
-                                        answer=piece),
+                text=header(quoted, piece) if index == 0 else
+                self._catalog.text(language, "answer.continued", id=question.id, answer=piece),
                 buttons=buttons if index == len(pieces) - 1 and not copied else (),
                 dedupe_key=f"{dedupe}:{user.id}:{index}",
             ))
@@ -295,18 +306,39 @@ class QuestionService:
         """
         dedupe = f"answer:{source[0]}:{source[1]}"
         attachment = Attachment(attachment_kind, *source) if attachment_kind else None
+        # Once the asker followed up, the answers that come answer the follow-up.
+        followups = await self._storage.followups_of(question.id)
+        followup = followups[-1] if followups else None
 
         async def deliveries(changed: Question) -> list[OutboxRequest]:
             messages = []
-            for user in await self.recipients(changed):
-                messages += self._answer_messages(changed, user, text, dedupe, attachment)
+            for user, asked in await self._audience(changed, followup):
+                messages += self._answer_messages(changed, user, text, dedupe, attachment, asked)
             return messages + await self._card_refresh(changed)
 
         answer = await self._storage.add_answer(question, official.id, official.name, text, source,
-                                                deliveries, attachment_kind)
+                                                deliveries, attachment_kind,
+                                                followup.id if followup else None)
         if answer is not None:
             await self._commit(await self._storage.get_question(question.id))
         return answer
+
+    async def _audience(self, question: Question, followup: Followup | None) -> list[tuple[User, Asked]]:
+        """Who gets an answer, each with what they asked: a follow-up's answer only its
+        author (the asker); the case's own answer the asker and every follower."""
+        if followup is not None:
+            asker = await self._storage.get_user(followup.user_id or question.user_id)
+            return [(asker, Asked("answer.followup_delivered", followup.text))] \
+                if asker is not None and asker.chat_id else []
+        return [(user, await self._asked_by(question, user)) for user in await self.recipients(question)]
+
+    async def _asked_by(self, question: Question, user: User) -> Asked:
+        if user.id == question.user_id:
+            return Asked("answer.delivered", question.text)
+        own = await self._storage.duplicate_asked_by(question.id, user.id)
+        if own is not None:  # their own words, merged into this case by an official
+            return Asked("answer.duplicate_delivered", own.text, own.id)
+        return Asked("answer.follower_delivered", "")
 
     async def edit_answer(self, chat_id: str, message_id: int, official: Official, text: str,
                           edit_stamp: int) -> bool:
@@ -320,9 +352,11 @@ class QuestionService:
             # replaced tells two quick edits apart.
             replaced = answer.edited_at or answer.created_at
             dedupe = f"correction:{answer.id}:{edit_stamp}:{replaced}"
+            followup = next((f for f in await self._storage.followups_of(question.id)
+                             if f.id == answer.followup_id), None)
             notices = [self._notice(u, "notify.correction", dedupe,
                                     id=question.id, answer=shorten(text, 3000))
-                       for u in await self.recipients(question)]
+                       for u, _asked in await self._audience(question, followup)]
             return notices + await self._card_refresh(question)
 
         changed = await self._storage.edit_answer(answer, text, (official.id, official.name), deliveries)
@@ -338,7 +372,7 @@ class QuestionService:
                           *, extra: Callable[[Question], Any] | None = None,
                           followers: Sequence[tuple[int, int]] = (),
                           followup: tuple[int, str] | None = None, source: str | None = None,
-                          ) -> Question | None:
+                          worker_name: str = "") -> Question | None:
         async def deliveries(changed: Question) -> list[OutboxRequest]:
             requests: list[OutboxRequest] = []
             if notify is not None:
@@ -350,7 +384,7 @@ class QuestionService:
                 requests += await extra(changed)
             return requests + await self._card_refresh(changed)
 
-        actor = (official.id, official.name) if official else (None, "")
+        actor = (official.id, official.name) if official else (None, worker_name)
         changed = await self._storage.transition(question.id, version, changes, (*actor, action, detail),
                                                  deliveries, followers=followers, followup=followup,
                                                  source=source)
@@ -427,7 +461,7 @@ class QuestionService:
             raise CaseError("officials.duplicate_self")
         movers = [u.id for u in await self.recipients(question)]
         stamp = self._stamp(question, "duplicate")
-        answers = await self._storage.answers_of(original.id)
+        answers = [a for a in await self._storage.answers_of(original.id) if a.followup_id is None]
 
         def notify(q: Question, user: User) -> OutboxRequest:
             return self._notice(user, "notify.duplicate", stamp, id=q.id, of=original.id)
@@ -439,10 +473,12 @@ class QuestionService:
             if answers:
                 for user_id in movers:
                     user = await self._storage.get_user(user_id)
-                    if user is not None:
+                    if user is not None and user.chat_id:
+                        asked = (Asked("answer.duplicate_delivered", question.text, question.id)
+                                 if user_id == question.user_id else Asked("answer.follower_delivered", ""))
                         requests += self._answer_messages(original, user, answers[-1].text,
                                                           f"answer:dup:{question.id}",
-                                                          _attachment_of(answers[-1]))
+                                                          _attachment_of(answers[-1]), asked)
             return requests + await self._card_refresh(original)
 
         return await self._transition(
@@ -574,6 +610,7 @@ class QuestionService:
             question, None, {"status": "open", "due_at": self.due_at(self._clock(), question.topic),
                              "nudged_at": None},
             None, "followup", shorten(text, 200), extra=extra, followup=(user.id, text),
+            worker_name="" if question.anonymous else question.asker_name or "",
         )
 
     # -- the worker's own view ----------------------------------------------------------
@@ -583,16 +620,71 @@ class QuestionService:
         items = []
         for question in questions:
             source = await self._root(question.id) if question.duplicate_of else question
-            items.append((question, await self._storage.answers_of((source or question).id)))
+            answers = await self._storage.answers_of((source or question).id)
+            if source is not None and source.id != question.id:  # not the asker's follow-ups there
+                answers = [a for a in answers if a.followup_id is None]
+            items.append((question, answers))
         return items
 
-    async def rate(self, user: User, question_id: int, rating: int) -> bool:
-        """Store a 👍/👎; only the asker may rate, and only an answered question."""
+    async def rate(self, user: User, question_id: int, rating: int) -> str | None:
+        """Store a 👍/👎 of the asker or of a follower on a case that has an answer (a
+        follow-up since does not undo it). A 👎 is shown to the officials at once, under
+        the card. Returns "asker" or "follower", or None when this person may not rate it."""
         question = await self._storage.get_question(question_id)
-        if question is None or question.user_id != user.id or question.status != "answered":
+        role = await self._rater(question, user)
+        if question is None or role is None:
+            return None
+
+        async def deliveries(changed: Question) -> list[OutboxRequest]:
+            notices = [await self._dislike_notice(changed, role, None, f"dislike:{changed.id}:{user.id}:"
+                                                  f"{self._clock()}")] if rating < 0 else []
+            return notices + await self._card_refresh(changed)
+
+        if await self._storage.rating_of(question.id, user.id) == rating:
+            return role  # pressed again: nothing new for officials
+        await self._storage.rate(question.id, user.id, rating, follower=role == "follower",
+                                 deliveries=deliveries)
+        self._queued()
+        return role
+
+    async def dislike_reason(self, user: User, question_id: int, reason: str) -> bool:
+        """Why the person gave a 👎 (one line): on the card and under it for officials."""
+        question = await self._storage.get_question(question_id)
+        role = await self._rater(question, user)
+        if question is None or role is None:
             return False
-        await self._storage.set_rating(question_id, rating)
-        return True
+        reason = shorten(" ".join(reason.split()), DISLIKE_REASON_LENGTH)
+
+        async def deliveries(changed: Question) -> list[OutboxRequest]:
+            notice = await self._dislike_notice(changed, role, reason,
+                                                f"dislike-why:{changed.id}:{user.id}:{self._clock()}")
+            return [notice, *await self._card_refresh(changed)]
+
+        done = await self._storage.rating_reason(question.id, user.id, reason, deliveries)
+        if done:
+            self._queued()
+        return done
+
+    async def _rater(self, question: Question | None, user: User) -> str | None:
+        if question is None or not await self._storage.answers_of(question.id):
+            return None
+        if question.user_id == user.id:
+            return "asker"
+        if any(f.id == user.id for f in await self._storage.followers_of(question.id)):
+            return "follower"
+        return None
+
+    async def _dislike_notice(self, question: Question, role: str, reason: str | None,
+                              dedupe: str) -> OutboxRequest:
+        """A short message under the case's card, so that a 👎 is seen, not only a card edit."""
+        chat, thread = self._where(question.topic)
+        cards = await self._storage.cards_of(question.id)
+        who = self.cards.t(f"dislike.{role}")
+        text = (self.cards.t("dislike.notice_reason", id=question.id, who=who, reason=reason) if reason
+                else self.cards.t("dislike.notice", id=question.id, who=who))
+        return OutboxRequest(channel=self._route.channel, chat_id=cards[0][0] if cards else chat,
+                             thread_id=thread, reply_to_message_id=cards[0][1] if cards else None,
+                             text=text, dedupe_key=dedupe)
 
     def render_history(self, user: User, items: Sequence[tuple[Question, list[Answer]]]) -> str:
         language = user.language
@@ -616,6 +708,17 @@ class QuestionService:
     def _shown_channel(self, user: User | None) -> str:
         """The asker's channel as cards show it: nothing for the officials' own channel."""
         return user.channel if user is not None and user.channel != self._route.channel else ""
+
+
+@dataclass(frozen=True)
+class Asked:
+    """What a person asked that an answer answers: the catalog text it comes in, the
+    words quoted back (none for a follower: they are someone else's), and, for a
+    question merged into the case, that question's own number."""
+
+    key: str
+    text: str
+    own_id: int | None = None
 
 
 @dataclass(frozen=True)
