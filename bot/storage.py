@@ -1057,6 +1057,98 @@ class Storage:
                ORDER BY votes DESC, q.id""", (conference_id,))
         return [(_question(r), int(r["votes"]), r["latest_answer"]) for r in rows]
 
+    # -- conferences on the day: workplaces, the agenda, announcements' results --
+
+    async def ask_workplace(self, conference_id: int, user_id: int) -> bool:
+        """Start waiting for the person's workplace for this conference; False when they
+        already answered (or skipped) it once."""
+        now = time.time()
+        async with self._transaction() as db:
+            cursor = await db.execute(
+                """INSERT INTO conference_workplaces (conference_id, user_id, asked_at) VALUES (?, ?, ?)
+                   ON CONFLICT (conference_id, user_id) DO UPDATE SET asked_at = excluded.asked_at
+                   WHERE conference_workplaces.answered_at IS NULL""", (conference_id, user_id, now))
+            return cursor.rowcount > 0
+
+    async def waiting_workplace(self, user_id: int, since: float) -> int | None:
+        """The conference whose workplace question the person was asked since `since`."""
+        row = await self._one(
+            """SELECT conference_id FROM conference_workplaces WHERE user_id = ? AND answered_at IS NULL
+                 AND asked_at >= ? ORDER BY asked_at DESC LIMIT 1""", (user_id, since))
+        return int(row[0]) if row else None
+
+    async def set_workplace(self, conference_id: int, user_id: int, workplace: str | None) -> bool:
+        """The answer (None: skipped); False when the question was no longer waiting."""
+        async with self._transaction() as db:
+            cursor = await db.execute(
+                """UPDATE conference_workplaces SET workplace = ?, answered_at = ?
+                   WHERE conference_id = ? AND user_id = ? AND answered_at IS NULL""",
+                (workplace, time.time(), conference_id, user_id))
+            return cursor.rowcount > 0
+
+    async def drop_waiting_workplace(self, user_id: int) -> None:
+        """/cancel: stop waiting (the question is asked again next time)."""
+        async with self._transaction() as db:
+            await db.execute("DELETE FROM conference_workplaces WHERE user_id = ? AND answered_at IS NULL",
+                             (user_id,))
+
+    async def set_agenda_wording(self, question_id: int, text: str | None, editor_id: int) -> None:
+        """The wording to read aloud; None goes back to the automatic one."""
+        async with self._transaction() as db:
+            if text is None:
+                await db.execute("DELETE FROM agenda_wordings WHERE question_id = ?", (question_id,))
+                return
+            await db.execute(
+                """INSERT INTO agenda_wordings (question_id, text, edited_by, edited_at) VALUES (?, ?, ?, ?)
+                   ON CONFLICT (question_id) DO UPDATE SET text = excluded.text,
+                     edited_by = excluded.edited_by, edited_at = excluded.edited_at""",
+                (question_id, text, editor_id, time.time()))
+
+    async def conference_agenda(self, conference_id: int, topics: Sequence[str]) -> list[dict[str, Any]]:
+        """The questions sent for the conference, and every open question of its topics (all
+        topics when it names none) sent for no conference, most askers plus followers first.
+        Each row: the question's columns, `votes`, `latest_answer`, `channel`, `workplace`
+        (given for this conference), `wording` (edited for reading aloud) and `for_conference`."""
+        topic_filter = f"AND q.topic IN ({', '.join('?' * len(topics))})" if topics else ""
+        rows = await self._all(
+            f"""SELECT q.*, 1 + (SELECT COUNT(*) FROM followers f WHERE f.question_id = q.id) AS votes,
+                       COALESCE((SELECT a.text FROM answers a WHERE a.question_id = q.id
+                                 ORDER BY a.id DESC LIMIT 1), '') AS latest_answer,
+                       u.channel AS asker_channel, w.workplace AS workplace, aw.text AS wording,
+                       q.conference_id IS NOT NULL AS for_conference
+                FROM questions q JOIN users u ON u.id = q.user_id
+                LEFT JOIN conference_workplaces w ON w.conference_id = ? AND w.user_id = q.user_id
+                LEFT JOIN agenda_wordings aw ON aw.question_id = q.id
+                WHERE (q.conference_id = ? AND q.status != 'duplicate')
+                   OR (q.conference_id IS NULL AND q.status = 'open' {topic_filter})
+                ORDER BY votes DESC, q.id""", (conference_id, conference_id, *topics))
+        return [{**dict(r), "question": _question(r)} for r in rows]
+
+    async def broadcast_conference(self, broadcast_id: int) -> int | None:
+        row = await self._one("SELECT conference_id FROM broadcasts WHERE id = ?", (broadcast_id,))
+        return int(row[0]) if row and row[0] is not None else None
+
+    async def unreachable(self, broadcast_id: int) -> list[dict[str, Any]]:
+        """The recipients a broadcast could not reach: channel, name (only with consent), error."""
+        rows = await self._all(
+            """SELECT o.channel, o.last_error AS error,
+                      CASE WHEN u.consent = 'granted' THEN u.display_name ELSE '' END AS name
+               FROM outbox o LEFT JOIN users u ON u.channel = o.channel AND u.chat_id = o.chat_id
+                 AND u.chat_id != ''
+               WHERE o.broadcast_id = ? AND o.failed_at IS NOT NULL ORDER BY o.id""", (broadcast_id,))
+        return [dict(r) for r in rows]
+
+    async def subscription_count(self, conference_id: int, since: float = 0.0) -> int:
+        row = await self._one(
+            """SELECT COUNT(*) FROM subscriptions s JOIN users u ON u.id = s.user_id
+               WHERE s.conference_id = ? AND s.created_at >= ? AND u.blocked_at IS NULL""",
+            (conference_id, since))
+        return int(row[0]) if row else 0
+
+    async def broadcast_started(self, broadcast_id: int) -> float:
+        row = await self._one("SELECT created_at FROM broadcasts WHERE id = ?", (broadcast_id,))
+        return float(row[0]) if row else 0.0
+
     # -- organizers' conversations -------------------------------------------
 
     async def organizer_draft(self, user_id: int) -> tuple[str, str, int, dict[str, Any]] | None:
@@ -1103,7 +1195,7 @@ class Storage:
 
     async def create_broadcast(self, created_by: int, text: str, audience: str,
                                attachment: tuple[str, str] | None, progress: tuple[str, int] | None,
-                               total: int) -> Broadcast:
+                               total: int, conference_id: int | None = None) -> Broadcast:
         """Store a broadcast meant for `total` recipients; `queue_broadcast` adds their rows.
 
         Until the last batch is queued the broadcast has fewer rows than `total`:
@@ -1112,11 +1204,13 @@ class Storage:
         async with self._transaction() as db:
             cursor = await db.execute(
                 """INSERT INTO broadcasts (created_by, text, attachment_kind, attachment, audience, total,
-                                           progress_chat_id, progress_message_id, created_at)
-                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                                           progress_chat_id, progress_message_id, created_at,
+                                           conference_id)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
                 (created_by, text, attachment[0] if attachment else None,
                  attachment[1] if attachment else None, audience, total,
-                 progress[0] if progress else None, progress[1] if progress else None, now))
+                 progress[0] if progress else None, progress[1] if progress else None, now,
+                 conference_id))
             broadcast_id = cursor.lastrowid
         assert broadcast_id is not None
         broadcast = await self.broadcast(broadcast_id)
@@ -1371,6 +1465,9 @@ class Storage:
             "ratings": [dict(r) for r in await self._all(
                 "SELECT question_id, rating, reason, created_at FROM ratings WHERE user_id = ? ORDER BY created_at",
                 (user_id,))],
+            "conference_workplaces": [dict(r) for r in await self._all(
+                """SELECT conference_id, workplace, answered_at FROM conference_workplaces
+                   WHERE user_id = ? AND workplace IS NOT NULL ORDER BY conference_id""", (user_id,))],
             "conference_subscriptions": [r[0] for r in await self._all(
                 "SELECT conference_id FROM subscriptions WHERE user_id = ? ORDER BY conference_id", (user_id,))],
             "answered_by_knowledge_base": [dict(r) for r in await self._all(
@@ -1391,7 +1488,8 @@ class Storage:
             await db.execute(
                 """UPDATE events SET actor_name = '' WHERE actor_id IS NULL AND action IN ('asked', 'followup')
                    AND question_id IN (SELECT id FROM questions WHERE user_id = ?)""", (user_id,))
-            for table in ("drafts", "organizer_drafts", "subscriptions", "followers", "kb_deflections"):
+            for table in ("drafts", "organizer_drafts", "subscriptions", "followers", "kb_deflections",
+                          "conference_workplaces"):
                 await db.execute(f"DELETE FROM {table} WHERE user_id = ?", (user_id,))
             await db.execute(
                 """UPDATE outbox SET failed_at = ?, last_error = 'the person asked to be forgotten'

@@ -53,6 +53,7 @@ def register(app: Application, config: Config) -> None:  # type: ignore[type-arg
         CommandHandler("conference", organizers.conference, filters=private),
         CommandHandler("announce", organizers.announce, filters=private),
         CommandHandler("agenda", organizers.agenda, filters=private),
+        CommandHandler("agenda_edit", organizers.agenda_edit, filters=private),
         CommandHandler("answered", organizers.answered_at_conference, filters=private),
         # Officials, in their groups (any forum topic); admin ids also in private.
         CommandHandler("answer", officials.answer_command, filters=officials_or_admin),

@@ -1,5 +1,5 @@
 """Organizers (config `[organizers] user_ids`), in their private chats with the bot:
-/conference, /announce, /agenda ID, /answered N text.
+/conference, /announce, /agenda ID, /agenda_edit N text, /answered N text.
 """
 
 from __future__ import annotations
@@ -13,9 +13,18 @@ from telegram.constants import ParseMode
 from bot.models import Official, Reply, User
 from bot.services.agenda_files import write_csv, write_xlsx
 from bot.services.ask_flow import Outcome
-from bot.services.text import clean_text, parse_id, shorten
-from handlers.common import (Context, apply_outcome, display_name, in_private_chat, send, services,
-                             worker)
+from bot.services.conferences import MAX_READING
+from bot.services.organizer_flow import OrganizerOutcome
+from bot.services.text import clean_text, parse_id, shorten, utf16_length
+from handlers.common import (
+    Context,
+    apply_outcome,
+    display_name,
+    in_private_chat,
+    send,
+    services,
+    worker,
+)
 
 log = logging.getLogger(__name__)
 
@@ -78,6 +87,31 @@ async def agenda(update: Update, context: Context) -> None:
     await context.bot.send_document(int(user.chat_id), io.BytesIO(data), filename=filename,
                                     caption=caption, parse_mode=ParseMode.HTML)
     log.info("agenda %s sent (%s)", conference.id, title)
+
+
+async def agenda_edit(update: Update, context: Context) -> None:
+    """/agenda_edit N text: how case N is read aloud in the hall ("-": the automatic wording)."""
+    user = await _organizer(update, context)
+    if user is None:
+        return
+    svc = services(context)
+    parts = (update.effective_message.text or "").split(maxsplit=2)
+    case_id = parse_id(parts[1].lstrip("#")) if len(parts) > 1 else None
+    text = clean_text(parts[2]) if len(parts) > 2 else ""
+    t = svc.catalog.text
+    if case_id is None or not text:
+        await send(context, int(user.chat_id), Reply(t(user.language, "org.agenda_edit_usage")))
+        return
+    if utf16_length(text) > MAX_READING:
+        await send(context, int(user.chat_id), Reply(t(user.language, "org.too_long", maximum=MAX_READING)))
+        return
+    sender = update.effective_user
+    wording = await svc.conferences.edit_wording(case_id, text, sender.id if sender else 0)
+    if wording is None:
+        await send(context, int(user.chat_id), Reply(t(user.language, "org.agenda_edit_usage")))
+        return
+    key = "org.agenda_edit_reset" if text in ("-", "—") else "org.agenda_edit_done"
+    await send(context, int(user.chat_id), Reply(t(user.language, key, id=case_id, text=wording)))
 
 
 async def answered_at_conference(update: Update, context: Context) -> None:
@@ -144,6 +178,7 @@ async def apply(update: Update, context: Context, user: User, outcome: Outcome) 
         left = len(await svc.broadcasts.audience(audience, sender=user))
         progress = await send(context, int(user.chat_id),
                               Reply(svc.broadcasts.progress_text(user.language, 0, 0, left)))
+        conference_id = outcome.conference_id if isinstance(outcome, OrganizerOutcome) else None
         await svc.broadcasts.start(update.effective_user.id if update.effective_user else 0, text, audience,
                                    attachment, (str(progress.chat_id), progress.message_id),
-                                   sender=user)
+                                   sender=user, conference_id=conference_id)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from telegram import Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
@@ -23,6 +21,7 @@ async def start(update: Update, context: Context) -> None:
     menu = (
         (Button(t(user.language, "menu.ask"), "m:ask"),),
         (Button(t(user.language, "menu.my"), "m:my"),),
+        (Button(t(user.language, "menu.events"), "m:events"),),
         (Button(t(user.language, "menu.help"), "m:help"),),
     )
     # Cleaned: a name may carry lone UTF-16 surrogates, which cannot be sent back.
@@ -39,6 +38,7 @@ async def cancel(update: Update, context: Context) -> None:
     user = await worker(update, context)
     svc = services(context)
     outcome = await svc.organizer.cancel(user) if organizers.is_organizer(update, context) else None
+    await svc.conferences.drop_waiting(user)  # the optional workplace question, if asked
     await apply_outcome(update, context, user, outcome or await svc.ask.cancel(user))
 
 
@@ -58,7 +58,11 @@ async def text(update: Update, context: Context) -> None:
     if await organizers.handles_message(update, context):
         return
     user = await worker(update, context)
-    await apply_outcome(update, context, user, await services(context).ask.text(user, update.effective_message.text or ""))
+    svc = services(context)
+    raw = update.effective_message.text or ""
+    # The company or industrial park, when asked before a question for a conference.
+    outcome = await svc.conferences.workplace_text(svc.ask, user, raw)
+    await apply_outcome(update, context, user, outcome or await svc.ask.text(user, raw))
 
 
 async def photo_with_caption(update: Update, context: Context) -> None:
@@ -91,7 +95,7 @@ async def events(update: Update, context: Context) -> None:
 
 
 async def event_button(update: Update, context: Context) -> None:
-    """"ev:<conference>:sub|unsub|ask"."""
+    """"ev:<conference>:sub|unsub|ask|skipwp" (skipwp: no workplace given)."""
     query = update.callback_query
     user = await button_presser(update, context)
     if user is None:
@@ -100,12 +104,16 @@ async def event_button(update: Update, context: Context) -> None:
     parts = (query.data or "").split(":")
     conference_id = parse_id(parts[1]) if len(parts) == 3 else None
     conference = await svc.conferences.conference(conference_id) if conference_id else None
-    if conference is None or conference.status != "scheduled" or parts[2] not in ("sub", "unsub", "ask"):
+    if (conference is None or conference.status != "scheduled"
+            or parts[2] not in ("sub", "unsub", "ask", "skipwp")):
         await query.answer(svc.catalog.text(user.language, "events.gone"))
         return
     if parts[2] == "ask":
-        await apply_outcome(update, context, user, replace(await svc.ask.start(user, conference),
-                                                           keep_buttons=True))
+        await apply_outcome(update, context, user, await svc.conferences.ask_for(svc.ask, conference, user))
+        return
+    if parts[2] == "skipwp":
+        await apply_outcome(update, context, user,
+                            await svc.conferences.skip_workplace(svc.ask, conference, user))
         return
     await svc.conferences.subscribe(conference.id, user, parts[2] == "sub")
     await query.answer(svc.catalog.text(user.language,
@@ -145,7 +153,8 @@ async def unknown_command(update: Update, context: Context) -> None:
 
 async def menu_button(update: Update, context: Context) -> None:
     query = update.callback_query
-    route = {"m:ask": ask, "m:my": my_questions, "m:help": help_text}.get(query.data or "")
+    route = {"m:ask": ask, "m:my": my_questions, "m:help": help_text,
+             "m:events": events}.get(query.data or "")
     if not in_private_chat(update):
         route = None
     if route is not ask:  # ask answers the query itself, with the outcome of the press

@@ -117,7 +117,9 @@ class ZaloWorker:
         if choice is not None:
             await self.channel.resolve(incoming, choice)
             return await self.press(user, choice, name=incoming.name), True
-        return await ask.text(user, text), False
+        # The company or industrial park, when asked before a question for a conference.
+        workplace = await self.svc.conferences.workplace_text(ask, user, text)
+        return workplace or await ask.text(user, text), False
 
     async def _choice(self, user: User, text: str) -> str | Reply | None:
         """The button data the text chooses, a Reply explaining why it cannot, or None (not a choice)."""
@@ -168,15 +170,18 @@ class ZaloWorker:
         return Outcome(notice=self.t(user, "ask.stale_button"), keep_buttons=True)
 
     async def _event_choice(self, user: User, rest: str) -> Outcome:
-        """"ev:<conference>:sub|unsub|ask"."""
+        """"ev:<conference>:sub|unsub|ask|skipwp" (skipwp: no workplace given)."""
         svc = self.svc
         conference_id, _, action = rest.partition(":")
         number = parse_id(conference_id)
         conference = await svc.conferences.conference(number) if number is not None else None
-        if conference is None or conference.status != "scheduled" or action not in ("sub", "unsub", "ask"):
+        if (conference is None or conference.status != "scheduled"
+                or action not in ("sub", "unsub", "ask", "skipwp")):
             return Outcome(notice=self.t(user, "events.gone"), keep_buttons=True)
         if action == "ask":
-            return replace(await svc.ask.start(user, conference), keep_buttons=True)
+            return await svc.conferences.ask_for(svc.ask, conference, user)
+        if action == "skipwp":
+            return await svc.conferences.skip_workplace(svc.ask, conference, user)
         await svc.conferences.subscribe(conference.id, user, action == "sub")
         return Outcome(notice=self.t(user, "events.subscribed" if action == "sub" else "events.unsubscribed"),
                        edit=await svc.conferences.event_card(conference, user))
@@ -217,6 +222,7 @@ class ZaloWorker:
         return Outcome(replies=[Reply(self.t(user, "zalo.help"))])
 
     async def cancel(self, user: User) -> Outcome:
+        await self.svc.conferences.drop_waiting(user)  # the optional workplace question, if asked
         return await self.svc.ask.cancel(user)
 
     async def events(self, user: User) -> Outcome:
@@ -304,4 +310,4 @@ COMMANDS: dict[str, Command] = {
     "privacy": ZaloWorker.privacy_notice, "mydata": ZaloWorker.my_data, "forget": ZaloWorker.forget,
 }
 MENU: dict[str, Command] = {"m:ask": ZaloWorker.ask, "m:my": ZaloWorker.my_questions,
-                            "m:help": ZaloWorker.help}
+                            "m:help": ZaloWorker.help, "m:events": ZaloWorker.events}

@@ -55,8 +55,9 @@ Q_ID_CARD = "Mất căn cước thì làm lại ở đâu, mất bao lâu?"
 A_HALL = ("Tại hội nghị, Giám đốc Sở Xây dựng trả lời: công nhân được thuê nhà ở xã hội "
           "nếu thu nhập dưới mức chịu thuế; hồ sơ nộp tại Sở Xây dựng.")
 
-COLUMNS = ("Mã câu hỏi", "Chủ đề", "Câu hỏi", "Số người cùng hỏi", "Trạng thái", "Đơn vị phụ trách",
-           "Trả lời")
+COLUMNS = ("Mã câu hỏi", "Chủ đề", "Câu hỏi để đọc tại hội nghị", "Câu hỏi gốc", "Số người cùng hỏi",
+           "Nguồn", "Trạng thái", "Đơn vị phụ trách", "Ngày hỏi", "Kênh", "Công ty / KCN", "Trả lời")
+FOR_CONFERENCE = "Gửi cho hội nghị"
 
 
 # -- fixtures and helpers -------------------------------------------------------------
@@ -178,14 +179,34 @@ async def subscribe(bot: Harness, user: int, title: str = TITLE) -> dict[str, An
     return await edited(bot, card, lambda m: "🔕 Thôi nhắc lịch" in labels(m))
 
 
-async def ask_for_conference(bot: Harness, user: int, topic: str, text: str, *,
-                             follow: int | None = None, title: str = TITLE) -> int:
-    """/events ✍️ → topic → text → (me too | send); returns the case number."""
-    card = await event_card(bot, user, title)
+async def topics_for_conference(bot: Harness, user: int, pressed: dict[str, Any], *,
+                                workplace: str | None = None) -> dict[str, Any]:
+    """✍️ pressed under `pressed`: the optional workplace (typed, or skipped), then the topics."""
     after = bot.last_bot_id(user)
-    await bot.press(user, card, "Gửi câu hỏi cho hội nghị")
-    menu = await bot.emu.wait_for_bot_message(
+    await bot.press(user, pressed, "Gửi câu hỏi")
+    asked = await bot.emu.wait_for_bot_message(
         user, lambda m: "Câu hỏi cho hội nghị" in m["text"], after=after)
+    if labels(asked) != ["⏭ Bỏ qua"]:
+        return asked  # already answered for this conference: straight to the topics
+    assert "công ty hoặc khu công nghiệp" in asked["text"], asked["text"]
+    after = bot.last_bot_id(user)
+    if workplace is None:
+        await bot.press(user, asked, "Bỏ qua")
+        await edited(bot, asked, lambda m: "Đã bỏ qua" in m["text"] and not m.get("buttons"))
+    else:
+        await bot.emu.send_text(user, workplace)
+        saved = await bot.emu.wait_for_bot_message(user, after=after)
+        assert saved["text"] == f"Đã ghi nơi làm việc: {workplace}.", saved["text"]
+    return await bot.emu.wait_for_bot_message(
+        user, lambda m: "Câu hỏi cho hội nghị" in m["text"] and "✖️ Hủy" in labels(m), after=after)
+
+
+async def ask_for_conference(bot: Harness, user: int, topic: str, text: str, *,
+                             follow: int | None = None, title: str = TITLE,
+                             workplace: str | None = None) -> int:
+    """/events ✍️ → (workplace) → topic → text → (me too | send); returns the case number."""
+    card = await event_card(bot, user, title)
+    menu = await topics_for_conference(bot, user, card, workplace=workplace)
     await bot.press(user, menu, topic)
     await edited(bot, menu, lambda m: "Mời bạn gõ" in m["text"])
     reply = await bot.say(user, text)
@@ -312,7 +333,7 @@ async def test_organizer_creates_a_conference_step_by_step(org: Harness) -> None
     await org.press(ORGANIZER, preview, "Tạo hội nghị")
     created = await edited(org, preview, lambda m: "Đã tạo hội nghị" in m["text"])
     assert created["text"].startswith("✅ Đã tạo hội nghị #1: ") and TITLE in created["text"]
-    assert not created.get("buttons")
+    assert labels(created) == ["📣 Thông báo hội nghị này"]  # announcing: tests/test_conference_day.py
 
     conference = await org.services.conferences.conference(1)
     assert conference is not None and conference.starts_at == STARTS.timestamp()
@@ -358,12 +379,10 @@ async def test_worker_sees_the_conference_subscribes_and_asks_for_it(org: Harnes
     assert labels(off) == labels(card) and "Bạn sẽ được nhắc" not in off["text"]
     assert [u.id for u in await org.services.storage.subscribers(conference_id)] == []
 
-    # A question for the conference: only the conference's topics are offered.
-    after = org.last_bot_id(B)
+    # A question for the conference: where B works (optional), then only the conference's
+    # topics are offered.
     card_b = await event_card(org, B)
-    await org.press(B, card_b, "Gửi câu hỏi cho hội nghị")
-    menu = await org.emu.wait_for_bot_message(B, lambda m: "Câu hỏi cho hội nghị" in m["text"],
-                                              after=after)
+    menu = await topics_for_conference(org, B, card_b, workplace="KCN Tân Bình")
     assert TITLE in menu["text"]
     assert labels(menu) == [JOBS, HOUSING, "✖️ Hủy"]
     # The event card keeps its buttons.
@@ -375,6 +394,7 @@ async def test_worker_sees_the_conference_subscribes_and_asks_for_it(org: Harnes
     confirm = await edited(org, identity, lambda m: "kiểm tra lại" in m["text"])
     await org.press(B, confirm, "Gửi câu hỏi")
     sent = await edited(org, identity, lambda m: "Mã câu hỏi" in m["text"])
+    assert f"Câu hỏi đã được đăng ký cho hội nghị {TITLE}" in sent["text"], sent["text"]
     case = int(re.search(r"#(\d+)", sent["text"]).group(1))  # type: ignore[union-attr]
 
     # It reaches the officials as usual, and it is the conference's.
@@ -484,8 +504,9 @@ async def test_cancelling_notifies_every_subscriber_exactly_once(org: Harness) -
     await edited(org, stale, lambda m: "🔔 Nhắc tôi lịch hội nghị" in labels(m))
 
     fields = await edit_menu(org)
-    assert labels(fields) == ["✏️ Sửa tên", "🕗 Đổi thời gian", "📍 Đổi địa điểm", "📝 Sửa mô tả",
-                              "✖️ Hủy hội nghị", "✖️ Hủy"]
+    assert labels(fields) == ["📣 Thông báo hội nghị này", "✏️ Sửa tên", "🕗 Đổi thời gian",
+                              "📍 Đổi địa điểm", "📝 Sửa mô tả", "✖️ Hủy hội nghị", "✖️ Hủy"]
+    assert "🔔 2 người đăng ký nhắc lịch" in fields["text"], fields["text"]  # C changed their mind
     await org.press(ORGANIZER, fields, "Hủy hội nghị")
     confirm = await edited(org, fields, lambda m: "Hủy hội nghị này?" in m["text"])
     await org.press(ORGANIZER, confirm, "Đúng, hủy hội nghị")
@@ -542,15 +563,17 @@ async def test_agenda_ranked_by_votes_in_chat_and_on_the_command_line(org: Harne
     assert document["document"]["file_name"] == f"chuong-trinh-{conference_id}.xlsx"
     assert TITLE in document["caption"] and "3 câu hỏi" in document["caption"]
     rows = sheet_rows(org.emu.file_bytes(ORGANIZER, document["message_id"]))
-    blank = (None,) * 6
+    blank = (None,) * 11
+    day = {case: await asked_on(org, case) for case in (wage, electricity, housing)}
     assert rows[0][0] == TITLE
     assert rows[1] == COLUMNS
     assert rows[2:] == [  # grouped by topic, most votes first within and across groups
         (HOUSING, *blank),
-        (housing, HOUSING, Q_HOUSING, 3, "chờ trả lời", None, None),
-        (electricity, HOUSING, Q_ELECTRICITY, 1, "chờ trả lời", "Sở Xây dựng", None),
+        agenda_row(housing, HOUSING, Q_HOUSING, 3, "chờ trả lời", None, day[housing], None),
+        agenda_row(electricity, HOUSING, Q_ELECTRICITY, 1, "chờ trả lời", "Sở Xây dựng",
+                   day[electricity], None),
         (JOBS, *blank),
-        (wage, JOBS, Q_WAGE, 1, "chờ trả lời", None, None),
+        agenda_row(wage, JOBS, Q_WAGE, 1, "chờ trả lời", None, day[wage], None),
     ]
 
     # Answered in the hall: the asker and both followers receive it, nobody else.
@@ -581,9 +604,10 @@ async def test_agenda_ranked_by_votes_in_chat_and_on_the_command_line(org: Harne
     table = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
     expected_csv = [  # not grouped: strictly by votes, then by case number
         list(COLUMNS),
-        [str(housing), HOUSING, Q_HOUSING, "3", "đã trả lời", "", A_HALL],
-        [str(wage), JOBS, Q_WAGE, "1", "chờ trả lời", "", ""],
-        [str(electricity), HOUSING, Q_ELECTRICITY, "1", "chờ trả lời", "Sở Xây dựng", ""],
+        as_csv(agenda_row(housing, HOUSING, Q_HOUSING, 3, "đã trả lời", None, day[housing], A_HALL)),
+        as_csv(agenda_row(wage, JOBS, Q_WAGE, 1, "chờ trả lời", None, day[wage], None)),
+        as_csv(agenda_row(electricity, HOUSING, Q_ELECTRICITY, 1, "chờ trả lời", "Sở Xây dựng",
+                          day[electricity], None)),
     ]
     assert table == expected_csv
 
@@ -602,10 +626,11 @@ async def test_agenda_ranked_by_votes_in_chat_and_on_the_command_line(org: Harne
     assert cli_rows[0][0] == TITLE and cli_rows[1] == COLUMNS
     assert cli_rows[2:] == [
         (HOUSING, *blank),
-        (housing, HOUSING, Q_HOUSING, 3, "đã trả lời", None, A_HALL),
-        (electricity, HOUSING, Q_ELECTRICITY, 1, "chờ trả lời", "Sở Xây dựng", None),
+        agenda_row(housing, HOUSING, Q_HOUSING, 3, "đã trả lời", None, day[housing], A_HALL),
+        agenda_row(electricity, HOUSING, Q_ELECTRICITY, 1, "chờ trả lời", "Sở Xây dựng",
+                   day[electricity], None),
         (JOBS, *blank),
-        (wage, JOBS, Q_WAGE, 1, "chờ trả lời", None, None),
+        agenda_row(wage, JOBS, Q_WAGE, 1, "chờ trả lời", None, day[wage], None),
     ]
     out_csv = tmp_path / "agenda.csv"
     code, output = await bot_cli("export", "agenda", "--conference", str(conference_id), "--format",
@@ -613,6 +638,25 @@ async def test_agenda_ranked_by_votes_in_chat_and_on_the_command_line(org: Harne
     assert code == 0, output
     assert out_csv.read_bytes().startswith(codecs.BOM_UTF8)
     assert list(csv.reader(io.StringIO(out_csv.read_text(encoding="utf-8-sig")))) == expected_csv
+
+
+async def asked_on(bot: Harness, case: int) -> str:
+    """The agenda's "Ngày hỏi" of a case: when it was asked, in Vietnam's time."""
+    question = await bot.services.storage.get_question(case)
+    return datetime.fromtimestamp(question.created_at, VN).strftime("%d/%m/%Y %H:%M")
+
+
+def agenda_row(case: int, topic: str, text: str, votes: int, status: str, department: str | None,
+               day: str, answer: str | None, *, reading: str | None = None,
+               source: str = FOR_CONFERENCE, channel: str = "Telegram",
+               workplace: str | None = None) -> tuple[Any, ...]:
+    """A row of the agenda workbook as openpyxl reads it back (None: an empty cell)."""
+    return (case, topic, reading or text, text, votes, source, status, department, day, channel,
+            workplace, answer)
+
+
+def as_csv(row: tuple[Any, ...]) -> list[str]:
+    return ["" if value is None else str(value) for value in row]
 
 
 def cli_config(bot: Harness) -> str:

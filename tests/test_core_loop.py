@@ -13,7 +13,7 @@ async def test_start_shows_menu_and_registers_commands(bot: Harness) -> None:
     greeting = await bot.say(WORKER, "/start")
     assert "Xin chào Hoa" in greeting["text"]
     labels = [b["text"] for b in greeting["buttons"]]
-    assert labels == ["✍️ Đặt câu hỏi", "📋 Câu hỏi của tôi", "❓ Hướng dẫn"]
+    assert labels == ["✍️ Đặt câu hỏi", "📋 Câu hỏi của tôi", "🗓 Hội nghị đối thoại", "❓ Hướng dẫn"]
     commands = [params for method, params in bot.emu.requests if method == "setMyCommands"]
     assert commands, "setMyCommands was never called"
     names = {c["command"] for params in commands for c in params["commands"]}

@@ -51,7 +51,8 @@ STRINGS: dict[str, str] = {
         "<b>How to use Đối thoại</b>\n"
         "/ask — ask a question: pick a topic, type it, choose to send with your name or anonymously.\n"
         "/my — see the questions you sent and their answers.\n"
-        "/cancel — drop the question you are writing.\n\n"
+        "/cancel — drop the question you are writing.\n"
+        "/events — upcoming dialogue conferences: get reminders, send a question for one.\n\n"
         "When an official answers, the bot messages you with the case number (e.g. #12). "
         "If you ask anonymously, officials never see your name or account."
     ),
@@ -338,7 +339,7 @@ STRINGS: dict[str, str] = {
     "org.preview": "<b>Check the conference</b>\n🗓 {title}\n🕗 {when}\n📍 {place}\n{description}\n<b>Topics:</b> {topics}",
     "org.all_topics": "all",
     "org.create": "✅ Create",
-    "org.created": "✅ Conference <b>#{id}</b> created: {title}. Workers see it and subscribe with /events.",
+    "org.created": "✅ Conference <b>#{id}</b> created: {title}. Workers see it and subscribe with /events; choose 📣 to announce it to them, with buttons to get reminders and ask questions.",
     "org.not_found": "This conference was not found (it may have been cancelled).",
     "org.field_title": "✏️ Rename",
     "org.field_when": "🕗 Change the time",
@@ -361,10 +362,62 @@ STRINGS: dict[str, str] = {
     "org.send_announcement": "📣 Send now",
     "org.announcement_queued": "📣 The announcement is queued. Progress is shown below.",
     "org.agenda_usage": "Usage: /agenda &lt;conference&gt; [csv]. Conferences: {conferences}",
-    "org.agenda_caption": "📋 Agenda: <b>{title}</b> ({count} questions, most shared first)",
+    "org.agenda_caption": "📋 Agenda: <b>{title}</b> ({count} questions, most shared first). To change how one is read aloud: /agenda_edit &lt;number&gt; &lt;text&gt;",
     "org.answered_usage": "Usage: /answered &lt;case&gt; &lt;the answer given at the conference&gt;",
     "org.answered_done": "✅ The answer given at the conference for #{id} is recorded and sent to the asker and followers.",
     "agenda.title": "{title} — {when}",
+    # -- conferences on the day: announcing, workplaces, the agenda's wording, results --
+    "menu.events": "🗓 Dialogue conferences",
+    "events.ask_workplace": (
+        "✍️ Question for the conference <b>{title}</b>.\n"
+        "Which company or industrial park do you work at? The organizers use it to group questions "
+        "by workplace; only they see it, with your question (even an anonymous one).\n"
+        "Optional: type its name (e.g. Viet Tien Garment, Tan Binh IP) or choose Skip."
+    ),
+    "events.skip_workplace": "⏭ Skip",
+    "events.workplace_saved": "Workplace noted: <b>{workplace}</b>.",
+    "events.workplace_skipped": "Skipped: no workplace noted.",
+    "events.workplace_too_long": "That name is rather long. Please keep it under {maximum} characters, or choose Skip.",
+    "ask.sent_conference": (
+        "✅ Your question is registered for the conference <b>{title}</b>. "
+        "Your case number is <b>#{id}</b>.\n"
+        "The organizers will put it on the conference's agenda. The bot will send you the answer "
+        "as soon as there is one. See it again with /my."
+    ),
+    "conference.announcement": (
+        "📣 <b>You are invited to a dialogue conference</b>\n\n{details}\n\n"
+        "Choose 🔔 to be reminded before it starts, or ✍️ to send a question for it."
+    ),
+    "org.announce_conference": "📣 Announce this conference",
+    "org.conference_announcement_preview": (
+        "<b>Announcement preview</b> — to be sent to <b>{count}</b> people, with the buttons "
+        "🔔 Remind me and ✍️ Ask a question (numbered choices on Zalo):"
+    ),
+    "org.conference_stats": "🔔 {subscribers} subscribed to reminders · ✍️ {questions} questions sent for it",
+    "org.agenda_edit_usage": (
+        "Usage: /agenda_edit &lt;case number&gt; &lt;wording to read aloud&gt;. "
+        "/agenda_edit &lt;case number&gt; - goes back to the automatic wording."
+    ),
+    "org.agenda_edit_done": (
+        "✅ Case #{id} will be read aloud as:\n<blockquote>{text}</blockquote>\n"
+        "The worker's own words stay in the next column of the agenda file (/agenda)."
+    ),
+    "org.agenda_edit_reset": "✅ Case #{id} is back to the automatic wording:\n<blockquote>{text}</blockquote>",
+    "agenda.source.conference": "Sent for the conference",
+    "agenda.source.open": "Waiting for an answer (same topics)",
+    "broadcast.report": "📋 <b>Announcement results</b>: sent to {sent}, could not reach {failed}.",
+    "broadcast.report_header": "<b>Could not reach:</b>",
+    "broadcast.report_line": "• {who} ({channel}): {reason}",
+    "broadcast.report_more": "• … and {count} more",
+    "broadcast.report_subscribers": (
+        "🔔 Subscribed to reminders for <b>{title}</b>: {total}, of whom {new} after this announcement. "
+        "See it again any time: /conference, then choose the conference."
+    ),
+    "broadcast.someone": "Someone who did not let the bot keep their name",
+    "broadcast.unreachable.blocked": "blocked the bot",
+    "broadcast.unreachable.never_started": "never pressed Start with the bot, so it may not write first",
+    "broadcast.unreachable.deactivated": "account deleted",
+    "broadcast.unreachable.other": "error: {error}",
     "flood.slow_down": "You are sending messages a little fast. Please wait a minute and send again; the last ones were not processed.",
     # -- the Zalo channel (no buttons there: numbered choices and words) --
     "channel.telegram": "Telegram",

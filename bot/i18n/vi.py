@@ -52,7 +52,8 @@ STRINGS: dict[str, str] = {
         "<b>Cách dùng Đối thoại</b>\n"
         "/ask — đặt câu hỏi: chọn chủ đề, gõ câu hỏi, chọn gửi kèm tên hay ẩn danh.\n"
         "/my — xem các câu hỏi bạn đã gửi và câu trả lời.\n"
-        "/cancel — hủy câu hỏi đang soạn.\n\n"
+        "/cancel — hủy câu hỏi đang soạn.\n"
+        "/events — các hội nghị đối thoại sắp tới: đăng ký nhắc lịch, gửi câu hỏi cho hội nghị.\n\n"
         "Khi cán bộ trả lời, bot sẽ nhắn cho bạn kèm mã câu hỏi (ví dụ #12). "
         "Nếu gửi ẩn danh, cán bộ không thấy tên hay tài khoản của bạn."
     ),
@@ -350,7 +351,7 @@ STRINGS: dict[str, str] = {
     "org.preview": "<b>Xem lại hội nghị</b>\n🗓 {title}\n🕗 {when}\n📍 {place}\n{description}\n<b>Chủ đề:</b> {topics}",
     "org.all_topics": "tất cả",
     "org.create": "✅ Tạo hội nghị",
-    "org.created": "✅ Đã tạo hội nghị <b>#{id}</b>: {title}. Người lao động xem và đăng ký nhắc lịch bằng /events.",
+    "org.created": "✅ Đã tạo hội nghị <b>#{id}</b>: {title}. Người lao động xem và đăng ký nhắc lịch bằng /events; chọn 📣 để thông báo cho họ, kèm nút nhắc lịch và gửi câu hỏi.",
     "org.not_found": "Không tìm thấy hội nghị này (có thể đã bị hủy).",
     "org.field_title": "✏️ Sửa tên",
     "org.field_when": "🕗 Đổi thời gian",
@@ -373,10 +374,64 @@ STRINGS: dict[str, str] = {
     "org.send_announcement": "📣 Gửi ngay",
     "org.announcement_queued": "📣 Đã xếp lịch gửi thông báo. Tiến độ được cập nhật bên dưới.",
     "org.agenda_usage": "Cú pháp: /agenda &lt;mã hội nghị&gt; [csv]. Các hội nghị: {conferences}",
-    "org.agenda_caption": "📋 Chương trình câu hỏi: <b>{title}</b> ({count} câu hỏi, xếp theo số người cùng hỏi)",
+    "org.agenda_caption": "📋 Chương trình câu hỏi: <b>{title}</b> ({count} câu hỏi, xếp theo số người cùng hỏi). Sửa cách đọc một câu hỏi: /agenda_edit &lt;mã&gt; &lt;nội dung&gt;",
     "org.answered_usage": "Cú pháp: /answered &lt;mã câu hỏi&gt; &lt;nội dung đã trả lời tại hội nghị&gt;",
     "org.answered_done": "✅ Đã ghi nhận trả lời tại hội nghị cho #{id} và gửi tới người hỏi, người cùng hỏi.",
     "agenda.title": "{title} — {when}",
+    # -- conferences on the day: announcing, workplaces, the agenda's wording, results --
+    "menu.events": "🗓 Hội nghị đối thoại",
+    "events.ask_workplace": (
+        "✍️ Câu hỏi cho hội nghị <b>{title}</b>.\n"
+        "Bạn làm việc ở công ty hoặc khu công nghiệp (KCN) nào? Ban tổ chức dùng thông tin này để "
+        "xếp câu hỏi theo nơi làm việc; chỉ ban tổ chức thấy, kèm câu hỏi của bạn (kể cả khi bạn hỏi ẩn danh).\n"
+        "Không bắt buộc: gõ tên (ví dụ: Công ty May Việt Tiến, KCN Tân Bình) hoặc chọn Bỏ qua."
+    ),
+    "events.skip_workplace": "⏭ Bỏ qua",
+    "events.workplace_saved": "Đã ghi nơi làm việc: <b>{workplace}</b>.",
+    "events.workplace_skipped": "Đã bỏ qua, không ghi nơi làm việc.",
+    "events.workplace_too_long": (
+        "Tên nơi làm việc hơi dài. Bạn gõ ngắn gọn (tối đa {maximum} ký tự), hoặc chọn Bỏ qua."
+    ),
+    "ask.sent_conference": (
+        "✅ Câu hỏi đã được đăng ký cho hội nghị <b>{title}</b>. "
+        "Mã câu hỏi của bạn là <b>#{id}</b>.\n"
+        "Ban tổ chức sẽ đưa câu hỏi vào chương trình hội nghị. Khi có câu trả lời, bot sẽ gửi ngay "
+        "cho bạn. Bạn có thể xem lại bằng /my."
+    ),
+    "conference.announcement": (
+        "📣 <b>Mời bạn tham gia hội nghị đối thoại</b>\n\n{details}\n\n"
+        "Chọn 🔔 để được nhắc lịch trước giờ họp, hoặc ✍️ để gửi câu hỏi cho hội nghị."
+    ),
+    "org.announce_conference": "📣 Thông báo hội nghị này",
+    "org.conference_announcement_preview": (
+        "<b>Xem trước thông báo</b> — sẽ gửi tới <b>{count}</b> người, kèm nút "
+        "🔔 Nhắc tôi và ✍️ Gửi câu hỏi (trên Zalo là các lựa chọn đánh số):"
+    ),
+    "org.conference_stats": "🔔 {subscribers} người đăng ký nhắc lịch · ✍️ {questions} câu hỏi gửi cho hội nghị",
+    "org.agenda_edit_usage": (
+        "Cú pháp: /agenda_edit &lt;mã câu hỏi&gt; &lt;cách đọc tại hội nghị&gt;. "
+        "Gõ /agenda_edit &lt;mã câu hỏi&gt; - để dùng lại cách đọc tự động."
+    ),
+    "org.agenda_edit_done": (
+        "✅ Cách đọc câu hỏi #{id} tại hội nghị:\n<blockquote>{text}</blockquote>\n"
+        "Câu hỏi gốc của người lao động vẫn ở cột bên cạnh trong tệp chương trình (/agenda)."
+    ),
+    "org.agenda_edit_reset": "✅ Câu hỏi #{id} dùng lại cách đọc tự động:\n<blockquote>{text}</blockquote>",
+    "agenda.source.conference": "Gửi cho hội nghị",
+    "agenda.source.open": "Đang chờ trả lời (cùng chủ đề)",
+    "broadcast.report": "📋 <b>Kết quả thông báo</b>: đã gửi tới {sent} người, không gửi được tới {failed} người.",
+    "broadcast.report_header": "<b>Không gửi được tới:</b>",
+    "broadcast.report_line": "• {who} ({channel}): {reason}",
+    "broadcast.report_more": "• … và {count} người khác",
+    "broadcast.report_subscribers": (
+        "🔔 Đăng ký nhắc lịch hội nghị <b>{title}</b>: {total} người, trong đó {new} người "
+        "đăng ký sau thông báo này. Xem lại bất cứ lúc nào: /conference rồi chọn hội nghị."
+    ),
+    "broadcast.someone": "Một người không cho lưu tên",
+    "broadcast.unreachable.blocked": "đã chặn bot",
+    "broadcast.unreachable.never_started": "chưa từng bấm Bắt đầu với bot nên bot không nhắn trước được",
+    "broadcast.unreachable.deactivated": "tài khoản đã bị xóa",
+    "broadcast.unreachable.other": "lỗi: {error}",
     "flood.slow_down": "Bạn đang gửi hơi nhanh. Bạn vui lòng chờ một phút rồi gửi tiếp nhé; những tin vừa rồi bot chưa xử lý.",
     # -- the Zalo channel (no buttons there: numbered choices and words) --
     "channel.telegram": "Telegram",

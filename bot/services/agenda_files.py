@@ -30,25 +30,32 @@ __all__ = ["COLUMNS_VI", "SHEET_TITLE", "AgendaRow", "write_csv", "write_xlsx"]
 
 @dataclass(frozen=True)
 class AgendaRow:
+    """One question on the agenda, in the order of the columns."""
+
     case_id: int
     topic: str
-    question: str
-    votes: int
+    reading: str      # the wording read aloud in the hall: edited by an official, or cleaned up
+    question: str     # the worker's own words
+    votes: int        # the asker and everyone who asks it too
+    source: str       # sent for the conference, or an open question of its topics
     status: str
-    department: str
+    department: str   # the department responsible (or the authority it was forwarded to)
+    asked_on: str     # the day and time it was asked
+    channel: str      # Telegram, Zalo…
+    workplace: str    # the company or industrial park, when the worker gave it
     answer: str
 
 
 COLUMNS_VI = (
-    "Mã câu hỏi", "Chủ đề", "Câu hỏi", "Số người cùng hỏi", "Trạng thái", "Đơn vị phụ trách",
-    "Trả lời",
+    "Mã câu hỏi", "Chủ đề", "Câu hỏi để đọc tại hội nghị", "Câu hỏi gốc", "Số người cùng hỏi",
+    "Nguồn", "Trạng thái", "Đơn vị phụ trách", "Ngày hỏi", "Kênh", "Công ty / KCN", "Trả lời",
 )
 SHEET_TITLE = "Chương trình"
 
 # Characters XML 1.0 cannot carry; openpyxl refuses a cell that holds one.
 _NOT_IN_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 # Column widths in characters: long enough to read a question, short enough to print.
-_WIDTHS = (10, 22, 60, 12, 16, 24, 60)
+_WIDTHS = (10, 22, 50, 50, 12, 18, 16, 24, 17, 10, 24, 60)
 _MIN_WIDTH = 8
 _BOLD = Font(bold=True)
 _TITLE_FONT = Font(bold=True, size=14)

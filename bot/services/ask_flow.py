@@ -248,6 +248,11 @@ class AskFlow:
             await self._storage.delete_draft(user.id)
             return Outcome(edit=refused)
         question = await self._questions.submit(draft, user)
+        conference = (await self._storage.conference(question.conference_id)
+                      if question.conference_id else None)
+        if conference is not None:  # it is on that conference's agenda: say so
+            return Outcome(edit=Reply(self._t(user, "ask.sent_conference", id=question.id,
+                                              title=conference.title)))
         return Outcome(edit=Reply(self._t(user, "ask.sent", id=question.id)))
 
     # -- rating an answer ------------------------------------------------------

@@ -2,12 +2,16 @@
 
 The state lives in `organizer_drafts`, so a restart loses nothing. Buttons
 carry the draft's version, like the worker's flow: "o:<version>:<action>[:<arg>]".
+One button stays valid after its conversation ended: "📣 Thông báo hội nghị này"
+("o:c:announce:<conference>") under a created conference, since it only begins
+a new announcement (sent after a preview, like any other).
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from html import escape
 from typing import Any
@@ -28,6 +32,14 @@ FIELDS = ("title", "when", "place", "description")
 MAX_FIELD = 1000
 MAX_ANNOUNCEMENT = 3500   # leaves room under Telegram's 4,096 for the preview's heading
 MAX_CAPTION = 1000        # Telegram captions: 1,024
+ANNOUNCE_CONFERENCE = "c:announce"
+
+
+@dataclass(frozen=True)
+class OrganizerOutcome(Outcome):
+    """An Outcome whose confirmed announcement invites to a conference (🔔 and ✍️ under it)."""
+
+    conference_id: int | None = None
 
 
 class OrganizerFlow:
@@ -139,6 +151,8 @@ class OrganizerFlow:
 
     async def button(self, user: User, data: str) -> Outcome:
         parts = data.split(":", 3)
+        if len(parts) == 4 and f"{parts[1]}:{parts[2]}" == ANNOUNCE_CONFERENCE:
+            return await self.announce_conference(user, parts[3])
         draft = await self._storage.organizer_draft(user.id)
         if len(parts) < 3 or parts[0] != PREFIX or draft is None or parts[1] != str(draft[2]):
             return Outcome(notice=self._t(user, "ask.stale_button"), keep_buttons=True)
@@ -187,7 +201,12 @@ class OrganizerFlow:
             data["title"], float(data["starts_at"]), data["place"], data.get("description", ""),
             data.get("topics", []), int(user.external_id) if user.external_id.isdigit() else user.id)
         await self._storage.delete_organizer_draft(user.id)
-        return Outcome(edit=Reply(self._t(user, "org.created", id=conference.id, title=conference.title)))
+        return Outcome(edit=Reply(self._t(user, "org.created", id=conference.id, title=conference.title),
+                                  ((self._announce_button(user, conference.id),),)))
+
+    def _announce_button(self, user: User, conference_id: int) -> Button:
+        return Button(self._t(user, "org.announce_conference"),
+                      f"{PREFIX}:{ANNOUNCE_CONFERENCE}:{conference_id}")
 
     async def _pick(self, user: User, kind: str, data: dict[str, Any], argument: str) -> Outcome:
         conference_id = parse_id(argument)
@@ -195,10 +214,13 @@ class OrganizerFlow:
         if conference is None or conference.status != "scheduled":
             return Outcome(notice=self._t(user, "org.not_found"), keep_buttons=True)
         version = await self._save(user, kind, "fields", {"id": conference.id})
-        rows = tuple((self._button(user, version, f"org.field_{name}", f"field:{name}"),) for name in FIELDS)
+        rows = ((self._announce_button(user, conference.id),),)
+        rows += tuple((self._button(user, version, f"org.field_{name}", f"field:{name}"),)
+                      for name in FIELDS)
         rows += ((self._button(user, version, "org.cancel_conference", "cancel_conf"),),
                  (self._button(user, version, "ask.cancel", "quit"),))
-        return Outcome(edit=Reply(self._conferences.describe(conference, user.language), rows))
+        return Outcome(edit=Reply(await self._conferences.organizer_view(conference, user.language),
+                                  rows))
 
     async def _choose_field(self, user: User, kind: str, data: dict[str, Any], name: str) -> Outcome:
         if name not in FIELDS:
@@ -261,6 +283,20 @@ class OrganizerFlow:
             return Outcome(replies=[Reply(self._t(user, "org.too_long", maximum=limit))])
         data = {"text": text, "attachment": list(attachment) if attachment else None}
         version = await self._save(user, "announce", "audience", data)
+        return Outcome(replies=[await self._audience_prompt(user, version)])
+
+    async def announce_conference(self, user: User, argument: str) -> Outcome:
+        """📣 under a conference: its invitation, then the audience and the preview as usual."""
+        conference_id = parse_id(argument)
+        conference = await self._conferences.conference(conference_id) if conference_id else None
+        if conference is None or conference.status != "scheduled":
+            return Outcome(notice=self._t(user, "org.not_found"), keep_buttons=True)
+        data = {"text": self._conferences.announcement(conference, self._catalog.default_language),
+                "attachment": None, "conference": conference.id}
+        version = await self._save(user, "announce", "audience", data)
+        return Outcome(replies=[await self._audience_prompt(user, version)], keep_buttons=True)
+
+    async def _audience_prompt(self, user: User, version: int) -> Reply:
         rows = [(self._button(user, version, "org.audience_all", "aud:all"),)]
         for conference in await self._conferences.upcoming():
             rows.append((Button(self._t(user, "org.audience_conference", title=shorten(conference.title, 40)),
@@ -269,7 +305,7 @@ class OrganizerFlow:
             rows.append((Button(self._t(user, "org.audience_topic", topic=topic.title_for(user.language)),
                                 f"{PREFIX}:{version}:aud:topic:{topic.key}"),))
         rows.append((self._button(user, version, "ask.cancel", "quit"),))
-        return Outcome(replies=[Reply(self._t(user, "org.ask_audience"), tuple(rows))])
+        return Reply(self._t(user, "org.ask_audience"), tuple(rows))
 
     async def _choose_audience(self, user: User, kind: str, data: dict[str, Any], audience: str) -> Outcome:
         try:
@@ -278,6 +314,11 @@ class OrganizerFlow:
             return Outcome(notice=self._t(user, "ask.stale_button"), keep_buttons=True)
         data["audience"] = audience
         version = await self._save(user, kind, "send", data)
+        if data.get("conference"):  # the bot's own invitation, HTML already
+            preview = self._t(user, "org.conference_announcement_preview", count=len(recipients))
+            return Outcome(edit=Reply(preview + "\n\n" + data["text"], (
+                (self._button(user, version, "org.send_announcement", "send"),
+                 self._button(user, version, "ask.cancel", "quit")),)))
         preview = self._t(user, "org.announcement_preview", count=len(recipients))
         body = escape(data["text"]) if data["text"] else ""
         if data.get("attachment"):
@@ -290,5 +331,6 @@ class OrganizerFlow:
         """Marks the draft done; the channel then posts the progress message and calls `start`."""
         await self._storage.delete_organizer_draft(user.id)
         attachment = tuple(data["attachment"]) if data.get("attachment") else None
-        return Outcome(edit=Reply(self._t(user, "org.announcement_queued")),
-                       start_broadcast=(data["text"], data["audience"], attachment))
+        return OrganizerOutcome(edit=Reply(self._t(user, "org.announcement_queued")),
+                                start_broadcast=(data["text"], data["audience"], attachment),
+                                conference_id=data.get("conference"))
