@@ -32,8 +32,15 @@ from pathlib import Path
 
 import numpy as np
 
-from knowledge_base.bench import LabelledQuery, default_query_files, load_queries
-from knowledge_base.entries import read_csv
+from knowledge_base.bench import (
+    COLDSTART_KB,
+    COLDSTART_QUERIES,
+    LabelledQuery,
+    default_query_files,
+    load_coldstart,
+    load_queries,
+)
+from knowledge_base.entries import Entry, read_csv
 from knowledge_base.matcher import CANDIDATES, Matcher
 from knowledge_base.model import (
     CONFIDENCE_FEATURES,
@@ -70,7 +77,11 @@ def collect(matcher: Matcher, queries: Sequence[LabelledQuery]) -> list[Group]:
         ids = [i for i, _ in candidates]
         x = np.array([f for _, f in candidates], dtype=float).reshape(len(candidates), len(FEATURES))
         y = np.array([i == q.expected for i in ids], dtype=float)
-        groups.append(Group(q, ids, x, y, x[:, conflict] > 0 if len(ids) else np.zeros(0, bool)))
+        # Never answered at once: a contrast conflict, or a focus the entry does
+        # not cover (data/focus.txt); the matcher offers those as choices at most.
+        uncovered = matcher.uncovered(q.query)
+        blocked = np.array([bool(uncovered.get(i)) for i in ids], dtype=bool)
+        groups.append(Group(q, ids, x, y, (x[:, conflict] > 0) | blocked if len(ids) else np.zeros(0, bool)))
     return groups
 
 
@@ -91,6 +102,42 @@ def fit(groups: Sequence[Group], l2: tuple[float, float]) -> tuple[np.ndarray, n
             labels.append(g.labels[i])
     conf_w = fit_logistic(np.array(rows), np.array(labels), l2=l2[1])
     return rank_w, conf_w
+
+
+def fit_reach(groups: Sequence[Group], rank_w: np.ndarray, l2: float) -> np.ndarray:
+    """The choices' model: from the first candidate's confidence inputs, the
+    probability that the expected entry is among the first three (0 for an
+    out-of-KB query)."""
+    rows, labels = [], []
+    for g in groups:
+        if not len(g.ids):
+            continue
+        rows.append((*first_inputs(g, rank_w), 1.0))
+        labels.append(float(g.labels[np.argsort(-rank_scores(g.features, rank_w), kind="stable")[:3]].any()))
+    return fit_logistic(np.array(rows), np.array(labels), l2=l2)
+
+
+def first_inputs(g: Group, rank_w: np.ndarray) -> list[float]:
+    ranks = rank_scores(g.features, rank_w)
+    order = np.argsort(-ranks, kind="stable")
+    ranked = list(ranks[order])
+    return confidence_inputs(ranked[0], margins(ranked)[0], g.features[order[0]])
+
+
+def reach_out_of_fold(groups: Sequence[Group], folds: int, l2: tuple[float, float], seed: int = 4) -> list[float]:
+    """Each query's out-of-fold reach probability (0 when it has no candidate)."""
+    order = list(range(len(groups)))
+    random.Random(seed).shuffle(order)
+    out = [0.0] * len(groups)
+    for fold in range(folds):
+        held = set(order[fold::folds])
+        train = [g for i, g in enumerate(groups) if i not in held]
+        rank_w, _ = fit(train, l2)
+        reach_w = fit_reach(train, rank_w, l2[1])
+        for i in held:
+            if len(groups[i].ids):
+                out[i] = float(1 / (1 + np.exp(-(np.array([*first_inputs(groups[i], rank_w), 1.0]) @ reach_w))))
+    return out
 
 
 def top_predictions(groups: Sequence[Group], rank_w: np.ndarray, conf_w: np.ndarray,
@@ -182,6 +229,17 @@ def choose_file_threshold(groups: Sequence[Group], runs: Sequence[tuple[list[tup
     return threshold
 
 
+def choose_choice_threshold(groups: Sequence[Group], runs: Sequence[list[float]], share: float) -> float:
+    """The lowest threshold that at most `share` of the out-of-KB dev queries
+    (all files pooled, out-of-fold reach probabilities) reach. Pooled, not per
+    file: the variants files' near-misses share every word with an entry, and a
+    per-file rule would leave almost no choices on a cold start."""
+    outside = sorted((oof[i] for oof in runs for i, g in enumerate(groups) if g.query.expected is None),
+                     reverse=True)
+    allowed = int(share * len(outside))
+    return outside[allowed] + 1e-4 if outside and allowed < len(outside) else 0.0
+
+
 def topic_bonuses(groups: Sequence[Group], rank_w: np.ndarray, topics: dict[str, str],
                   bonus: float) -> list[np.ndarray]:
     """What the worker's topic adds to each candidate's rank score, as the bench
@@ -260,6 +318,14 @@ def main() -> int:
     parser.add_argument("--kinds", action="store_true", help="with --cross: figures per kind of query too")
     parser.add_argument("--topic", action="store_true",
                         help="with --cross: figures with the worker's topic too (as the bench passes it)")
+    parser.add_argument("--coldstart-kb", default=str(ROOT / COLDSTART_KB))
+    parser.add_argument("--coldstart-queries", default=str(ROOT / COLDSTART_QUERIES),
+                        help="cold-start queries: their dev half (knowledge_base.bench.load_coldstart) is fitted on")
+    parser.add_argument("--no-coldstart", action="store_true", help="fit on the variants evaluation only")
+    parser.add_argument("--no-bare-copy", action="store_true",
+                        help="do not also fit on the dev queries against the KB stripped of its variants")
+    parser.add_argument("--choice-share", type=float, default=0.25,
+                        help="largest out-of-fold share of out-of-KB dev queries (pooled) offered choices")
     args = parser.parse_args()
 
     files = args.queries or default_query_files(ROOT / "bench/data")
@@ -267,6 +333,18 @@ def main() -> int:
     entries = read_csv(args.kb)
     matcher = Matcher(entries)
     groups = collect(matcher, dev)
+    if not args.no_bare_copy and not args.cross:
+        # The same queries against the KB as a first import has it, without
+        # variants: the confidence learns what a match looks like with one wording.
+        bare = Matcher([Entry(e.id, e.topic, e.question, e.answer) for e in entries])
+        bare_dev = [LabelledQuery(q.query, q.expected, q.kind, q.split, f"{q.source} (no variants)") for q in dev]
+        dev = dev + bare_dev
+        groups += collect(bare, bare_dev)
+    if not args.no_coldstart and not args.cross and Path(args.coldstart_queries).is_file():
+        cold = [q for q in load_coldstart(args.coldstart_queries) if q.split == "dev"]  # never the test half
+        dev = dev + cold
+        groups += collect(Matcher(read_csv(args.coldstart_kb)), cold)
+        files = [*files, args.coldstart_queries]
     n_in = sum(q.expected is not None for q in dev)
     reachable = sum(g.labels.any() for g in groups)
     print(f"dev: {len(dev)} queries, {n_in} answerable, expected entry among candidates for {reachable}")
@@ -289,6 +367,10 @@ def main() -> int:
                                      for o, _ in runs], args.precision)
         print(f"  {source}: lowest threshold with out-of-fold precision >= {args.precision}: {own:.4f}")
     threshold = choose_file_threshold(groups, runs, args.precision)
+    reach_runs = [reach_out_of_fold(groups, args.folds, l2, seed=4 + r) for r in range(args.repeats)]
+    choice_threshold = choose_choice_threshold(groups, reach_runs, args.choice_share)
+    print(f"choices from {choice_threshold:.4f}: the lowest that at most {args.choice_share:.0%} of the "
+          "out-of-KB dev queries reach (out of fold, all files pooled)")
     pooled = [p for oof, _ in runs for p in oof]
     chosen = [ok for p, ok in pooled if p >= threshold]
     precision = sum(chosen) / max(len(chosen), 1)
@@ -303,6 +385,7 @@ def main() -> int:
     print(f"  {'all':<24}{len(dev):>4} dev queries: " + summary(groups, runs, threshold))
 
     rank_w, conf_w = fit(groups, l2)
+    reach_w = fit_reach(groups, rank_w, l2[1])
     in_sample = top_predictions(groups, rank_w, conf_w)
     chosen = [ok for p, ok in in_sample if p >= threshold]
     print(f"in-sample on dev at that threshold: {len(chosen)} suggested, precision "
@@ -320,6 +403,9 @@ def main() -> int:
         confidence_bias=round(float(conf_w[-1]), 5),
         threshold=round(float(threshold), 4),
         topic_bonus=FALLBACK.topic_bonus,
+        reach_weights=tuple(round(float(w), 5) for w in reach_w[:-1]),
+        reach_bias=round(float(reach_w[-1]), 5),
+        choice_threshold=round(float(choice_threshold), 4),
         notes={
             "trained_on": "dev split only",
             "dev_queries": len(dev),
@@ -329,6 +415,10 @@ def main() -> int:
             "out_of_fold_recall": round(recall, 4),
             "out_of_fold_runs": f"{args.repeats} x {args.folds}-fold",
             "l2": {"ranker": args.l2, "confidence": args.confidence_l2},
+            "also_fitted_on": [name for name, used in (
+                ("the dev queries against the KB without variants", not args.no_bare_copy),
+                ("the cold-start dev half", not args.no_coldstart)) if used],
+            "choice_share": args.choice_share,
         },
     )
     model.save(args.out)

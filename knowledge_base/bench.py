@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import gc
+import hashlib
 import os
 import random
 import statistics
@@ -20,11 +21,16 @@ from .matcher import Matcher
 from .normalize import normalize
 
 __all__ = [
-    "Baseline", "LabelledQuery", "default_query_files", "evaluate", "evaluate_with_topic", "load_queries",
-    "run_bench", "synthesize", "worker_topic",
+    "COLDSTART_KB", "COLDSTART_QUERIES", "Baseline", "LabelledQuery", "coldstart_split", "default_query_files",
+    "evaluate", "evaluate_with_topic", "load_coldstart", "load_queries", "run_bench", "synthesize", "worker_topic",
 ]
 
 OUT_OF_KB_KINDS = ("near_miss", "out_of_scope")
+
+# The cold-start evaluation: a KB imported without variants, and queries written
+# by someone who never saw its entries (query,expected_id,style; no split column).
+COLDSTART_KB = "bench/data/coldstart_kb.csv"
+COLDSTART_QUERIES = "bench/data/coldstart_queries.csv"
 
 
 # Labelled query files, in bench/data/: the original set (dev and test halves)
@@ -63,8 +69,36 @@ def load_queries(*paths: str | Path) -> list[LabelledQuery]:
     return out
 
 
-# A system under test answers: ranked ids (best first) and whether it suggests the first.
-System = Callable[[str], tuple[list[str], bool]]
+def coldstart_split(query: str) -> str:
+    """A stable key of a query's text; see `load_coldstart`."""
+    return hashlib.sha256(normalize(query).encode("utf-8")).hexdigest()
+
+
+def load_coldstart(path: str | Path = COLDSTART_QUERIES) -> list[LabelledQuery]:
+    """The cold-start queries, split into dev and test halves: within each style,
+    rows ordered by the SHA-256 of their normalized text, the first half
+    (rounded up) dev, the rest test. Deterministic, and the same for anyone."""
+    with open(path, encoding="utf-8-sig", newline="") as stream:
+        rows = list(csv.DictReader(stream))
+    missing = {"query", "expected_id", "style"} - set(rows[0] if rows else {})
+    if missing:
+        raise ValueError(f"{path}: missing columns {sorted(missing)}")
+    split: dict[int, str] = {}
+    for style in sorted({r["style"].strip() for r in rows}):
+        of_style = sorted((coldstart_split(r["query"]), k) for k, r in enumerate(rows) if r["style"].strip() == style)
+        half = (len(of_style) + 1) // 2
+        for position, (_, k) in enumerate(of_style):
+            split[k] = "dev" if position < half else "test"
+    return [
+        LabelledQuery(r["query"], (r["expected_id"] or "").strip() or None, r["style"].strip(), split[k],
+                      Path(path).name)
+        for k, r in enumerate(rows)
+    ]
+
+
+# A system under test answers: ranked ids (best first), its tier ("answer",
+# "choices", "none") and the ids it offers as choices.
+System = Callable[[str], tuple[list[str], str, list[str]]]
 
 
 class Baseline:
@@ -80,15 +114,15 @@ class Baseline:
                                processor=utils.default_process, limit=limit)
         return [(self.entries[i].id, score / 100.0) for _, score, i in hits]
 
-    def __call__(self, query: str) -> tuple[list[str], bool]:
+    def __call__(self, query: str) -> tuple[list[str], str, list[str]]:
         hits = self.scores(query)
-        return [i for i, _ in hits], bool(hits) and hits[0][1] >= self.threshold
+        return [i for i, _ in hits], "answer" if hits and hits[0][1] >= self.threshold else "none", []
 
 
 def matcher_system(matcher: Matcher) -> System:
-    def run(query: str) -> tuple[list[str], bool]:
+    def run(query: str) -> tuple[list[str], str, list[str]]:
         result = matcher.match(query)
-        return [m.entry.id for m in result.matches], result.suggest
+        return [m.entry.id for m in result.matches], result.tier, [m.entry.id for m in result.choices]
 
     return run
 
@@ -102,11 +136,16 @@ class Tally:
     right: int = 0  # suggested, and the suggestion is the expected entry
     wrong_in: int = 0  # suggested the wrong entry for an in-KB query
     wrong_out: int = 0  # suggested anything for an out-of-KB query
+    reached: int = 0  # in-KB: the expected entry answered at once or among the choices
+    choices_in: int = 0  # in-KB queries given choices
+    choices_out: int = 0  # out-of-KB queries given choices
 
-    def add(self, query: LabelledQuery, ids: Sequence[str], suggest: bool) -> None:
+    def add(self, query: LabelledQuery, ids: Sequence[str], tier: str, choices: Sequence[str] = ()) -> None:
+        suggest = tier == "answer"
         if query.expected is None:
             self.n_out += 1
             self.wrong_out += suggest
+            self.choices_out += tier == "choices"
             return
         self.n_in += 1
         hit = bool(ids) and ids[0] == query.expected
@@ -114,6 +153,8 @@ class Tally:
         self.top3 += query.expected in ids[:3]
         self.right += suggest and hit
         self.wrong_in += suggest and not hit
+        self.choices_in += tier == "choices"
+        self.reached += (suggest and hit) or query.expected in choices
 
     @property
     def suggested(self) -> int:
@@ -127,9 +168,9 @@ def evaluate(system: System, queries: Sequence[LabelledQuery]) -> dict[str, Tall
     """Tallies overall ("all") and per kind."""
     tallies: dict[str, Tally] = {"all": Tally()}
     for q in queries:
-        ids, suggest = system(q.query)
-        tallies["all"].add(q, ids, suggest)
-        tallies.setdefault(q.kind, Tally()).add(q, ids, suggest)
+        ids, tier, choices = system(q.query)
+        tallies["all"].add(q, ids, tier, choices)
+        tallies.setdefault(q.kind, Tally()).add(q, ids, tier, choices)
     return tallies
 
 
@@ -151,8 +192,9 @@ def evaluate_with_topic(matcher: Matcher, queries: Sequence[LabelledQuery]) -> d
     for q in queries:
         result = matcher.match(q.query, topic=worker_topic(matcher, q))
         ids = [m.entry.id for m in result.matches]
-        tallies["all"].add(q, ids, result.suggest)
-        tallies.setdefault(q.kind, Tally()).add(q, ids, result.suggest)
+        choices = [m.entry.id for m in result.choices]
+        tallies["all"].add(q, ids, result.tier, choices)
+        tallies.setdefault(q.kind, Tally()).add(q, ids, result.tier, choices)
     return tallies
 
 
@@ -274,7 +316,8 @@ def _resident_mb() -> float:
 
 def run_bench(kb: str, query_files: str | Sequence[str], *, split: str = "all",
               sizes: Sequence[int] = (1_000, 10_000, 100_000),
-              out: Callable[[str], None] = print, with_variants: bool = False) -> int:
+              out: Callable[[str], None] = print, with_variants: bool = False,
+              coldstart: tuple[str, str] | None = (COLDSTART_KB, COLDSTART_QUERIES)) -> int:
     if isinstance(query_files, str):
         query_files = [query_files]
     entries = read_csv(kb)
@@ -318,6 +361,9 @@ def run_bench(kb: str, query_files: str | Sequence[str], *, split: str = "all",
             of_file = part if source == "all" else [q for q in part if q.source == source]
             out(f"{source:<24}{len(of_file):>5} | " + _summary(evaluate_with_topic(matcher, of_file)["all"]))
 
+    if coldstart is not None and all(Path(p).is_file() for p in coldstart):
+        run_coldstart(*coldstart, splits=splits, out=out)
+
     out("")
     wordings = sum(1 + len(e.variants) for e in entries) / max(1, len(entries))
     out("== Latency of one match (ms), synthetic knowledge bases built from the sample "
@@ -338,6 +384,50 @@ def run_bench(kb: str, query_files: str | Sequence[str], *, split: str = "all",
         gc.collect()
     out(_latency_table(rows))
     return 0
+
+
+def run_coldstart(kb: str, queries_path: str, *, splits: Sequence[str] = ("dev", "test"),
+                  out: Callable[[str], None] = print) -> dict[str, dict[str, Tally]]:
+    """The cold-start evaluation: a KB without variants, queries by a writer who
+    never saw it, per style and with the tiers."""
+    entries = read_csv(kb)
+    queries = load_coldstart(queries_path)
+    matcher = Matcher(entries)
+    out("")
+    out(f"== COLD START: {kb} ({len(entries)} entries, "
+        f"{sum(len(e.variants) for e in entries)} variants); {queries_path} "
+        f"({sum(q.split == 'dev' for q in queries)} dev, {sum(q.split == 'test' for q in queries)} test; "
+        "split by SHA-256 of the text within each style) ==")
+    out(f"answer threshold {matcher.threshold:.3f}, choices from {matcher.choice_threshold:.3f}")
+    results = {}
+    for name in splits:
+        part = [q for q in queries if q.split == name]
+        if part:
+            results[name] = tallies = evaluate(matcher_system(matcher), part)
+            out("")
+            out(f"-- {name} ({len(part)} queries) --")
+            out(_tier_table(tallies))
+    return results
+
+
+def _tier_table(tallies: dict[str, Tally]) -> str:
+    header = (f"{'style':<12}{'n':>5} | {'top1':>6}{'top3':>6} | {'answer':>7}{'reach':>7}{'wrong':>6} | "
+              f"{'out: answer':>12}{'choices':>8}")
+    lines = [header, "-" * len(header)]
+    for kind in ["all"] + sorted(k for k in tallies if k != "all"):
+        t = tallies[kind]
+        lines.append(
+            f"{kind:<12}{t.n_in + t.n_out:>5} | {_ratio(t.top1, t.n_in):>6}{_ratio(t.top3, t.n_in):>6} | "
+            f"{_ratio(t.right, t.n_in):>7}{_ratio(t.reached, t.n_in):>7}{t.wrong_in:>6} | "
+            f"{_ratio(t.wrong_out, t.n_out):>12}{_ratio(t.choices_out, t.n_out):>8}")
+        if kind == "all":
+            lines.append("-" * len(header))
+    lines.append("")
+    lines.append("in-KB: answer = the right answer at once; reach = the right answer at once or among the "
+                 "choices; wrong = wrong entries answered at once (count).")
+    lines.append("out-of-KB (near_miss, off_topic): answer = given an instant answer (wrong); "
+                 "choices = shown choices.")
+    return "\n".join(lines)
 
 
 def _time_updates(matcher: Matcher, entries: Sequence[Entry]) -> tuple[list[float], list[float]]:
@@ -364,7 +454,8 @@ def _ratio(a: int, b: int) -> str:
 
 def _summary(t: Tally) -> str:
     return (f"top1 {_ratio(t.top1, t.n_in)}  top3 {_ratio(t.top3, t.n_in)}  recall {_ratio(t.right, t.n_in)}  "
-            f"prec {_fmt(t.precision())}  out-of-KB suggested {_ratio(t.wrong_out, t.n_out)}")
+            f"prec {_fmt(t.precision())}  out-of-KB suggested {_ratio(t.wrong_out, t.n_out)}  "
+            f"reach {_ratio(t.reached, t.n_in)}  out-of-KB choices {_ratio(t.choices_out, t.n_out)}")
 
 
 def _quality_table(ours: dict[str, Tally], theirs: dict[str, Tally]) -> str:

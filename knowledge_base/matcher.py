@@ -26,8 +26,9 @@ import sys
 from array import array
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import pairwise
+from typing import Literal
 
 import numpy as np
 from rapidfuzz import fuzz
@@ -35,19 +36,39 @@ from rapidfuzz.distance import OSA
 
 from .contrasts import CLAUSE_BREAK, ContrastGroups, load_contrasts
 from .entries import Entry
+from .focus import NO_FOCUS, Focus, FocusRules, load_focus, question_part
 from .index import BM25Index
 from .model import Model, load_model, margins, rank_scores
 from .normalize import Abbreviations, Syllable, analyze, load_abbreviations
 from .related import RelatedTerms, load_related
 from .synonyms import Thesaurus, load_thesaurus
 
-__all__ = ["DEFAULT_THRESHOLD", "Match", "Matcher", "Result"]
+__all__ = [
+    "ANSWER", "CHOICES", "DEFAULT_CHOICE_THRESHOLD", "DEFAULT_THRESHOLD", "MAX_CHOICES", "NONE", "Match",
+    "Matcher", "Result", "Tier",
+]
 
 _CLAUSE_END = re.compile(r"[,.;:!?()\[\]\n]+")
 
 Sides = tuple[tuple[int, int], ...]  # (contrast group, bitmask of alternatives)
 
 DEFAULT_THRESHOLD: float = load_model().threshold
+# Below the answer threshold, down to this one, the best entries are offered as
+# choices ("Có phải bạn muốn hỏi…") instead of being answered at once.
+DEFAULT_CHOICE_THRESHOLD: float = load_model().choice_threshold
+
+# The three tiers of a match.
+Tier = Literal["answer", "choices", "none"]
+ANSWER: Tier = "answer"  # sure enough to show the first entry's answer at once
+CHOICES: Tier = "choices"  # plausible: offer `Result.choices` to pick from
+NONE: Tier = "none"  # nothing close enough: the question goes on to officials
+MAX_CHOICES = 3
+# An entry past the first is offered as a choice only if its rank score is this
+# close to the first one's (the rank scores are log-odds of being the answer).
+CHOICE_RANK_GAP = 3.0
+# In a chatty message, the words around the question ("em làm ở KCN ...") pick
+# candidates with this weight against the question's own.
+CONTEXT_WEIGHT = 0.25
 
 # Longer input is not a question a worker typed; it gets related entries at most.
 MAX_QUERY_CHARS = 1000
@@ -86,9 +107,23 @@ class Match:
 
 @dataclass(frozen=True)
 class Result:
+    """A match's outcome. `tier` says what to show: "answer" (the first match's
+    answer at once; `suggest` is true exactly then), "choices" (offer
+    `choices`, the first up to three matches, to pick from) or "none"."""
+
     query: str
     suggest: bool
     matches: list[Match]
+    tier: Tier = NONE
+    # what the question asks that the first entry does not cover (kinds such as
+    # "amount", aspects such as "penalty"): why it is not answered at once
+    uncovered: frozenset[str] = field(default_factory=frozenset)
+    choice_count: int = 0
+
+    @property
+    def choices(self) -> list[Match]:
+        """The entries to offer when the tier is "choices" (else empty)."""
+        return self.matches[:self.choice_count] if self.tier == CHOICES else []
 
 
 class _Doc:
@@ -126,8 +161,10 @@ class _Query:
 
     def __init__(self, content: list[str], accented: list[str], has_accents: bool, sides: Sides,
                  excluded: Sides, special: bool, index: BM25Index, vocabulary: Counter[str],
-                 spellings: Counter[str]) -> None:
+                 spellings: Counter[str], focus: Focus = NO_FOCUS) -> None:
         self.content = content
+        self.focus = focus
+        self.context: list[str] = []  # terms of a chatty message around its question
         self.has_accents = has_accents
         self.sides = sides
         self.excluded = excluded  # alternatives the worker ruled out ("không phải mầm non")
@@ -173,8 +210,14 @@ class _Query:
 class Matcher:
     """Incremental matcher. Not thread-safe: call it from one thread (the event loop)."""
 
-    def __init__(self, entries: Iterable[Entry] = (), *, threshold: float = DEFAULT_THRESHOLD) -> None:
+    def __init__(self, entries: Iterable[Entry] = (), *, threshold: float = DEFAULT_THRESHOLD,
+                 choice_threshold: float = DEFAULT_CHOICE_THRESHOLD) -> None:
         self.threshold = threshold
+        self.choice_threshold = choice_threshold
+        self._focus: FocusRules = load_focus()
+        # entry id -> what its question, variants and answer cover (with accents, without)
+        self._covered: dict[str, tuple[frozenset[str], frozenset[str]]] = {}
+        self._covered_forms: dict[frozenset[str], frozenset[str]] = {}  # shared sets
         self._model: Model = load_model()
         self._rank_weights = np.array([*self._model.rank_weights, self._model.rank_bias])
         self._abbreviations: Abbreviations = load_abbreviations()
@@ -205,7 +248,13 @@ class Matcher:
         variant are indexed as wordings of the one entry."""
         if entry.id in self._by_id:
             self.remove(entry.id)
-        answer = _hashes(self._phrase_terms([analyze(entry.answer[:MAX_ANSWER_CHARS], self._abbreviations)]))
+        answer_syllables = analyze(entry.answer[:MAX_ANSWER_CHARS].replace("%", " phần trăm"),
+                                   self._abbreviations)
+        answer = _hashes(self._phrase_terms([answer_syllables]))
+        questions = [analyze(w[:MAX_QUERY_CHARS], self._abbreviations)
+                     for w in dict.fromkeys((entry.question, *entry.variants))]
+        covered = self._focus.covered(questions, answer_syllables)
+        self._covered[entry.id] = (self._shared(covered[0]), self._shared(covered[1]))
         docs = []
         for wording in dict.fromkeys((entry.question, *entry.variants)):
             content, _, sides, _ = self._prepare(wording[:MAX_QUERY_CHARS], typed=False)
@@ -229,6 +278,9 @@ class Matcher:
             self._related_index.add(docs[0].slot, related, len(related))
         self._by_id[entry.id] = docs
 
+    def _shared(self, names: frozenset[str]) -> frozenset[str]:
+        return self._covered_forms.setdefault(names, names)
+
     def _entry_related(self, docs: Sequence[_Doc]) -> list[str]:
         return sorted({term for doc in docs for term in self._related_terms(doc.content)})
 
@@ -245,6 +297,7 @@ class Matcher:
         docs = self._by_id.pop(entry_id, None)
         if not docs:
             return
+        self._covered.pop(entry_id, None)
         related = self._entry_related(docs)  # recomputed: cheaper than keeping them
         if related:
             self._related_index.remove(docs[0].slot, related)
@@ -270,11 +323,12 @@ class Matcher:
                         del self._near[key]
 
     def match(self, query: str, *, topic: str | None = None, limit: int = 3) -> Result:
-        """Best entries first. `topic` (the worker's choice) boosts entries of
-        that topic without hiding a clearly better one from another topic."""
+        """Best entries first, and the tier: answer at once, offer choices, or
+        none. `topic` (the worker's choice) boosts entries of that topic
+        without hiding a clearly better one from another topic."""
         if not isinstance(query, str) or not self._by_id or limit <= 0:
             return Result(query, False, [])
-        parsed = self._parse(query[:MAX_QUERY_CHARS])
+        parsed = self._read(query[:MAX_QUERY_CHARS])
         if parsed is None:
             return Result(query, False, [])
         scored = []
@@ -293,12 +347,21 @@ class Matcher:
             for (_, rank, doc, features), margin in zip(scored[:limit], leads)
         ]
         best = scored[0][2]
-        suggest = (
+        uncovered = self._uncovered(parsed, best.entry.id)
+        confident = (
             len(query) <= MAX_QUERY_CHARS
             and matches[0].score >= self.threshold
             and not self._contrasts.conflict(parsed.sides, best.sides, parsed.excluded)
         )
-        return Result(query, suggest, matches)
+        if confident and not uncovered:
+            return Result(query, True, matches, ANSWER, uncovered)
+        _, rank, _, features = scored[0]
+        if not confident and self._model.reach(rank, leads[0], features) < self.choice_threshold:
+            return Result(query, False, matches, NONE, uncovered)
+        first = scored[0][1]
+        count = 1 + sum(1 for _, rank, _, _ in scored[1:min(limit, MAX_CHOICES)]
+                        if rank >= first - CHOICE_RANK_GAP)
+        return Result(query, False, matches, CHOICES, uncovered, count)
 
     # -- internals ---------------------------------------------------------
 
@@ -346,6 +409,19 @@ class Matcher:
         """The terms of the related words of what a question (folded) names."""
         return sorted(self._phrase_terms((phrase, True) for phrase in self._related.for_text(question)))
 
+    def _read(self, text: str) -> _Query | None:
+        """The query as matched: in a long chatty message, the question inside
+        it, with the rest as weak context for picking candidates."""
+        parts = question_part(text, self._focus)
+        if parts is not None:
+            parsed = self._parse(parts[0])
+            if parsed is not None:
+                context = self._parse(parts[1]) if parts[1] else None
+                if context is not None:
+                    parsed.context = context.content
+                return parsed
+        return self._parse(text)
+
     def _parse(self, text: str) -> _Query | None:
         content, has_accents, sides, excluded = self._prepare(text)
         if not content:
@@ -364,8 +440,9 @@ class Matcher:
             fixed = self._correct(f, previous, following)
             folded.extend(fixed)
             accented.extend([""] * len(fixed) if fixed != [f] else [a])
+        focus = self._focus.focus(*analyze(text, self._abbreviations))
         return _Query(folded, accented, has_accents, sides, excluded, self._contrasts.names_special_case(sides),
-                      self._index, self._vocabulary, self._spellings)
+                      self._index, self._vocabulary, self._spellings, focus)
 
     def _correct(self, word: str, previous: str | None, following: str | None) -> list[str]:
         """Two known syllables if a space was lost ("baohiem"), or a known
@@ -471,12 +548,13 @@ class Matcher:
             unanswered,
             uncovered / max_idf,
             (shared_mass - other_words) / query.known_mass,
+            min(2, len(self._uncovered(query, doc.entry.id))) / 2,
         ]
 
     def features(self, query: str, entry_id: str) -> list[float] | None:
         """The model's features for one (query, entry) pair, with the entry's
         wording the ranker prefers; for training and tests."""
-        parsed = self._parse(query[:MAX_QUERY_CHARS])
+        parsed = self._read(query[:MAX_QUERY_CHARS])
         docs = self._by_id.get(entry_id)
         if parsed is None or docs is None:
             return None
@@ -485,10 +563,22 @@ class Matcher:
 
     def candidates(self, query: str, k: int = CANDIDATES) -> list[tuple[str, list[float]]]:
         """Candidate entries of a query with the features of their best wording; for training."""
-        parsed = self._parse(query[:MAX_QUERY_CHARS])
+        parsed = self._read(query[:MAX_QUERY_CHARS])
         if parsed is None:
             return []
         return [(doc.entry.id, features) for _, doc, features in self._scored(parsed, k)]
+
+    def uncovered(self, query: str) -> dict[str, frozenset[str]]:
+        """For each candidate entry of a query, what the query asks that the
+        entry does not cover (empty when it covers it all); for training."""
+        parsed = self._read(query[:MAX_QUERY_CHARS])
+        if parsed is None:
+            return {}
+        return {doc.entry.id: self._uncovered(parsed, doc.entry.id) for _, doc, _ in self._scored(parsed, CANDIDATES)}
+
+    def _uncovered(self, query: _Query, entry_id: str) -> frozenset[str]:
+        covered = self._covered[entry_id][0 if query.has_accents else 1]
+        return frozenset(self._focus.missing(query.focus, covered))
 
     def _scored(self, query: _Query, k: int) -> list[tuple[float, _Doc, list[float]]]:
         """(rank score, wording, features) of up to k candidate entries, each by
@@ -511,7 +601,9 @@ class Matcher:
         each wording with its score as a share of the best one's."""
         if not self._by_id:
             return []
-        weights = dict.fromkeys(query.content, 1.0)
+        weights = dict.fromkeys(query.context, CONTEXT_WEIGHT)
+        weights.update(dict.fromkeys(_bigrams(query.context), CONTEXT_WEIGHT))
+        weights.update(dict.fromkeys(query.content, 1.0))
         weights.update(dict.fromkeys(_bigrams(query.content), 1.0))
         scores = self._index.scores(weights)
         # Wordings of one entry crowd each other out: fetch more until k entries

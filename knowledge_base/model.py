@@ -54,6 +54,7 @@ FEATURES = (
     "unanswered_case",  # the query names a case other than the default in a group the entry does not name
     "uncovered_key",  # rarest query word found neither in the question nor in the answer (idf / max idf)
     "accented_coverage",  # query_coverage without the syllables typed with other marks than the entry's
+    "focus_uncovered",  # what the query asks (data/focus.txt) that the entry does not cover (count, max 2) / 2
 )
 # The ranker only compares candidates of one query; what says how answerable
 # the query is at all (unknown words, length) goes to the confidence, with how
@@ -119,6 +120,12 @@ class Model:
     # Added to the rank score of entries in the topic the worker chose: a hint
     # strong enough to break near-ties, too weak to bury a clearly better entry.
     topic_bonus: float = 0.75
+    # A second logistic model over the same inputs: the probability that the
+    # answer is among the first three (what choices need), not that it is first.
+    # From `choice_threshold` on, the best entries are offered as choices.
+    reach_weights: tuple[float, ...] = ()
+    reach_bias: float = 0.0
+    choice_threshold: float = 0.2
     notes: dict[str, object] = field(default_factory=dict)
 
     def rank_score(self, features: Sequence[float]) -> float:
@@ -129,6 +136,13 @@ class Model:
         inputs = confidence_inputs(rank_score, margin, features)
         return sigmoid(self.confidence_bias + sum(w * x for w, x in zip(self.confidence_weights, inputs,
                                                                          strict=True)))
+
+    def reach(self, rank_score: float, margin: float, features: Sequence[float]) -> float:
+        """Probability that the entry the query is about is among the first three."""
+        if not self.reach_weights:
+            return self.confidence(rank_score, margin, features)
+        inputs = confidence_inputs(rank_score, margin, features)
+        return sigmoid(self.reach_bias + sum(w * x for w, x in zip(self.reach_weights, inputs, strict=True)))
 
     def save(self, path: str | Path) -> None:
         data = asdict(self)
@@ -150,13 +164,17 @@ class Model:
             confidence_bias=data["confidence_bias"],
             threshold=data["threshold"],
             topic_bonus=data.get("topic_bonus", 0.75),
+            reach_weights=tuple(data.get("reach_weights", ())),
+            reach_bias=data.get("reach_bias", 0.0),
+            choice_threshold=data.get("choice_threshold", 0.2),
             notes=data.get("notes", {}),
         )
 
 
 # Hand-set weights used only when no trained model file is present.
 FALLBACK = Model(
-    rank_weights=(3.0, 3.0, 1.0, 1.5, 2.0, -2.0, -0.5, -2.0, -2.0, -1.0, -1.0, 2.0, 1.0, -2.0, 0.5, 0.5, -4.0, -1.0, -1.0, -0.3, -0.5, 0.5, 1.0, -1.0, 0.5, -1.0, -1.0, 1.0),
+    rank_weights=(3.0, 3.0, 1.0, 1.5, 2.0, -2.0, -0.5, -2.0, -2.0, -1.0, -1.0, 2.0, 1.0, -2.0, 0.5, 0.5, -4.0, -1.0, -1.0,
+                  -0.3, -0.5, 0.5, 1.0, -1.0, 0.5, -1.0, -1.0, 1.0, -1.0),
     rank_bias=-6.0,
     confidence_weights=(1.0, 0.5, -2.0, -1.0, -1.0, -0.5, 1.0, -1.0, 1.0, 1.0, -1.0, 1.0, -1.0),
     confidence_bias=0.0,

@@ -362,8 +362,10 @@ def test_cli_match_prints_one_json_line_per_query(tmp_path: Path) -> None:
     lines = [json.loads(line) for line in done.stdout.splitlines()]
     assert [line["query"] for line in lines] == queries.splitlines()
     assert lines[0]["suggest"] is True and lines[0]["matches"][0]["id"] == "bhtn"
-    assert lines[1] == {"query": "", "suggest": False, "matches": []}
-    assert lines[2]["suggest"] is False
+    assert lines[0]["tier"] == "answer"
+    assert lines[1] == {"query": "", "tier": "none", "suggest": False, "matches": []}
+    assert lines[2]["suggest"] is False and lines[2]["tier"] != "answer"
+    assert all(line["suggest"] == (line["tier"] == "answer") for line in lines)
     assert lines[3]["matches"][0]["id"] == "bhyt-mat"
     assert all(len(line["matches"]) <= 2 for line in lines)
     score = lines[0]["matches"][0]["score"]

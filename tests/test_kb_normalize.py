@@ -216,8 +216,10 @@ def test_unaccented_huu_finds_the_pension_entry() -> None:
     from knowledge_base import Entry, Matcher
 
     matcher = Matcher([
-        Entry("pension", "procedures", "Điều kiện hưởng lương hưu là gì?", "Đủ tuổi nghỉ hưu và đủ năm đóng."),
-        Entry("hurt", "procedures", "Bị hư hỏng đồ đạc của công ty có phải đền không?", "Theo nội quy."),
+        Entry("pension", "procedures", "Điều kiện hưởng lương hưu là gì?",
+              "Đủ tuổi nghỉ hưu và đủ năm đóng."),
+        Entry("hurt", "procedures", "Bị hư hỏng đồ đạc của công ty có phải đền không?",
+              "Theo nội quy."),
     ])
     for typed in ("dieu kien huong luong huu", "dieu kien huong luong huuu"):
         assert matcher.match(typed).matches[0].entry.id == "pension"

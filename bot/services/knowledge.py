@@ -95,6 +95,10 @@ class KnowledgeService:
         return len(self.matcher)
 
     async def match(self, query: str, topic: str | None = None, limit: int = 3) -> Result:
+        """`Result.tier` says what to show the worker: "answer" (the first
+        match's answer at once; `suggest` is true exactly then), "choices"
+        ("Có phải bạn muốn hỏi…": `Result.choices`, up to three entries, then
+        "no, send my question") or "none" (the question goes to officials)."""
         return await self.matcher.match(query, topic=topic, limit=limit)
 
     async def entry(self, entry_id: str) -> Entry | None:
