@@ -44,6 +44,7 @@ from tests.test_conferences import (
     join,
     labels,
     set_clock,
+    settled,
     sheet_rows,
 )
 
@@ -125,27 +126,6 @@ async def announce_conference(bot: Harness, menu_message: dict[str, Any]) -> dic
     await bot.press(ORGANIZER, preview, "Gửi ngay")
     await edited(bot, preview, lambda m: "Đã xếp lịch gửi thông báo" in m["text"])
     return await bot.emu.wait_for_bot_message(ORGANIZER, lambda m: "📣" in m["text"], after=after)
-
-
-async def settled(bot: Harness, user: int, after: int, pressed: dict[str, Any] | None = None,
-                  timeout: float = 5.0) -> dict[str, Any]:
-    """What the bot did in reply: its newest new message in the chat (once it has stopped
-    sending), else the pressed message as edited."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    seen: list[Any] = []
-    while loop.time() < deadline:
-        fresh = [m for m in bot.emu.bot_messages(user) if m["message_id"] > after]
-        now = [(m["message_id"], m.get("text"), labels(m)) for m in fresh]
-        if fresh and now == seen:
-            return fresh[-1]
-        seen = now
-        if not fresh and pressed is not None:
-            current = bot.emu.message(user, pressed["message_id"])
-            if (current.get("text"), labels(current)) != (pressed.get("text"), labels(pressed)):
-                return current
-        await asyncio.sleep(0.05)
-    raise TimeoutError(f"the bot did not answer in chat {user}")
 
 
 async def telegram_asks(bot: Harness, user: int, message: dict[str, Any], topic: str,
