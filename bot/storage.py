@@ -203,10 +203,10 @@ class Storage:
         async with self._transaction() as db:
             cursor = await db.execute(
                 """INSERT INTO questions (user_id, topic, text, anonymous, asker_name, created_at, due_at,
-                                         conference_id)
-                   VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
+                                         conference_id, kb_declined)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
                 (draft.user_id, draft.topic, draft.text, int(draft.anonymous), name, now, due_at,
-                 draft.conference_id),
+                 draft.conference_id, "\n".join(draft.suggestions)),  # shown, and still sent
             )
             assert cursor.lastrowid is not None
             question = Question(id=cursor.lastrowid, user_id=draft.user_id, topic=draft.topic,
@@ -605,6 +605,51 @@ class Storage:
         return replace(entry, variants=variants), bool(set(variants) - set(entry.variants))
 
     # -- outbox ------------------------------------------------------------
+
+    # -- officials' tools: declined KB entries, likely duplicates, forward targets, previews --
+
+    async def declined_entries(self, question_id: int) -> tuple[str, ...]:
+        """The KB entries the asker was shown and sent the question anyway."""
+        row = await self._one("SELECT kb_declined FROM questions WHERE id = ?", (question_id,))
+        return tuple(line for line in (row[0] if row else "").split("\n") if line)
+
+    async def recent_cases(self, exclude_id: int, limit: int) -> list[Question]:
+        """The newest cases another one may duplicate: waiting, answered or forwarded ones,
+        themselves no duplicate."""
+        rows = await self._all(
+            """SELECT * FROM questions WHERE id != ? AND duplicate_of IS NULL
+                 AND status IN ('open', 'answered', 'forwarded') ORDER BY id DESC LIMIT ?""",
+            (exclude_id, limit))
+        return [_question(r) for r in rows]
+
+    async def recent_authorities(self, limit: int) -> list[str]:
+        """Where officials forwarded cases lately, the latest first, each once."""
+        rows = await self._all(
+            """SELECT detail FROM events WHERE action = 'forwarded' AND detail != ''
+               GROUP BY detail ORDER BY MAX(id) DESC LIMIT ?""", (limit,))
+        return [r[0] for r in rows]
+
+    async def save_publish_preview(self, chat_id: str, message_id: int, question_id: int,
+                                   pair: int) -> None:
+        async with self._transaction() as db:
+            await db.execute(
+                """INSERT INTO publish_previews (chat_id, message_id, question_id, pair, created_at)
+                   VALUES (?, ?, ?, ?, ?) ON CONFLICT (chat_id, message_id) DO NOTHING""",
+                (chat_id, message_id, question_id, pair, time.time()))
+
+    async def publish_preview(self, chat_id: str, message_id: int) -> dict[str, Any] | None:
+        row = await self._one("SELECT * FROM publish_previews WHERE chat_id = ? AND message_id = ?",
+                              (chat_id, message_id))
+        return dict(row) if row else None
+
+    async def update_publish_preview(self, chat_id: str, message_id: int, **changes: Any) -> None:
+        """Change a preview's `pair`, `question`, `answer` or `awaiting`."""
+        assert changes and set(changes) <= {"pair", "question", "answer", "awaiting"}
+        columns = ", ".join(f"{name} = ?" for name in changes)
+        async with self._transaction() as db:
+            await db.execute(
+                f"UPDATE publish_previews SET {columns} WHERE chat_id = ? AND message_id = ?",
+                (*changes.values(), chat_id, message_id))
 
     async def enqueue(self, requests: Iterable[OutboxRequest]) -> None:
         now = time.time()

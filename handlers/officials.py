@@ -18,8 +18,8 @@ from telegram.ext import filters
 
 from bot.channels.telegram import MembershipCache, keyboard
 from bot.i18n import Raw
-from bot.models import Official, Question, Reply
-from bot.services.cards import PREFIX, REJECT_REASONS
+from bot.models import Button, Official, Question, Reply
+from bot.services.cards import PREFIX, REJECT_REASONS, PublishPreview
 from bot.services.questions import CaseError
 from bot.services.text import clean_text, parse_id, shorten
 from handlers.common import Context, display_name, send, services
@@ -129,10 +129,11 @@ async def _tell(context: Context, message: Message, key: str, **params: object) 
     await _say(context, message, _t(context, key, **params))
 
 
-async def _say(context: Context, message: Message, text: str) -> None:
+async def _say(context: Context, message: Message, text: str,
+               buttons: tuple[tuple[Button, ...], ...] = ()) -> None:
     """Reply where the message was typed (its forum thread, if any)."""
     thread = message.message_thread_id if message.is_topic_message else None
-    await send(context, message.chat_id, Reply(text), thread_id=thread)
+    await send(context, message.chat_id, Reply(text, buttons), thread_id=thread)
 
 
 # -- answers ----------------------------------------------------------------
@@ -155,6 +156,10 @@ async def reply_to_card(update: Update, context: Context) -> None:
     if replied is None:
         return
     chat_id, message_id, text = replied
+    preview = await services(context).storage.publish_preview(chat_id, message_id)
+    if preview is not None:  # an edit of an entry about to be published, never an answer
+        await _preview_reply(update, context, message, preview)
+        return
     question = await _case_of(context, chat_id, message_id, text)
     official = await _official(context, update)
     if official is None:
@@ -303,13 +308,20 @@ async def _kb_action(context: Context, message: Message, question: Question,
     """/kb N: the KB entries nearest to case N; /kb N ENTRY: answer N with that entry."""
     svc = services(context)
     if not argument:
-        result = await svc.knowledge.match(question.text, topic=question.topic, limit=KB_CHOICES)
-        if not result.matches:
-            await _tell(context, message, "kb.nothing_near", id=question.id)
+        # Not the entries the asker already saw and found not enough.
+        declined = await svc.storage.declined_entries(question.id)
+        result = await svc.knowledge.match(question.text, topic=question.topic,
+                                           limit=KB_CHOICES + len(declined))
+        entries = [m.entry for m in result.matches if m.entry.id not in declined][:KB_CHOICES]
+        skipped = [_t(context, "kb.declined_line", entry=entry) for entry in declined]
+        if not entries:
+            await _say(context, message, "\n".join([_t(context, "kb.nothing_near", id=question.id),
+                                                    *skipped]))
             return
-        lines = [_t(context, "kb.near_line", entry=m.entry.id, question=shorten(m.entry.question, 200))
-                 for m in result.matches]
-        await _tell(context, message, "kb.near", id=question.id, lines=Raw("\n".join(lines)))
+        lines = [_t(context, "kb.near_line", entry=e.id, question=shorten(e.question, 200)) for e in entries]
+        buttons = svc.questions.cards.kb_buttons(question, [(e.id, e.question) for e in entries])
+        await _say(context, message, _t(context, "kb.near_buttons", id=question.id,
+                                        lines=Raw("\n".join(lines + skipped))), buttons)
         return
     entry_id = argument.split()[0]
     answer, learned = await svc.questions.answer_from_kb(
@@ -367,13 +379,19 @@ async def _reopen_action(context: Context, message: Message, question: Question,
 
 async def _publish_action(context: Context, message: Message, question: Question,
                           official: Official, argument: str) -> None:
+    """/publish N: the case's question with its answer; /publish N question | answer: edited.
+    A case whose follow-up was answered too gets the preview, to choose which pair."""
+    svc = services(context)
     edited = None
     if argument:
         question_text, separator, answer_text = argument.partition("|")
         if not separator or not clean_text(question_text) or not clean_text(answer_text):
             raise CaseError("publish.usage")
         edited = (clean_text(question_text), clean_text(answer_text))
-    svc = services(context)
+    elif len(await svc.questions.publish_pairs(question)) > 1:
+        thread = message.message_thread_id if message.is_topic_message else None
+        await _send_preview(context, message.chat_id, thread, message.message_id, question)
+        return
     entry = await svc.questions.publish(question, None, official, svc.knowledge, edited)
     key, params = _published(question, entry)
     await _tell(context, message, key, **params)
@@ -477,10 +495,25 @@ async def _card_action(update: Update, context: Context, question: Question, off
     elif action == "back":
         await _show_keyboard(update, cards.buttons(await svc.questions.card_state(question)))
     elif action == "fwd":
-        await query.answer(_t(context, "officials.forward_hint", id=question.id), show_alert=True)
+        await _forward_menu(update, context, question)
         return
     elif action == "dup":
-        await query.answer(_t(context, "officials.duplicate_hint", id=question.id), show_alert=True)
+        await _duplicate_menu(update, context, question)
+        return
+    elif action == "dupof" and parse_id(argument) is not None:
+        original = await svc.questions.question(int(argument))
+        if original is None or not _in_scope(context, update, original):
+            raise CaseError("officials.no_such_question", id=int(argument))
+        changed = await svc.questions.mark_duplicate(question, version, official, original.id)
+    elif action == "fwdd" and argument in cards.departments:
+        changed = await svc.questions.forward(question, version, official,
+                                              cards.department_name(argument))
+    elif action == "fwdr":
+        authority = await svc.questions.authority(argument)
+        changed = None if authority is None else await svc.questions.forward(
+            question, version, official, authority)
+    elif action == "kb":
+        await _kb_button(update, context, question, official, argument)
         return
     elif action == "dept" and argument in cards.departments:
         changed = await svc.questions.assign(question, version, official, argument)
@@ -495,20 +528,28 @@ async def _card_action(update: Update, context: Context, question: Question, off
         await _mute_asker(update, context, question, official)
         return
     elif action == "pub":
-        answers = await svc.storage.answers_of(question.id)
-        if question.status != "answered" or not answers:
-            raise CaseError("publish.not_answered")
-        text, buttons = cards.publish_preview(question, answers[-1])
         message = query.message
+        await _send_preview(
+            context, message.chat.id,
+            message.message_thread_id if getattr(message, "is_topic_message", False) else None,
+            message.message_id, question)
         await query.answer()
-        await context.bot.send_message(
-            message.chat.id, text, parse_mode=ParseMode.HTML, reply_markup=keyboard(buttons),
-            reply_to_message_id=message.message_id,
-            message_thread_id=message.message_thread_id if getattr(message, "is_topic_message", False) else None,
-        )
+        return
+    elif action in ("pubp", "pube"):
+        await _preview_button(update, context, question, action, argument)
         return
     elif action == "pubok":
-        entry = await svc.questions.publish(question, version, official, svc.knowledge)
+        message = query.message
+        preview = await svc.storage.publish_preview(str(message.chat.id), message.message_id)
+        if preview is not None and preview["question_id"] != question.id:
+            raise CaseError("publish.preview_gone")
+        state = await _preview_state(context, question, preview) if preview is not None else None
+        if preview is not None and state is None:
+            raise CaseError("publish.not_answered")
+        entry = await svc.questions.publish(
+            question, version, official, svc.knowledge,
+            (state.question, state.answer) if state is not None else None,
+            pair=state.chosen.number if state is not None else 0)
         key, params = _published(question, entry)
         await query.answer(_t(context, key, **params))
         try:
@@ -529,3 +570,145 @@ async def _show_keyboard(update: Update, buttons) -> None:  # type: ignore[no-un
         await update.callback_query.edit_message_reply_markup(reply_markup=keyboard(buttons))
     except (BadRequest, TypeError):
         pass  # the same keyboard already, or an inaccessible message: nothing to change
+
+
+# -- menus on a card, /kb choices, the publish preview ---------------------------
+
+
+async def _duplicate_menu(update: Update, context: Context, question: Question) -> None:
+    """🔁: the likely originals as buttons on the card itself (an edit, not a message: the
+    group's sends are few); typing /dup N M stays the way for any other case."""
+    query = update.callback_query
+    svc = services(context)
+    candidates = await svc.questions.likely_duplicates(question, lambda c: _in_scope(context, update, c))
+    if not candidates:
+        await query.answer(_t(context, "dup.none", id=question.id), show_alert=True)
+        return
+    await query.answer(_t(context, "dup.choose", id=question.id))
+    await _show_keyboard(update, svc.questions.cards.duplicate_buttons(question, candidates))
+
+
+async def _forward_menu(update: Update, context: Context, question: Question) -> None:
+    """↪️: the departments and the authorities cases went to lately, on the card itself."""
+    query = update.callback_query
+    svc = services(context)
+    cards = svc.questions.cards
+    recent = await svc.questions.forward_targets()
+    if not cards.departments and not recent:
+        await query.answer(_t(context, "fwd.none", id=question.id), show_alert=True)
+        return
+    await query.answer(_t(context, "fwd.choose", id=question.id))
+    await _show_keyboard(update, cards.forward_buttons(question, recent))
+
+
+async def _kb_button(update: Update, context: Context, question: Question, official: Official,
+                     entry_id: str) -> None:
+    """A /kb N choice: answer the case with that entry; the list then says so."""
+    query = update.callback_query
+    message = query.message
+    svc = services(context)
+    answer, learned = await svc.questions.answer_from_kb(
+        question, official, entry_id, svc.knowledge, (str(message.chat.id), message.message_id))
+    await query.answer()
+    if answer is None:
+        return  # this list already answered the case
+    text = _t(context, "kb.answered", id=question.id, entry=entry_id)
+    try:
+        await query.edit_message_text(f"{text} {_t(context, 'kb.learned')}" if learned else text,
+                                      parse_mode=ParseMode.HTML, reply_markup=None)
+    except (BadRequest, TypeError):  # TypeError: an inaccessible (48 hours old) message
+        pass
+
+
+async def _send_preview(context: Context, chat_id: int | str, thread: int | None, reply_to: int,
+                        question: Question) -> None:
+    """📚: the entry the case would become, under the card (or the command)."""
+    svc = services(context)
+    pairs = await svc.questions.publish_pairs(question)
+    if question.status != "answered" or not pairs:
+        raise CaseError("publish.not_answered")
+    preview = PublishPreview(pairs, pairs[0], pairs[0].question, pairs[0].answer)
+    text, buttons = svc.questions.cards.publish_preview(question, preview)
+    sent = await context.bot.send_message(chat_id, text, parse_mode=ParseMode.HTML,
+                                          reply_markup=keyboard(buttons), reply_to_message_id=reply_to,
+                                          message_thread_id=thread)
+    await svc.storage.save_publish_preview(str(sent.chat_id), sent.message_id, question.id,
+                                           pairs[0].number)
+
+
+async def _preview_state(context: Context, question: Question,
+                         preview: dict[str, object]) -> PublishPreview | None:
+    """A stored preview as it reads now (None: its pair has no answer any more)."""
+    pairs = await services(context).questions.publish_pairs(question)
+    chosen = next((p for p in pairs if p.number == preview["pair"]), None)
+    if chosen is None:
+        return None
+    return PublishPreview(pairs, chosen, str(preview["question"] or chosen.question),
+                          str(preview["answer"] or chosen.answer),
+                          str(preview["awaiting"]) if preview["awaiting"] else None)
+
+
+async def _show_preview(context: Context, chat_id: str, message_id: int, question: Question) -> None:
+    svc = services(context)
+    preview = await svc.storage.publish_preview(chat_id, message_id)
+    state = await _preview_state(context, question, preview) if preview is not None else None
+    if state is None:
+        return
+    text, buttons = svc.questions.cards.publish_preview(question, state)
+    try:
+        await context.bot.edit_message_text(text, chat_id=chat_id, message_id=message_id,
+                                            parse_mode=ParseMode.HTML, reply_markup=keyboard(buttons))
+    except BadRequest:
+        pass  # shown like this already
+
+
+async def _preview_button(update: Update, context: Context, question: Question, action: str,
+                          argument: str) -> None:
+    """On a preview: choose the pair ("pubp:<k>") or say which text the next reply edits
+    ("pube:q" / "pube:a")."""
+    query = update.callback_query
+    message = query.message
+    chat_id, message_id = str(message.chat.id), message.message_id
+    storage = services(context).storage
+    preview = await storage.publish_preview(chat_id, message_id)
+    if preview is None or preview["question_id"] != question.id:
+        await query.answer(_t(context, "publish.preview_gone"), show_alert=True)
+        return
+    pairs = await services(context).questions.publish_pairs(question)
+    if action == "pubp" and parse_id(argument) is not None and any(p.number == int(argument) for p in pairs):
+        # Another pair: the edits were of the one before.
+        await storage.update_publish_preview(chat_id, message_id, pair=int(argument), question=None,
+                                             answer=None, awaiting=None)
+    elif action == "pube" and argument in ("q", "a"):
+        await storage.update_publish_preview(chat_id, message_id,
+                                             awaiting="question" if argument == "q" else "answer")
+    else:
+        await query.answer(_t(context, "officials.stale_card"), show_alert=True)
+        return
+    await query.answer()
+    await _show_preview(context, chat_id, message_id, question)
+
+
+async def _preview_reply(update: Update, context: Context, message: Message,
+                         preview: dict[str, object]) -> None:
+    """A reply to a publish preview: the edited question or answer, after ✏️ was pressed."""
+    official = await _official(context, update)
+    if official is None:
+        return
+    question = await services(context).questions.question(int(str(preview["question_id"])))
+    if question is None:
+        return
+    if not _in_scope(context, update, question):
+        await _tell(context, message, "officials.other_group", id=question.id)
+        return
+    if preview["awaiting"] not in ("question", "answer"):
+        await _tell(context, message, "publish.reply_hint")
+        return
+    text = clean_text(message.text or "")
+    if not text:
+        await _tell(context, message, "publish.edit_not_text")
+        return
+    chat_id, message_id = str(preview["chat_id"]), int(str(preview["message_id"]))
+    await services(context).storage.update_publish_preview(
+        chat_id, message_id, **{str(preview["awaiting"]): text, "awaiting": None})
+    await _show_preview(context, chat_id, message_id, question)

@@ -231,7 +231,7 @@ async def test_a_deadline_reads_as_the_day_it_ends(bot: Harness) -> None:
     control_clock(bot, vn(2026, 12, 4, 10))
     case = await bot.ask(WORKER, QUESTION)
     card = await bot.card(case)
-    assert "Hạn trả lời: hết ngày 09/12/2026" in card["text"]
+    assert "Hạn trả lời: hết thứ Tư 09/12/2026" in card["text"]
     assert "00:00" not in card["text"] and "10/12/2026" not in card["text"]
 
     control_clock(bot, vn(2026, 12, 10, 8))
@@ -239,10 +239,10 @@ async def test_a_deadline_reads_as_the_day_it_ends(bot: Harness) -> None:
     assert await bot.services.housekeeping.nudge_overdue() == 1
     nudge = await bot.emu.wait_for_bot_message(OFFICIALS, lambda m: m["text"].startswith("⏰"),
                                                after=after)
-    assert f"#{case}" in nudge["text"] and "(hạn: hết ngày 09/12/2026)" in nudge["text"]
+    assert f"#{case}" in nudge["text"] and "(hạn: hết thứ Tư 09/12/2026)" in nudge["text"]
     overdue = await bot.emu.wait_for_edit(OFFICIALS, card["message_id"],
                                           lambda m: "Quá hạn" in m["text"])
-    assert "⚠️ Quá hạn (hạn: hết ngày 09/12/2026)" in overdue["text"]
+    assert "⚠️ Quá hạn (hạn: hết thứ Tư 09/12/2026)" in overdue["text"]
     assert "00:00" not in overdue["text"]
     # The worker was never shown the stored midnight either.
     assert not [m for m in bot.emu.bot_messages(WORKER) if "00:00" in (m.get("text") or "")]
@@ -255,7 +255,7 @@ async def test_a_deadline_in_english_reads_as_the_day_it_ends(emu, make_config) 
         control_clock(bot, vn(2026, 12, 4, 10))
         case = await bot.ask(WORKER, QUESTION)
         card = await bot.emu.wait_for_bot_message(OFFICIALS, lambda m: f"#{case} " in m["text"])
-        assert "Due: end of 09/12/2026" in card["text"]
+        assert "Due: end of Wednesday 09/12/2026" in card["text"]
     finally:
         await bot.stop()
 

@@ -149,7 +149,7 @@ STRINGS: dict[str, str] = {
     "card.answer": "<b>Answered</b> by {official} at {when}:\n{answer}",
     "card.published": "📚 Published to the knowledge base.",
     "card.how_to_answer": (
-        "<i>To answer: reply to this message, or /answer {id} your text. "
+        "<i>How to answer: press Reply on this message, or type /answer {id} ‹your text›. "
         "Already answered in the knowledge base? /kb {id}</i>"
     ),
     "card.btn_assign": "🏢 Assign",
@@ -519,7 +519,8 @@ STRINGS: dict[str, str] = {
     "privacy.forget_yes": "🗑 Delete my data",
     "privacy.forgotten": "🗑 Your personal data is deleted. If you write again, the bot will treat you as a new user.",
     # -- deadlines as days; long texts in several messages --
-    "deadline.end_of_day": "end of {day}",
+    "deadline.end_of_day": "end of {weekday} {day}",
+    "deadline.weekdays": "Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday",
     "audit.header_continued": "<b>History of #{id}</b> ({status}, continued):",
     # -- officials as Telegram really shows them: anonymous admins, media answers, replies --
     "officials.anonymous_admin": "Group administrator",
@@ -576,4 +577,50 @@ STRINGS: dict[str, str] = {
     "digest.dislikes": "<b>👎 Not satisfied with an answer:</b>\n{lines}",
     "digest.dislike_line": "• #{id} · {who}",
     "digest.dislike_line_reason": "• #{id} · {who}: «{reason}»",
+    # -- officials' tools: likely duplicates, forward targets, /kb choices, publishing step by step --
+    "card.declined": (
+        "📚 <i>The asker saw entry <code>{entry}</code> (“{question}”) and found it not enough: "
+        "do not send it back.</i>"
+    ),
+    "dup.choose": "Choose the original question below, or type /dup {id} ‹original case number›.",
+    "dup.none": "No question like #{id} found. If you know the original, type /dup {id} ‹number›.",
+    "dup.button": "{icon} #{id} · {question}",
+    "fwd.choose": "Choose an authority below, or type /forward {id} ‹name of the competent authority›.",
+    "fwd.none": "No authority to choose from yet. Type /forward {id} ‹name of the competent authority›.",
+    "fwd.department": "↪️ {name}",
+    "fwd.recent": "🕘 {name}",
+    "kb.near_buttons": (
+        "📚 Knowledge-base entries close to #{id}:\n{lines}\n"
+        "<i>Press one to answer #{id} with it, or type /kb {id} ‹entry id›.</i>"
+    ),
+    "kb.button": "📚 {entry} · {question}",
+    "kb.declined_line": "<i>Entry {entry} is not offered again: the asker saw it and found it not enough.</i>",
+    "kb.declined": (
+        "The asker of #{id} saw entry {entry} and found it not enough, so the bot does not send it "
+        "again. Please answer in your own words and add what is missing."
+    ),
+    "publish.preview_pair": (
+        "📚 <b>Preview of the knowledge-base entry from #{id}</b> · {pair}\n"
+        "<b>Q</b>{question_edited}: {question}\n<b>A</b>{answer_edited}: {answer}"
+    ),
+    "publish.pair_question": "the original question and its answer",
+    "publish.pair_followup": "follow-up {count} and its answer",
+    "publish.edited": " (edited)",
+    "publish.how_to_edit": (
+        "<i>To edit before publishing: press ✏️, then Reply to this message with the new text "
+        "(or type /publish {id} question | answer).</i>"
+    ),
+    "publish.awaiting_question": "✍️ <b>Press Reply on this message and type the edited question.</b>",
+    "publish.awaiting_answer": "✍️ <b>Press Reply on this message and type the edited answer.</b>",
+    "publish.btn_pair_question": "❓ Original question",
+    "publish.btn_pair_followup": "❓ Follow-up {count}",
+    "publish.btn_chosen": "✔️ {label}",
+    "publish.btn_edit_question": "✏️ Edit the question",
+    "publish.btn_edit_answer": "✏️ Edit the answer",
+    "publish.reply_hint": (
+        "To edit this entry, press ✏️ Edit the question or ✏️ Edit the answer on the preview first, "
+        "then reply to it."
+    ),
+    "publish.edit_not_text": "The edited text must be text. Please type it again.",
+    "publish.preview_gone": "This preview is out of date. Press 📚 Publish on the card to see it again.",
 }

@@ -156,7 +156,7 @@ STRINGS: dict[str, str] = {
     "card.answer": "<b>Trả lời</b> của {official} lúc {when}:\n{answer}",
     "card.published": "📚 Đã đăng vào kho giải đáp.",
     "card.how_to_answer": (
-        "<i>Trả lời: reply tin nhắn này, hoặc /answer {id} nội dung. "
+        "<i>Cách trả lời: bấm Trả lời vào tin này, hoặc gõ /answer {id} ‹nội dung›. "
         "Kho giải đáp đã có câu trả lời? /kb {id}</i>"
     ),
     "card.btn_assign": "🏢 Phân công",
@@ -531,7 +531,8 @@ STRINGS: dict[str, str] = {
     "privacy.forget_yes": "🗑 Xóa dữ liệu của tôi",
     "privacy.forgotten": "🗑 Đã xóa dữ liệu cá nhân của bạn. Nếu bạn nhắn lại, bot sẽ coi bạn là người dùng mới.",
     # -- deadlines as days; long texts in several messages --
-    "deadline.end_of_day": "hết ngày {day}",
+    "deadline.end_of_day": "hết {weekday} {day}",
+    "deadline.weekdays": "thứ Hai|thứ Ba|thứ Tư|thứ Năm|thứ Sáu|thứ Bảy|Chủ nhật",
     "audit.header_continued": "<b>Lịch sử #{id}</b> ({status}, tiếp theo):",
     # -- officials as Telegram really shows them: anonymous admins, media answers, replies --
     "officials.anonymous_admin": "Quản trị viên nhóm",
@@ -588,4 +589,50 @@ STRINGS: dict[str, str] = {
     "digest.dislikes": "<b>👎 Chưa hài lòng với câu trả lời:</b>\n{lines}",
     "digest.dislike_line": "• #{id} · {who}",
     "digest.dislike_line_reason": "• #{id} · {who}: «{reason}»",
+    # -- officials' tools: likely duplicates, forward targets, /kb choices, publishing step by step --
+    "card.declined": (
+        "📚 <i>Người hỏi đã xem mục <code>{entry}</code> («{question}») và thấy chưa đủ: "
+        "đừng gửi lại mục này.</i>"
+    ),
+    "dup.choose": "Chọn câu hỏi gốc bên dưới, hoặc gõ /dup {id} ‹mã câu hỏi gốc›.",
+    "dup.none": "Chưa thấy câu hỏi nào giống #{id}. Nếu biết mã câu hỏi gốc, bạn gõ /dup {id} ‹mã›.",
+    "dup.button": "{icon} #{id} · {question}",
+    "fwd.choose": "Chọn cơ quan bên dưới, hoặc gõ /forward {id} ‹tên cơ quan có thẩm quyền›.",
+    "fwd.none": "Chưa có cơ quan nào để chọn. Bạn gõ /forward {id} ‹tên cơ quan có thẩm quyền›.",
+    "fwd.department": "↪️ {name}",
+    "fwd.recent": "🕘 {name}",
+    "kb.near_buttons": (
+        "📚 Các mục trong kho gần với #{id}:\n{lines}\n"
+        "<i>Bấm một mục để trả lời #{id} bằng mục đó, hoặc gõ /kb {id} ‹mã mục›.</i>"
+    ),
+    "kb.button": "📚 {entry} · {question}",
+    "kb.declined_line": "<i>Không gợi ý lại mục {entry}: người hỏi đã xem và thấy chưa đủ.</i>",
+    "kb.declined": (
+        "Người hỏi #{id} đã xem mục {entry} và thấy chưa đủ, nên bot không gửi lại mục này. "
+        "Bạn vui lòng trả lời bằng lời của mình, bổ sung phần còn thiếu."
+    ),
+    "publish.preview_pair": (
+        "📚 <b>Xem trước mục kho giải đáp từ #{id}</b> · {pair}\n"
+        "<b>Hỏi</b>{question_edited}: {question}\n<b>Đáp</b>{answer_edited}: {answer}"
+    ),
+    "publish.pair_question": "câu hỏi gốc và câu trả lời",
+    "publish.pair_followup": "hỏi thêm lần {count} và câu trả lời",
+    "publish.edited": " (đã sửa)",
+    "publish.how_to_edit": (
+        "<i>Muốn sửa trước khi đăng: bấm ✏️, rồi bấm Trả lời vào tin này và gõ nội dung mới "
+        "(hoặc gõ /publish {id} câu hỏi | câu trả lời).</i>"
+    ),
+    "publish.awaiting_question": "✍️ <b>Bấm Trả lời vào tin này và gõ câu hỏi đã sửa.</b>",
+    "publish.awaiting_answer": "✍️ <b>Bấm Trả lời vào tin này và gõ câu trả lời đã sửa.</b>",
+    "publish.btn_pair_question": "❓ Câu hỏi gốc",
+    "publish.btn_pair_followup": "❓ Hỏi thêm lần {count}",
+    "publish.btn_chosen": "✔️ {label}",
+    "publish.btn_edit_question": "✏️ Sửa câu hỏi",
+    "publish.btn_edit_answer": "✏️ Sửa câu trả lời",
+    "publish.reply_hint": (
+        "Muốn sửa mục này, bạn bấm ✏️ Sửa câu hỏi hoặc ✏️ Sửa câu trả lời trên bản xem trước, "
+        "rồi mới trả lời vào tin đó."
+    ),
+    "publish.edit_not_text": "Nội dung sửa cần là văn bản. Bạn vui lòng gõ lại.",
+    "publish.preview_gone": "Bản xem trước này đã cũ. Bạn bấm 📚 Đăng vào kho trên thẻ để xem lại.",
 }

@@ -37,6 +37,10 @@ QUESTION_EXCERPT_MIN = 200
 OLDER_EXCERPTS = (400, 120, 0)
 DISLIKES_SHOWN = 3
 DISLIKE_EXCERPT = 300
+DECLINED_EXCERPT = 120
+# A button label quoting a case, a KB entry or an authority: short enough for a phone.
+MENU_LABEL_EXCERPT = 48
+CALLBACK_DATA_LIMIT = 64  # bytes, Telegram's limit for callback_data
 PREVIEW_QUESTION_EXCERPT = 1200
 PREVIEW_ANSWER_EXCERPT = 2500
 AUDIT_DETAIL_EXCERPT = 200
@@ -48,6 +52,28 @@ REJECT_REASONS = ("out_of_scope", "personal_documents", "unclear")
 WORKER_ACTIONS = frozenset({"asked", "followup", "followed", "disliked", "disliked_follower"})
 
 STATUS_ICONS = {"open": "📩", "answered": "✅", "forwarded": "↪️", "duplicate": "🔁", "rejected": "⛔"}
+
+
+@dataclass(frozen=True)
+class PublishPair:
+    """A question of a case with the answer given to it: `number` 0 is the case's own
+    question, k its k-th follow-up."""
+
+    number: int
+    question: str
+    answer: str
+
+
+@dataclass(frozen=True)
+class PublishPreview:
+    """What a publish preview shows: the pairs to choose from, the chosen one, the wording
+    to publish (edited or not), and which text the next reply to it replaces."""
+
+    pairs: Sequence[PublishPair]
+    chosen: PublishPair
+    question: str
+    answer: str
+    awaiting: str | None = None   # "question", "answer" or None
 
 
 @dataclass(frozen=True)
@@ -65,6 +91,8 @@ class CardState:
     muted: bool = False  # an official muted the asker from this card (🔇)
     # Each 👎 on the case, oldest first: (by a follower?, the one line saying why, or None).
     dislikes: Sequence[tuple[bool, str | None]] = ()
+    # KB entries the asker was shown and found not enough: (entry id, its question).
+    declined: Sequence[tuple[str, str]] = ()
 
 
 class CardRenderer:
@@ -82,12 +110,13 @@ class CardRenderer:
         return datetime.fromtimestamp(moment, self._zone).strftime("%H:%M %d/%m/%Y")
 
     def deadline(self, due_at: float) -> str:
-        """A deadline as the day it ends ("hết ngày 09/12/2026"), not "00:00 10/12/2026"."""
+        """A deadline as the day it ends ("hết thứ Tư 09/12/2026"), not "00:00 10/12/2026"."""
         due = datetime.fromtimestamp(due_at, self._zone)
         day = last_day(due)
         if day is None:
             return self.when(due_at)
-        return self.t("deadline.end_of_day", day=day.strftime("%d/%m/%Y"))
+        weekday = self.t("deadline.weekdays").split("|")[day.weekday()]
+        return self.t("deadline.end_of_day", weekday=weekday, day=day.strftime("%d/%m/%Y"))
 
     def department_name(self, key: str | None) -> str:
         if key is None:
@@ -178,6 +207,8 @@ class CardRenderer:
         if q.status == "rejected" and q.reject_reason:
             lines.append(self.t("card.rejected", reason=q.reject_reason))
         lines.append(self.t("card.question", question=excerpt))
+        lines += [self.t("card.declined", entry=entry, question=shorten(text, DECLINED_EXCERPT))
+                  for entry, text in state.declined]
         lines += self._thread(state, older)
         lines += self._dislikes(state)
         if state.published:
@@ -219,10 +250,74 @@ class CardRenderer:
                      for reason in REJECT_REASONS)
         return rows + ((self._button(q, "card.btn_back", "back"),),)
 
-    def publish_preview(self, q: Question, answer: Answer) -> tuple[str, tuple[tuple[Button, ...], ...]]:
-        text = self.t("publish.preview", id=q.id, question=shorten(q.text, PREVIEW_QUESTION_EXCERPT),
-                      answer=shorten(answer.text, PREVIEW_ANSWER_EXCERPT))
-        return fit_html(text, MESSAGE_LIMIT), ((self._button(q, "publish.confirm", "pubok"),),)
+    def _data(self, q: Question, action: str, argument: str) -> str | None:
+        """A button's data, or None where it would not fit Telegram's 64 bytes."""
+        data = f"{PREFIX}:{q.id}:{q.version}:{action}:{argument}"
+        return data if len(data.encode()) <= CALLBACK_DATA_LIMIT else None
+
+    def _menu(self, q: Question, choices: Sequence[tuple[str, str, str]]) -> tuple[tuple[Button, ...], ...]:
+        """One button a row for each (label, action, argument) that fits, then ◀️ back."""
+        rows = []
+        for label, action, argument in choices:
+            data = self._data(q, action, argument)
+            if data is not None:
+                rows.append((Button(label, data),))
+        return (*rows, (self._button(q, "card.btn_back", "back"),))
+
+    def duplicate_buttons(self, q: Question, candidates: Sequence[Question]) -> tuple[tuple[Button, ...], ...]:
+        """The likely originals of a case, each a button that marks it their duplicate."""
+        return self._menu(q, [(self.t("dup.button", icon=Raw(STATUS_ICONS.get(c.status, "📩")), id=c.id,
+                                      question=Raw(shorten(c.text, MENU_LABEL_EXCERPT))), "dupof", str(c.id))
+                              for c in candidates])
+
+    def forward_buttons(self, q: Question, recent: Sequence[tuple[str, str]]) -> tuple[tuple[Button, ...], ...]:
+        """The departments, then the authorities cases were forwarded to lately ((key, name))."""
+        choices = [(self.t("fwd.department", name=Raw(shorten(d.name, MENU_LABEL_EXCERPT))), "fwdd", d.key)
+                   for d in self.departments.values()]
+        choices += [(self.t("fwd.recent", name=Raw(shorten(name, MENU_LABEL_EXCERPT))), "fwdr", key)
+                    for key, name in recent]
+        return self._menu(q, choices)
+
+    def kb_buttons(self, q: Question, entries: Sequence[tuple[str, str]]) -> tuple[tuple[Button, ...], ...]:
+        """One button per KB entry ((id, question)) answering the case with it; an id too
+        long for a button's data is left to the typed /kb N ENTRY."""
+        rows = []
+        for entry_id, question in entries:
+            data = self._data(q, "kb", entry_id)
+            if data is not None:
+                rows.append((Button(self.t("kb.button", entry=Raw(entry_id),
+                                           question=Raw(shorten(question, MENU_LABEL_EXCERPT))), data),))
+        return tuple(rows)
+
+    def publish_preview(self, q: Question, preview: PublishPreview) -> tuple[str, tuple[tuple[Button, ...], ...]]:
+        """The entry a case would become, with a choice of its question/answer pairs (when it
+        has several), the two edit buttons, and the one that publishes it."""
+        pair = preview.chosen
+        edited = self.t("publish.edited")
+        lines = [self.t("publish.preview_pair", id=q.id, pair=self._pair_name(pair.number),
+                        question=shorten(preview.question, PREVIEW_QUESTION_EXCERPT),
+                        answer=shorten(preview.answer, PREVIEW_ANSWER_EXCERPT),
+                        question_edited=Raw(edited if preview.question != pair.question else ""),
+                        answer_edited=Raw(edited if preview.answer != pair.answer else ""))]
+        lines.append(self.t(f"publish.awaiting_{preview.awaiting}") if preview.awaiting
+                     else self.t("publish.how_to_edit", id=q.id))
+        rows: list[tuple[Button, ...]] = []
+        if len(preview.pairs) > 1:
+            choices = []
+            for other in preview.pairs:
+                label = (self.t("publish.btn_pair_followup", count=other.number) if other.number
+                         else self.t("publish.btn_pair_question"))
+                if other.number == pair.number:
+                    label = self.t("publish.btn_chosen", label=Raw(label))
+                choices.append(Button(label, f"{PREFIX}:{q.id}:{q.version}:pubp:{other.number}"))
+            rows += [tuple(choices[i:i + 2]) for i in range(0, len(choices), 2)]
+        rows.append((self._button(q, "publish.btn_edit_question", "pube:q"),
+                     self._button(q, "publish.btn_edit_answer", "pube:a")))
+        rows.append((self._button(q, "publish.confirm", "pubok"),))
+        return fit_html("\n".join(lines), MESSAGE_LIMIT), tuple(rows)
+
+    def _pair_name(self, number: int) -> str:
+        return self.t("publish.pair_followup", count=number) if number else self.t("publish.pair_question")
 
     def audit(self, q: Question, events: Sequence[tuple[str, str, str, float]]) -> list[str]:
         """A case's history (/case N), in as many messages as it takes, oldest event first."""

@@ -8,6 +8,8 @@ workers who follow the case. Nothing here imports telegram.
 
 from __future__ import annotations
 
+import asyncio
+import hashlib
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -20,12 +22,12 @@ from rapidfuzz import fuzz
 from bot.config import Department, Topic
 from bot.i18n import Catalog, Raw
 from bot.models import Answer, Button, Draft, Followup, Official, OutboxRequest, Question, User
-from bot.services.cards import CardRenderer, CardState
+from bot.services.cards import CardRenderer, CardState, PublishPair
 from bot.services.deadlines import add_working_days
 from bot.services.knowledge import SharedMatcher
 from bot.services.text import MESSAGE_LIMIT, plain_length, shorten, split_text, utf16_length
 from bot.storage import Storage
-from knowledge_base import Entry, Match, Matcher, fold, merge_variants
+from knowledge_base import Entry, Match, Matcher, Result, fold, merge_variants
 
 # How a worker's language-independent rating buttons and follow-up button look.
 RATE_PREFIX = "r"
@@ -39,6 +41,16 @@ COPY = "copy"
 FIRST_ANSWER_ROOM = 200
 # A 👎's "why?": one line.
 DISLIKE_REASON_LENGTH = 300
+# 🔁 on a card: how many likely originals it offers, among how many of the newest cases,
+# and the least calibrated match probability worth a button.
+DUPLICATE_CHOICES = 4
+DUPLICATE_POOL = 500
+DUPLICATE_FLOOR = 0.2
+# ↪️ on a card: the recent authorities it offers besides the departments, and how far back
+# a pressed one is looked up.
+RECENT_AUTHORITIES = 5
+AUTHORITY_LOOKUP = 50
+AUTHORITY_KEY_LENGTH = 10
 
 
 @dataclass(frozen=True)
@@ -105,10 +117,11 @@ class QuestionService:
     async def submit(self, draft: Draft, user: User) -> Question:
         """Store the worker's question and queue its card for officials."""
         assert draft.topic
+        declined = await self._declined(draft.suggestions)
         question = await self._storage.submit_question(
             draft, asker_name=user.display_name or None,
             due_at=self.due_at(self._clock(), draft.topic),
-            card=lambda q: self._new_card(q, self._shown_channel(user)),
+            card=lambda q: self._new_card(q, self._shown_channel(user), declined),
         )
         await self._open.add(_open_entry(question))
         self._queued()
@@ -119,10 +132,16 @@ class QuestionService:
         chat = str(topic.chat_id) if topic and topic.chat_id else self._route.chat_id
         return chat, topic.thread_id if topic else None
 
-    def _new_card(self, question: Question, channel: str = "") -> OutboxRequest:
+    async def _declined(self, entry_ids: Sequence[str]) -> tuple[tuple[str, str], ...]:
+        """The KB entries the asker saw and found not enough: (id, question), as the card shows them."""
+        entries = [await self._storage.kb_entry(entry_id) for entry_id in entry_ids]
+        return tuple((entry.id, entry.question) for entry in entries if entry is not None)
+
+    def _new_card(self, question: Question, channel: str = "",
+                  declined: Sequence[tuple[str, str]] = ()) -> OutboxRequest:
         chat, thread = self._where(question.topic)
         state = CardState(question, self.topic_title(question.topic, self._route.language), 0, (), (),
-                          published=False, now=self._clock(), channel=channel)
+                          published=False, now=self._clock(), channel=channel, declined=declined)
         return OutboxRequest(channel=self._route.channel, chat_id=chat, thread_id=thread,
                              text=self.cards.text(state), buttons=self.cards.buttons(state))
 
@@ -182,6 +201,7 @@ class QuestionService:
             channel=self._shown_channel(await self._storage.get_user(question.user_id)),
             muted=await self._storage.muted_from(question.id),
             dislikes=await self._storage.dislikes_of(question.id),
+            declined=await self._declined(await self._storage.declined_entries(question.id)),
         )
 
     async def recipients(self, question: Question) -> list[User]:
@@ -508,18 +528,35 @@ class QuestionService:
             official, "reopened", "", source=source,
         )
 
-    async def publish(self, question: Question, version: int | None, official: Official,
-                      knowledge: Any, edited: tuple[str, str] | None = None) -> Entry:
-        """Add the question and its latest answer (or an edited pair) to the KB."""
+    async def publish_pairs(self, question: Question) -> list[PublishPair]:
+        """The question/answer pairs a case can be published as: its own question with the
+        latest answer to it, and each follow-up with the latest answer to that follow-up.
+        A follow-up's answer is never paired with the question it does not answer."""
         answers = await self._storage.answers_of(question.id)
-        if question.status != "answered" or not answers:
+        followups = await self._storage.followups_of(question.id)
+        pairs = []
+        for number, (asked_id, text) in enumerate([(None, question.text),
+                                                   *((f.id, f.text) for f in followups)]):
+            given = [a for a in answers if a.followup_id == asked_id]
+            if given:
+                pairs.append(PublishPair(number, text, given[-1].text))
+        return pairs
+
+    async def publish(self, question: Question, version: int | None, official: Official,
+                      knowledge: Any, edited: tuple[str, str] | None = None, *, pair: int = 0) -> Entry:
+        """Add one question/answer pair of the case (`pair`: 0 its own question, k its k-th
+        follow-up), as asked and answered or as edited, to the KB."""
+        chosen = next((p for p in await self.publish_pairs(question) if p.number == pair), None)
+        if question.status != "answered" or chosen is None:
             raise CaseError("publish.not_answered")
-        text, answer = edited or (question.text, answers[-1].text)
+        text, answer = edited or (chosen.question, chosen.answer)
         # The worker's own words, and those of the questions merged into this one,
         # are how others will ask it: the matcher finds the entry by them too.
-        # Published again, the entry keeps what it learned since (/kb).
-        entry = Entry(id=kb_id(question.id), topic=question.topic, question=text, answer=answer,
-                      variants=merge_variants((), await self._wordings(question), text))
+        # Published again, the entry keeps what it learned since (/kb). A follow-up
+        # ("and where do I file it?") means little alone: only its published wording.
+        wordings = await self._wordings(question) if pair == 0 else []
+        entry = Entry(id=kb_id(question.id, pair), topic=question.topic, question=text, answer=answer,
+                      variants=merge_variants((), wordings, text))
         await knowledge.publish([entry], source_question_id=question.id, keep_variants=True)
         changed = await self._transition(question, version, {}, official, "published", entry.id)
         if changed is None:
@@ -536,10 +573,42 @@ class QuestionService:
         entry = await knowledge.entry(entry_id)
         if entry is None:
             raise CaseError("kb.no_such_entry", entry=shorten(entry_id, 64))
+        if entry.id in await self._storage.declined_entries(question.id):
+            raise CaseError("kb.declined", id=question.id, entry=entry.id)
         answer = await self.answer(question, official, entry.answer, source)
         if answer is None:
             return None, False
         return answer, await knowledge.learn(entry.id, await self._wordings(question))
+
+    async def likely_duplicates(self, question: Question, visible: Callable[[Question], bool],
+                                limit: int = DUPLICATE_CHOICES) -> list[Question]:
+        """The cases `question` most likely repeats, best first, among the newest waiting,
+        answered or forwarded ones the official may see (`visible`): the matcher that finds
+        KB entries, over those cases, with a low bar (an official chooses)."""
+        cases = [c for c in await self._storage.recent_cases(question.id, DUPLICATE_POOL) if visible(c)]
+        if not cases:
+            return []
+
+        def search() -> Result:
+            matcher = Matcher(Entry(str(c.id), c.topic, c.text, "") for c in cases)
+            return matcher.match(question.text, topic=question.topic, limit=limit)
+
+        by_id = {str(c.id): c for c in cases}
+        result = await asyncio.to_thread(search)
+        return [by_id[m.entry.id] for m in result.matches if m.score >= DUPLICATE_FLOOR]
+
+    async def forward_targets(self) -> list[tuple[str, str]]:
+        """The authorities cases were forwarded to lately ((key, name)), the latest first;
+        the departments are offered on their own."""
+        departments = {d.name for d in self.cards.departments.values()}
+        names = [n for n in await self._storage.recent_authorities(RECENT_AUTHORITIES + len(departments))
+                 if n not in departments]
+        return [(authority_key(name), name) for name in names[:RECENT_AUTHORITIES]]
+
+    async def authority(self, key: str) -> str | None:
+        """The recent authority a forward button names (None: no longer among them)."""
+        names = await self._storage.recent_authorities(AUTHORITY_LOOKUP)
+        return next((name for name in names if authority_key(name) == key), None)
 
     async def _wordings(self, question: Question) -> list[str]:
         """How the case was asked: the worker's text and those of the questions merged into it."""
@@ -744,9 +813,14 @@ def wording_similarity(a: str, b: str) -> float:
     return float(fuzz.token_sort_ratio(fold(a), fold(b)))
 
 
-def kb_id(question_id: int) -> str:
-    """The KB entry a case is published as."""
-    return f"case-{question_id}"
+def kb_id(question_id: int, pair: int = 0) -> str:
+    """The KB entry a case is published as; its k-th follow-up with its answer: "case-N-k"."""
+    return f"case-{question_id}-{pair}" if pair else f"case-{question_id}"
+
+
+def authority_key(name: str) -> str:
+    """A short stable key for an authority's name, to fit in a button's data."""
+    return hashlib.sha1(name.encode()).hexdigest()[:AUTHORITY_KEY_LENGTH]
 
 
 def _open_entry(question: Question) -> Entry:
