@@ -97,6 +97,9 @@ async def setup(app: Application) -> None:  # type: ignore[type-arg]
     broadcasts = BroadcastService(storage, catalog, queued=wake)
     zalo = ZaloChannel(config.zalo, storage, catalog) if config.zalo is not None else None
     zalo_oa = ZaloOAChannel(config.zalo_oa, storage, catalog) if config.zalo_oa is not None else None
+    for journaled in (zalo, zalo_oa):
+        if journaled is not None:  # [privacy] journal_days: the Zalo journals' retention too
+            journaled.journal_keep = config.privacy.journal_days * 86400
     officials_chats = OfficialsChats(
         storage, catalog, CHANNEL, [str(chat) for chat in config.officials_chats],
         [str(admin) for admin in sorted(config.officials.admin_user_ids)], config.bot.default_language,
@@ -137,7 +140,9 @@ async def setup(app: Application) -> None:  # type: ignore[type-arg]
         conferences=conferences, broadcasts=broadcasts,
         organizer=OrganizerFlow(storage, catalog, config.topics, conferences, broadcasts,
                                 config.bot.timezone),
-        privacy=PrivacyService(storage, questions, catalog, config.privacy.retention_days),
+        privacy=PrivacyService(storage, questions, catalog, config.privacy.retention_days,
+                               journal_days=config.privacy.journal_days,
+                               outbox_days=config.privacy.outbox_days),
         officials_chats=officials_chats,
     )
     if app.job_queue is not None:
@@ -182,6 +187,7 @@ async def _housekeeping_tick(context: ContextTypes.DEFAULT_TYPE) -> None:
         await services.housekeeping.tick()
         await services.conferences.send_due_reminders()
         await services.privacy.purge_inactive()
+        await services.privacy.prune_if_due()
 
 
 async def teardown(app: Application) -> None:  # type: ignore[type-arg]

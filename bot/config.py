@@ -132,6 +132,10 @@ class BotConfig:
 class PrivacyConfig:
     # Personal data of people not seen for this many days is deleted; 0: never.
     retention_days: int = 365
+    # Processed updates (Telegram's and both Zalo journals) are deleted after this many days.
+    journal_days: int = 1
+    # Sent and failed outbox rows lose their text and the person's chat id after this many days.
+    outbox_days: int = 7
 
 
 @dataclass(frozen=True)
@@ -290,12 +294,34 @@ def _days(reader: _Reader, name: str, default: int | None) -> int | None:
 
 def _read_privacy(path: Path | str, data: Mapping[str, Any]) -> PrivacyConfig:
     reader = _section(path, data, "privacy")
-    reader.check_keys({"retention_days"})
+    reader.check_keys({"retention_days", "journal_days", "outbox_days"})
     days = reader.integer("retention_days", 365)
     assert days is not None
     if days < 0:
         raise reader.error("retention_days", "must be 0 (keep) or a number of days")
-    return PrivacyConfig(retention_days=days)
+    # At least a day: a journal row is also what recognises an update delivered again.
+    journal = reader.integer("journal_days", 1)
+    assert journal is not None
+    if not 1 <= journal <= 365:
+        raise reader.error("journal_days", "must be a number of days between 1 and 365")
+    outbox = reader.integer("outbox_days", 7)
+    assert outbox is not None
+    if not 0 <= outbox <= 365:
+        raise reader.error("outbox_days", "must be 0 (at the next prune) or a number of days up to 365")
+    return PrivacyConfig(retention_days=days, journal_days=journal, outbox_days=outbox)
+
+
+def _check_replay_window(path: Path | str, privacy: PrivacyConfig, zalo_oa: ZaloOAConfig | None) -> None:
+    """An OA event is recognised as a repeat only while the journal keeps it: a signed event
+    may be accepted only while it is younger than that, or a replay would be acted on again."""
+    if zalo_oa is None:
+        return
+    keep = privacy.journal_days * 86400
+    if zalo_oa.webhook_max_age >= keep:
+        raise ConfigError(path, "zalo_oa.webhook_max_age_seconds",
+                          f"must be less than the journal's retention ([privacy] journal_days = "
+                          f"{privacy.journal_days}, {keep} seconds): an event older than what the journal "
+                          "remembers could be replayed")
 
 
 def _flood_limit(reader: _Reader) -> int:
@@ -415,6 +441,9 @@ def parse_config(data: Mapping[str, Any], *, path: Path | str = "<memory>",
     ):
         raise kb.error("suggest_threshold", "must be a number between 0 and 1")
 
+    privacy = _read_privacy(path, data)
+    zalo_oa = _read_zalo_oa(path, data, env)
+    _check_replay_window(path, privacy, zalo_oa)
     return Config(
         telegram=telegram,
         officials=officials_config,
@@ -428,10 +457,10 @@ def parse_config(data: Mapping[str, Any], *, path: Path | str = "<memory>",
         ),
         topics=_read_topics(path, data),
         departments=_read_departments(path, data),
-        privacy=_read_privacy(path, data),
+        privacy=privacy,
         source=str(path),
         zalo=_read_zalo(path, data, env),
-        zalo_oa=_read_zalo_oa(path, data, env),
+        zalo_oa=zalo_oa,
     )
 
 

@@ -11,9 +11,11 @@ never interleave statements inside one another's transaction.
 from __future__ import annotations
 
 import asyncio
+import html
 import json
 import logging
 import time
+import unicodedata
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import replace
@@ -810,11 +812,14 @@ class Storage:
 
     async def mark_sent(self, message: OutboxMessage, sent_message_id: int | None) -> None:
         now = time.time()
+        forgotten = await self._to_forgotten(message.id)
         async with self._transaction() as db:
             await db.execute(
                 "UPDATE outbox SET sent_at = ?, sent_message_id = ?, attempts = attempts + 1 WHERE id = ?",
                 (now, sent_message_id, message.id),
             )
+            if forgotten:
+                await self._settle_forgotten(db, message.id)
             if message.card_question_id is not None and sent_message_id is not None:
                 await db.execute(
                     """INSERT OR IGNORE INTO cards (chat_id, message_id, question_id, thread_id, created_at)
@@ -860,11 +865,14 @@ class Storage:
         Returns True when a notice was queued (False if one with its dedupe key exists).
         """
         now = time.time()
+        forgotten = await self._to_forgotten(message_id)
         async with self._transaction() as db:
             await db.execute(
                 "UPDATE outbox SET failed_at = ?, last_error = ?, attempts = attempts + 1 WHERE id = ?",
                 (now, error[:500], message_id),
             )
+            if forgotten:
+                await self._settle_forgotten(db, message_id)
             if undelivered is None:
                 return False
             notice = undelivered.notice
@@ -1413,16 +1421,14 @@ class Storage:
 
     async def forget_zalo_chat(self, chat_id: str, *, channel: str = "zalo", choices_key: str | None = None
                                ) -> None:
-        """A Zalo worker asked to be forgotten: their choices and processed updates go.
+        """A Zalo worker asked to be forgotten: their choices go (their journal rows were
+        emptied by forget_user, which keeps each row's key so that a replay is still known).
 
         On the OA, their reply window is still needed to confirm it to them; it
-        goes at the next prune (see prune_zalo_journal).
+        goes once that message is settled (see _settle_forgotten).
         """
         async with self._transaction() as db:
             await db.execute("DELETE FROM zalo_choices WHERE chat_id = ?", (choices_key or chat_id,))
-            await db.execute(
-                """DELETE FROM zalo_journal WHERE done_at IS NOT NULL AND channel = ?
-                     AND instr(payload, ?) > 0""", (channel, json.dumps(chat_id)))
 
     async def zalo_choices(self, chat_id: str) -> list[tuple[str, str]]:
         """The numbered choices last shown in a Zalo chat: (label, button data), in order."""
@@ -1522,11 +1528,15 @@ class Storage:
                 "SELECT step, topic, text FROM drafts WHERE user_id = ?", (user_id,))) else None,
         }
 
-    async def forget_user(self, user_id: int) -> list[int]:
-        """Delete a person's personal data; their questions stay, anonymous. Returns those questions."""
+    async def forget_user(self, user_id: int, *, anonymous_label: str = "") -> list[int]:
+        """Delete a person's personal data; their questions stay, anonymous. Returns those questions.
+
+        `anonymous_label` replaces their name in cards still waiting to be sent.
+        """
         now = time.time()
         async with self._transaction() as db:
             rows = await self._all("SELECT id FROM questions WHERE user_id = ?", (user_id,))
+            await self._erase_traces(db, user_id, anonymous_label)
             await db.execute("UPDATE questions SET anonymous = 1, asker_name = NULL WHERE user_id = ?",
                              (user_id,))
             # The history named them where they asked and followed up: no longer.
@@ -1552,6 +1562,157 @@ class Storage:
             "SELECT id FROM users WHERE forgotten_at IS NULL AND COALESCE(last_seen_at, created_at) < ?",
             (before,))
         return [r[0] for r in rows]
+
+    # -- erasure and retention -----------------------------------------------------
+
+    async def _erase_traces(self, db: aiosqlite.Connection, user_id: int, anonymous_label: str) -> None:
+        """Everything outside the users row that names, identifies or reaches the person:
+        the case history, the outbox, the journals' payloads. The cases stay, anonymous."""
+        user = await self._one("SELECT channel, external_id, chat_id, display_name FROM users WHERE id = ?",
+                               (user_id,))
+        if user is None:
+            return
+        channel, chat_id = user["channel"], user["chat_id"]
+        names = {unicodedata.normalize("NFC", n).strip() for n in [user["display_name"], *[
+            r[0] for r in await self._all("SELECT asker_name FROM questions WHERE user_id = ?", (user_id,))]]
+            if n}
+        names = {n for n in names if len(n) >= MIN_NAME_LENGTH}
+        cases = [r[0] for r in await self._all("SELECT id FROM questions WHERE user_id = ?", (user_id,))]
+        # The history said who asked and followed up ("<name>: gửi câu hỏi"): no longer.
+        await db.execute(
+            """UPDATE events SET actor_name = '' WHERE actor_id IS NULL
+                 AND question_id IN (SELECT id FROM questions WHERE user_id = ?)""", (user_id,))
+        if chat_id:
+            await db.execute(
+                """UPDATE outbox SET failed_at = ?, last_error = 'the person asked to be forgotten'
+                   WHERE sent_at IS NULL AND failed_at IS NULL AND channel = ? AND chat_id = ?""",
+                (time.time(), channel, chat_id))
+            await db.execute(
+                """UPDATE outbox SET text = '', buttons = NULL, attachment = NULL, chat_id = ''
+                   WHERE channel = ? AND chat_id = ?""", (channel, chat_id))
+            # A notice of a message that did not reach them is keyed by their chat.
+            for row_id, key in await self._all(
+                    "SELECT id, dedupe_key FROM outbox WHERE instr(dedupe_key, ?) > 0", (chat_id,)):
+                if chat_id in key.split(":"):
+                    await db.execute("UPDATE outbox SET dedupe_key = ? WHERE id = ?", (f"forgotten:{row_id}", row_id))
+            if channel in ZALO_CHANNELS:  # (the OA keeps its choices under "oa:<id>")
+                await db.execute("DELETE FROM zalo_choices WHERE chat_id IN (?, ?)", (chat_id, f"oa:{chat_id}"))
+        for name in names:
+            for shown in {name, html.escape(name, quote=False)}:
+                # Sent: the text is not needed any more. Waiting (a card not yet posted): anonymous.
+                await db.execute(
+                    """UPDATE outbox SET text = '' WHERE instr(text, ?) > 0
+                         AND (sent_at IS NOT NULL OR failed_at IS NOT NULL)""", (shown,))
+                for case in cases:
+                    await db.execute(
+                        """UPDATE outbox SET text = replace(text, ?, ?) WHERE instr(text, ?) > 0
+                             AND sent_at IS NULL AND failed_at IS NULL
+                             AND (question_id = ? OR card_question_id = ?)""",
+                        (shown, anonymous_label, shown, case, case))
+        ids = {v for v in (user["external_id"], chat_id) if v}
+        await self._scrub_journals(db, channel, ids, names)
+
+    async def _scrub_journals(self, db: aiosqlite.Connection, channel: str, ids: set[str],
+                              names: set[str]) -> None:
+        """Empty the payload of every journal row that shows the person: their own updates
+        (by id), processed or being processed now (the one asking to be forgotten), and
+        processed updates quoting their name (officials replying to their card). The row
+        and its key stay until the prune, so an update delivered again is still known."""
+        # Payloads are JSON: Telegram's with \u escapes, Zalo's as UTF-8; look for both.
+        needles = sorted(ids | names | {json.dumps(n)[1:-1] for n in names})
+        if not needles:
+            return
+        found = " OR ".join("instr(payload, ?) > 0" for _ in needles)
+        for table, key, own in (("update_journal", "update_id", channel == "telegram"),
+                                ("zalo_journal", "id", None)):
+            extra = ", channel" if table == "zalo_journal" else ", NULL"
+            rows = await self._all(
+                f"""SELECT {key}, payload, done_at{extra} FROM {table}
+                    WHERE (done_at IS NOT NULL OR attempts > 0) AND ({found})""", needles)
+            for row_id, payload, done_at, row_channel in rows:
+                theirs = own if own is not None else row_channel == channel
+                if _mentions(payload, ids if theirs else set(), names if done_at is not None else set()):
+                    resolved = ", resolved = NULL" if table == "zalo_journal" else ""
+                    await db.execute(f"UPDATE {table} SET payload = '{{}}'{resolved} WHERE {key} = ?",
+                                     (row_id,))
+
+    async def _to_forgotten(self, row_id: int) -> bool:
+        """Whether an outbox row is a Zalo message to a chat no user has any more (read
+        before the settling transaction, which then stays as short as it was)."""
+        row = await self._one(
+            """SELECT 1 FROM outbox AS o WHERE o.id = ? AND o.channel IN ('zalo', 'zalo_oa')
+                 AND o.chat_id != '' AND NOT EXISTS (
+                   SELECT 1 FROM users AS u WHERE u.channel = o.channel AND u.chat_id = o.chat_id)""",
+            (row_id,))
+        return row is not None
+
+    async def _settle_forgotten(self, db: aiosqlite.Connection, row_id: int) -> None:
+        """A Zalo message settled for someone forgotten since it was queued (the
+        confirmation of their "xóa dữ liệu"): it keeps neither text nor chat, and the
+        OA's reply window for them, needed only to send it, goes once nothing else waits.
+        Every Zalo chat is a worker's, so a chat without a user is a forgotten one."""
+        await db.execute(
+            """DELETE FROM zalo_oa_contacts WHERE user_id = (
+                 SELECT o.chat_id FROM outbox AS o WHERE o.id = ? AND o.channel = 'zalo_oa'
+                   AND o.chat_id != '' AND NOT EXISTS (
+                     SELECT 1 FROM users AS u WHERE u.channel = o.channel AND u.chat_id = o.chat_id)
+                   AND NOT EXISTS (
+                     SELECT 1 FROM outbox AS p WHERE p.channel = o.channel AND p.chat_id = o.chat_id
+                       AND p.sent_at IS NULL AND p.failed_at IS NULL))""", (row_id,))
+        await db.execute(
+            """UPDATE outbox SET text = '', buttons = NULL, attachment = NULL, chat_id = ''
+               WHERE id = ? AND channel IN ('zalo', 'zalo_oa') AND chat_id != '' AND NOT EXISTS (
+                 SELECT 1 FROM users AS u WHERE u.channel = outbox.channel AND u.chat_id = outbox.chat_id)""",
+            (row_id,))
+
+    async def redact_outbox(self, older_than: float) -> int:
+        """Messages settled (sent or failed) before `older_than` keep only what statistics,
+        announcements' progress and the case history read: their text, buttons and
+        attachment go, and so does a person's chat id (officials' groups stay)."""
+        async with self._transaction() as db:
+            cursor = await db.execute(
+                """UPDATE outbox SET text = '', buttons = NULL, attachment = NULL,
+                     chat_id = CASE WHEN channel IN ('zalo', 'zalo_oa') OR chat_id NOT LIKE '-%'
+                                    THEN '' ELSE chat_id END,
+                     dedupe_key = CASE WHEN dedupe_key LIKE 'undelivered:%' THEN 'undelivered:' || id
+                                       ELSE dedupe_key END
+                   WHERE COALESCE(sent_at, failed_at) < ?
+                     AND (text != '' OR buttons IS NOT NULL OR attachment IS NOT NULL
+                          OR (chat_id != '' AND (channel IN ('zalo', 'zalo_oa') OR chat_id NOT LIKE '-%')))""",
+                (older_than,))
+            return cursor.rowcount
+
+
+# Channels whose every chat is a worker's own.
+ZALO_CHANNELS = ("zalo", "zalo_oa")
+# A shorter name would be found inside unrelated words: not searched for.
+MIN_NAME_LENGTH = 2
+# Keys under which updates carry a person's or a chat's id (Telegram: from/chat/user "id";
+# Zalo Bot Platform: from/chat "id"; Zalo OA: sender/follower "id", "user_id_by_app").
+ID_KEYS = frozenset({"id", "user_id", "chat_id", "user_id_by_app"})
+
+
+def _mentions(payload: str, ids: set[str], names: set[str]) -> bool:
+    """Whether a journaled update carries one of `ids` (as an id) or contains one of `names`."""
+    try:
+        data = json.loads(payload)
+    except (ValueError, RecursionError):
+        return any(v in payload for v in ids | names)
+    stack: list[tuple[object, object]] = [(None, data)]
+    while stack:
+        key, value = stack.pop()
+        if isinstance(value, dict):
+            stack.extend(value.items())
+        elif isinstance(value, list):
+            stack.extend((key, item) for item in value)
+        elif isinstance(value, str | int) and not isinstance(value, bool):
+            if key in ID_KEYS and str(value) in ids:
+                return True
+            if isinstance(value, str) and names:
+                text = unicodedata.normalize("NFC", value)
+                if any(name in text for name in names):
+                    return True
+    return False
 
 
 def _about(request: OutboxRequest, question_id: int) -> OutboxRequest:

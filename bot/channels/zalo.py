@@ -473,6 +473,7 @@ class ZaloJournal:
     name = CHANNEL
     button_payloads = False   # True where buttons send their data back as the person's text
     hotline = ""              # how else to reach the union, for people whose messages Zalo withholds
+    journal_keep = JOURNAL_KEEP   # seconds a processed event stays ([privacy] journal_days)
 
     def __init__(self, storage: Storage) -> None:
         self._storage = storage
@@ -541,7 +542,7 @@ class ZaloJournal:
             try:
                 await self.process_pending()
                 if time.monotonic() - pruned_at > PRUNE_EVERY or not pruned_at:
-                    await self._storage.prune_zalo_journal(time.time() - JOURNAL_KEEP, channel=self.name)
+                    await self._storage.prune_zalo_journal(time.time() - self.journal_keep, channel=self.name)
                     pruned_at = time.monotonic()
             except asyncio.CancelledError:
                 raise
