@@ -24,6 +24,10 @@ NAMED_SECRET = re.compile(
     re.IGNORECASE)
 
 
+# Libraries whose DEBUG lines print personal data (see configure_logging).
+PAYLOAD_LOGGERS = ("telegram", "aiosqlite", "aiohttp", "asyncio")
+
+
 def redact(text: str) -> str:
     return NAMED_SECRET.sub(lambda m: m.group(1) + MASK, TOKEN_PATTERN.sub(MASK, text))
 
@@ -54,6 +58,11 @@ def configure_logging(level: int = logging.INFO) -> None:
     # APScheduler logs every run of every repeating job at INFO (the housekeeping job
     # twice a minute), which buries what matters; its warnings and errors still show.
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    # Personal data stays out of the verbose log (-v): these libraries' DEBUG lines carry
+    # whole payloads (python-telegram-bot's requests, answers and updates with names and
+    # texts; aiosqlite's statements with their parameters). -v is for the bot's own lines.
+    for chatty in PAYLOAD_LOGGERS:
+        logging.getLogger(chatty).setLevel(max(level, logging.INFO))
 
 
 def log_in_timezone(timezone: str) -> None:

@@ -27,7 +27,7 @@ from typing import Any
 import pytest
 
 from bot.config import TOKEN_ENV
-from bot.logging_setup import MASK, RedactTokens, configure_logging
+from bot.logging_setup import MASK, PAYLOAD_LOGGERS, RedactTokens, configure_logging
 from bot.sandbox.emulator import BotApiEmulator
 from tests import conftest
 from tests.conftest import OFFICIAL, WORKER, Harness
@@ -153,7 +153,7 @@ def production_logging(request: pytest.FixtureRequest) -> Iterator[Captured]:
     """configure_logging(level) as `python -m bot [-v]` runs it; restored afterwards."""
     level = getattr(request, "param", logging.INFO)
     root = logging.getLogger()
-    names = ("httpx", "httpcore")
+    names = ("httpx", "httpcore", "apscheduler", *PAYLOAD_LOGGERS)
     saved = root.handlers[:], root.level, {name: logging.getLogger(name).level for name in names}
     captured = Captured()
     try:
@@ -279,3 +279,32 @@ async def test_a_rejected_token_is_not_printed(emu: BotApiEmulator, tmp_path: Pa
     assert "InvalidToken" in output and MASK in output, output  # it says what is wrong...
     wrong_secret = wrong.split(":", 1)[1]
     assert wrong_secret not in output, output  # ...without showing it
+
+
+# -- personal data in the verbose log (-v) ------------------------------------------------
+
+def _personal(bot: Harness, captured: Captured) -> list[str]:
+    """Log lines that show the worker's name, username, question or the answer."""
+    found = []
+    for line in captured.output.getvalue().splitlines():
+        shown = line.encode().decode("unicode_escape", "ignore") if "\\u" in line else line
+        for needle in ("Nguyễn Thị", "Hoa Nguy", QUESTION[:30], ANSWER[:30], NAME_IN_JOURNAL):
+            if needle in line or needle in shown:
+                found.append(line[:300])
+    return found
+
+
+NAME_IN_JOURNAL = "Nguy\\u1ec5n Th\\u1ecb"   # the name as Telegram's JSON escapes it
+
+
+@pytest.mark.parametrize("production_logging", [logging.DEBUG], indirect=True, ids=["debug(-v)"])
+async def test_verbose_logs_keep_names_and_texts_out(production_logging: Captured,
+                                                     bot: Harness) -> None:
+    """`python -m bot -v run`: the bot's own debug lines, not python-telegram-bot's
+    request dumps or aiosqlite's statements with their parameters (names, questions)."""
+    case = await bot.ask(WORKER, QUESTION)
+    after = bot.last_bot_id(WORKER)
+    await bot.answer_by_reply(OFFICIAL, case, ANSWER)
+    await bot.answer_for(WORKER, case, after=after)
+    assert logging.getLogger("bot").isEnabledFor(logging.DEBUG)  # still verbose for the bot
+    assert _personal(bot, production_logging) == []
