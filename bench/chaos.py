@@ -77,27 +77,27 @@ async def ask_once(emu: BotApiEmulator, worker: int, text: str, tally: Tally) ->
     await asyncio.sleep(0.05)
     after = _last(emu, worker)
     await emu.send_text(worker, "/ask")
-    menu = await _bot_reply(emu, worker, after, lambda m: bool(m.get("buttons")) and "chủ đề" in m["text"])
-    if menu is None:
-        return False
-    await emu.click_button(worker, worker, menu["message_id"], "Việc làm")
-    if await _edit(emu, worker, menu["message_id"], lambda m: "Mời bạn gõ" in m["text"]) is None:
+    if await _bot_reply(emu, worker, after, lambda m: "Mời bạn gõ" in m["text"]) is None:
         return False
     after = _last(emu, worker)
     await emu.send_text(worker, text)
     prompt = await _bot_reply(emu, worker, after, lambda m: bool(m.get("buttons")))
     if prompt is None:
         return False
-    if any("riêng" in b["text"] for b in prompt["buttons"]):  # a "me too" offer: ask our own
-        await emu.click_button(worker, worker, prompt["message_id"], "riêng")
-        prompt = await _bot_reply(emu, worker, prompt["message_id"], lambda m: "ẩn danh" in m["text"])
-        if prompt is None:
-            return False
-    await emu.click_button(worker, worker, prompt["message_id"], "kèm tên")
-    confirm = await _edit(emu, worker, prompt["message_id"], lambda m: "kiểm tra lại" in m["text"])
+    # A knowledge-base answer, then a "me too" offer, may come before the topic: ask our own.
+    for decline in ("Vẫn gửi", "riêng"):
+        if any(decline in b["text"] for b in prompt["buttons"]):
+            await emu.click_button(worker, worker, prompt["message_id"], decline)
+            prompt = await _bot_reply(emu, worker, prompt["message_id"], lambda m: bool(m.get("buttons")))
+            if prompt is None:
+                return False
+    confirm: dict | None = prompt
+    if "kiểm tra lại" not in prompt["text"]:  # with one topic only, the bot does not ask it
+        await emu.click_button(worker, worker, prompt["message_id"], "Việc làm")
+        confirm = await _edit(emu, worker, prompt["message_id"], lambda m: "kiểm tra lại" in m["text"])
     if confirm is None:
         return False
-    await emu.click_button(worker, worker, confirm["message_id"], "Gửi câu hỏi")
+    await emu.click_button(worker, worker, confirm["message_id"], "Gửi kèm tên")
     sent = await _edit(emu, worker, confirm["message_id"], lambda m: "Mã câu hỏi" in m["text"])
     if sent is None:
         return False

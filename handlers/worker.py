@@ -2,17 +2,28 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 from telegram import Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
 
 from bot.channels.telegram import keyboard
-from bot.models import Button, Reply, User
+from bot.models import Button, Reply
 from bot.services.text import clean_text, parse_id
+from bot.services.vocabulary import command_for
 from handlers import organizers
 from handlers.common import (
-    Context, apply_outcome, button_presser, in_private_chat, send, services, worker,
+    Context,
+    apply_outcome,
+    button_presser,
+    in_private_chat,
+    send,
+    services,
+    worker,
 )
+
+Handler = Callable[[Update, Context], Awaitable[None]]
 
 
 async def start(update: Update, context: Context) -> None:
@@ -50,16 +61,34 @@ async def my_questions(update: Update, context: Context) -> None:
 
 
 async def help_text(update: Update, context: Context) -> None:
+    """The same list as on Zalo (where the commands read as words), and the words here too."""
     user = await worker(update, context)
-    await send(context, int(user.chat_id), Reply(services(context).catalog.text(user.language, "help.text")))
+    t = services(context).catalog.text
+    await send(context, int(user.chat_id),
+               Reply(t(user.language, "help.text") + "\n\n" + t(user.language, "help.words")))
+
+
+async def thanks(update: Update, context: Context) -> None:
+    user = await worker(update, context)
+    await apply_outcome(update, context, user, await services(context).ask.thanks(user))
+
+
+async def _privacy(name: str) -> Handler:
+    from handlers import privacy  # handlers.privacy imports this module
+    return getattr(privacy, name)  # type: ignore[no-any-return]
 
 
 async def text(update: Update, context: Context) -> None:
     if await organizers.handles_message(update, context):
         return
+    raw = update.effective_message.text or ""
+    keyword = command_for(raw)
+    if keyword is not None:  # "hỏi", "hủy", "xin chào"... with or without accents
+        route = KEYWORDS[keyword]
+        await (route if not isinstance(route, str) else await _privacy(route))(update, context)
+        return
     user = await worker(update, context)
     svc = services(context)
-    raw = update.effective_message.text or ""
     # The company or industrial park, when asked before a question for a conference.
     outcome = await svc.conferences.workplace_text(svc.ask, user, raw)
     await apply_outcome(update, context, user, outcome or await svc.ask.text(user, raw))
@@ -198,3 +227,11 @@ async def unknown_button(update: Update, context: Context) -> None:
     catalog = services(context).catalog
     language = catalog.language_for(user.language_code if user else None)
     await update.callback_query.answer(catalog.text(language, "ask.stale_button"))
+
+
+# What a worker may type instead of a command, as on Zalo (bot/services/vocabulary.py).
+KEYWORDS: dict[str, Handler | str] = {
+    "ask": ask, "my": my_questions, "cancel": cancel, "help": help_text, "start": start,
+    "events": events, "stop_news": stop_news, "start_news": start_news, "thanks": thanks,
+    "privacy": "privacy_notice", "mydata": "my_data", "forget": "forget",
+}

@@ -25,13 +25,14 @@ import re
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
 
-from bot.channels.zalo import ZaloIncoming, ZaloJournal, choice_number, fold, match_choice
+from bot.channels.zalo import ZaloIncoming, ZaloJournal, choice_number, match_choice
 from bot.i18n import Raw
 from bot.models import Button, OutboxRequest, Reply, User
 from bot.services import Services
 from bot.services.ask_flow import Outcome
 from bot.services.privacy import PREFIX as PRIVACY
 from bot.services.text import clean_text, parse_id
+from bot.services.vocabulary import command_for, is_confirmation
 
 log = logging.getLogger(__name__)
 
@@ -39,20 +40,8 @@ Command = Callable[["ZaloWorker", User], Awaitable[Outcome]]
 # What a button's data looks like (see handlers/__init__.py): "q:12:topic:housing", "r:5:up", "m:ask".
 _BUTTON_DATA = re.compile(r"^(?:q|r|f|ev|pv|m|news):[A-Za-z0-9_:.\-]{1,60}$")
 
-# Whole messages (folded: no accents, no punctuation) that are commands.
-COMMAND_WORDS: dict[str, str] = {
-    **dict.fromkeys(["hoi", "dat cau hoi", "cau hoi moi", "ask"], "ask"),
-    **dict.fromkeys(["cau hoi cua toi", "xem cau hoi", "my", "my questions"], "my"),
-    **dict.fromkeys(["huy", "huy bo", "cancel"], "cancel"),
-    **dict.fromkeys(["tro giup", "huong dan", "giup", "giup do", "help"], "help"),
-    **dict.fromkeys(["bat dau", "menu", "start", "chao", "xin chao", "hi", "hello", "alo"], "start"),
-    **dict.fromkeys(["hoi nghi", "su kien", "lich hoi nghi", "events"], "events"),
-    **dict.fromkeys(["dung tin", "tat thong bao", "stop news"], "stop_news"),
-    **dict.fromkeys(["nhan tin", "bat thong bao", "start news"], "start_news"),
-    **dict.fromkeys(["quyen rieng tu", "privacy"], "privacy"),
-    **dict.fromkeys(["du lieu cua toi", "mydata", "my data"], "mydata"),
-    **dict.fromkeys(["xoa du lieu", "xoa du lieu cua toi", "forget"], "forget"),
-}
+# The merged last step's "send" choices: "ok" or "đồng ý" picks the first of them.
+_SEND_CHOICE = re.compile(r"^q:\d+:(?:named|anon)$")
 
 
 class ZaloWorker:
@@ -88,7 +77,7 @@ class ZaloWorker:
         if incoming.resolved is not None:  # decided on an earlier try: act on the same button
             return await self.press(user, incoming.resolved, name=incoming.name), True
         text = clean_text(incoming.text) if incoming.event == "text" else ""
-        command = COMMAND_WORDS.get(fold(text)) if text else None
+        command = command_for(text) if text else None  # the same words as on Telegram
         choice = None
         if text and command is None and not text.startswith("/"):
             choice = await self._choice(user, text)
@@ -126,6 +115,10 @@ class ZaloWorker:
         choices = await self.svc.storage.zalo_choices(self.channel.choices_key(user.chat_id))
         if self.channel.button_payloads and (text in {data for _label, data in choices} or _BUTTON_DATA.match(text)):
             return text  # a button pressed: its data came back as the person's message
+        if is_confirmation(text):  # "ok", "đồng ý": send, as the first send choice offered
+            send = next((data for _label, data in choices if _SEND_CHOICE.match(data)), None)
+            if send is not None:
+                return send
         number = choice_number(text)
         if number is not None:
             if not choices:
@@ -219,7 +212,11 @@ class ZaloWorker:
         return Outcome(replies=[Reply(questions.render_history(user, await questions.history(user)))])
 
     async def help(self, user: User) -> Outcome:
-        return Outcome(replies=[Reply(self.t(user, "zalo.help"))])
+        """The same list as on Telegram: its commands read as the words to type here."""
+        return Outcome(replies=[Reply(self.t(user, "help.text") + "\n\n" + self.t(user, "zalo.help_choices"))])
+
+    async def thanks(self, user: User) -> Outcome:
+        return await self.svc.ask.thanks(user)
 
     async def cancel(self, user: User) -> Outcome:
         await self.svc.conferences.drop_waiting(user)  # the optional workplace question, if asked
@@ -308,6 +305,7 @@ COMMANDS: dict[str, Command] = {
     "help": ZaloWorker.help, "start": ZaloWorker.start, "events": ZaloWorker.events,
     "stop_news": ZaloWorker.stop_news, "start_news": ZaloWorker.start_news,
     "privacy": ZaloWorker.privacy_notice, "mydata": ZaloWorker.my_data, "forget": ZaloWorker.forget,
+    "thanks": ZaloWorker.thanks,
 }
 MENU: dict[str, Command] = {"m:ask": ZaloWorker.ask, "m:my": ZaloWorker.my_questions,
                             "m:help": ZaloWorker.help, "m:events": ZaloWorker.events}

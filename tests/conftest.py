@@ -104,17 +104,21 @@ class Harness:
 
     async def ask(self, user_id: int, text: str, *, topic: str = "Nhà ở",
                   anonymous: bool = False) -> int:
-        """Go through /ask as a worker would; returns the case number."""
-        menu = await self.say(user_id, "/ask")
-        await self.press(user_id, menu, topic)
-        await self.emu.wait_for_edit(user_id, menu["message_id"], lambda m: "câu hỏi" in m["text"])
-        identity = await self.say(user_id, text)
-        assert "ẩn danh" in identity["text"], identity["text"]
-        await self.press(user_id, identity, "ẩn danh" if anonymous else "kèm tên")
-        confirm = await self.emu.wait_for_edit(user_id, identity["message_id"],
+        """Go through /ask as a worker would; returns the case number.
+
+        /ask → the question → (nothing in the knowledge base, nobody asking the same)
+        the topic → "📨 Gửi kèm tên" or "🕶 Gửi ẩn danh" on the check, which sends.
+        """
+        prompt = await self.say(user_id, "/ask")
+        assert "Mời bạn gõ câu hỏi" in prompt["text"], prompt["text"]
+        topics = await self.say(user_id, text)
+        assert "lĩnh vực nào" in topics["text"], topics["text"]
+        await self.press(user_id, topics, topic)
+        confirm = await self.emu.wait_for_edit(user_id, topics["message_id"],
                                                lambda m: "kiểm tra lại" in m["text"])
-        await self.press(user_id, confirm, "Gửi câu hỏi")
-        sent = await self.emu.wait_for_edit(user_id, identity["message_id"], lambda m: "#" in m["text"])
+        await self.press(user_id, confirm, "Gửi ẩn danh" if anonymous else "Gửi kèm tên")
+        sent = await self.emu.wait_for_edit(user_id, topics["message_id"],
+                                            lambda m: "kiểm tra lại" not in m["text"])
         match = re.search(r"#(\d+)", sent["text"])
         assert match, sent["text"]
         return int(match.group(1))

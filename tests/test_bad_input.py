@@ -10,9 +10,16 @@ QUESTION = "Thủ tục chốt sổ bảo hiểm xã hội khi nghỉ việc th�
 
 
 async def _open_text_step(bot: Harness) -> dict:
-    menu = await bot.say(WORKER, "/ask")
-    await bot.press(WORKER, menu, "Thủ tục")
-    return await bot.emu.wait_for_edit(WORKER, menu["message_id"], lambda m: "Mời bạn gõ" in m["text"])
+    prompt = await bot.say(WORKER, "/ask")
+    assert "Mời bạn gõ" in prompt["text"]
+    return prompt
+
+
+async def _to_confirm(bot: Harness, topics: dict) -> dict:
+    """The topic chosen under the question: the check with its send choices."""
+    assert "lĩnh vực nào" in topics["text"], topics["text"]
+    await bot.press(WORKER, topics, "Thủ tục")
+    return await bot.emu.wait_for_edit(WORKER, topics["message_id"], lambda m: "kiểm tra lại" in m["text"])
 
 
 async def _count_questions(bot: Harness) -> int:
@@ -28,16 +35,16 @@ async def test_sticker_voice_and_bare_photo_are_explained(bot: Harness) -> None:
         reply = await bot.emu.wait_for_bot_message(WORKER, after=after)
         assert "chỉ nhận câu hỏi bằng chữ" in reply["text"]
     # The draft survived: the question can still be typed.
-    identity = await bot.say(WORKER, QUESTION)
-    assert "ẩn danh" in identity["text"]
+    topics = await bot.say(WORKER, QUESTION)
+    assert "lĩnh vực nào" in topics["text"]
 
 
 async def test_photo_caption_is_taken_as_the_question(bot: Harness) -> None:
     await _open_text_step(bot)
     after = bot.last_bot_id(WORKER)
     await bot.emu.send_photo(WORKER, caption=QUESTION)
-    identity = await bot.emu.wait_for_bot_message(WORKER, after=after)
-    assert "ẩn danh" in identity["text"]
+    topics = await bot.emu.wait_for_bot_message(WORKER, after=after)
+    assert "lĩnh vực nào" in topics["text"]
 
 
 async def test_too_short_and_too_long_are_refused_with_reason(bot: Harness) -> None:
@@ -49,8 +56,8 @@ async def test_too_short_and_too_long_are_refused_with_reason(bot: Harness) -> N
     huge = await bot.say(WORKER, "nhà ở " * 1700)  # ~10,000 characters
     assert "vượt quá" in huge["text"]
     assert await _count_questions(bot) == 0
-    identity = await bot.say(WORKER, QUESTION)
-    assert "ẩn danh" in identity["text"]
+    topics = await bot.say(WORKER, QUESTION)
+    assert "lĩnh vực nào" in topics["text"]
 
 
 async def test_cancel_at_every_step(bot: Harness) -> None:
@@ -61,27 +68,25 @@ async def test_cancel_at_every_step(bot: Harness) -> None:
     assert "Đã hủy" in (await bot.say(WORKER, "/cancel"))["text"]
 
     await _open_text_step(bot)
-    identity = await bot.say(WORKER, QUESTION)
-    assert "Đã hủy" in (await bot.say(WORKER, "/cancel"))["text"]
+    topics = await bot.say(WORKER, QUESTION)
+    assert "Đã hủy" in (await bot.say(WORKER, "hủy"))["text"]  # the word, as on Zalo
     # The old buttons are now stale and do nothing.
-    callback = await bot.press(WORKER, identity, "kèm tên")
+    callback = await bot.press(WORKER, topics, "Thủ tục")
     answer = await bot.emu.wait_for_callback_answer(callback)
     assert "đã cũ" in answer["text"]
 
     await _open_text_step(bot)
-    identity = await bot.say(WORKER, QUESTION)
-    await bot.press(WORKER, identity, "ẩn danh")
-    confirm = await bot.emu.wait_for_edit(WORKER, identity["message_id"],
-                                          lambda m: "kiểm tra lại" in m["text"])
+    confirm = await _to_confirm(bot, await bot.say(WORKER, QUESTION))
     await bot.press(WORKER, confirm, "Hủy")
-    await bot.emu.wait_for_edit(WORKER, identity["message_id"], lambda m: "Đã hủy" in m["text"])
+    await bot.emu.wait_for_edit(WORKER, confirm["message_id"], lambda m: "Đã hủy" in m["text"])
     assert await _count_questions(bot) == 0
 
 
 async def test_forged_and_stale_buttons_change_nothing(bot: Harness) -> None:
-    menu = await bot.say(WORKER, "/ask")
+    await bot.say(WORKER, "/ask")
+    menu = await bot.say(WORKER, QUESTION)
     version = menu["buttons"][0]["callback_data"].split(":")[1]
-    for data in (f"q:{version}:send", f"q:{int(version) + 1}:t:housing", "q:1:t:housing",
+    for data in (f"q:{version}:named", f"q:{int(version) + 1}:t:housing", "q:1:t:housing",
                  f"q:{version}:t:no_such_topic", "r:1:up", "r:abc:sideways", "zzz", "m:nothing",
                  "q:" + "9" * 40):
         callback = await bot.emu.click(WORKER, WORKER, menu["message_id"], data)
@@ -94,10 +99,7 @@ async def test_forged_and_stale_buttons_change_nothing(bot: Harness) -> None:
 
 async def test_worker_cannot_submit_twice_with_one_confirm(bot: Harness) -> None:
     await _open_text_step(bot)
-    identity = await bot.say(WORKER, QUESTION)
-    await bot.press(WORKER, identity, "kèm tên")
-    confirm = await bot.emu.wait_for_edit(WORKER, identity["message_id"],
-                                          lambda m: "kiểm tra lại" in m["text"])
+    confirm = await _to_confirm(bot, await bot.say(WORKER, QUESTION))
     send = next(b["callback_data"] for b in confirm["buttons"] if "Gửi" in b["text"])
     first = await bot.emu.click(WORKER, WORKER, confirm["message_id"], send)
     await bot.emu.wait_for_callback_answer(first)

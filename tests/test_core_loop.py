@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 
 from tests.conftest import OFFICIAL, OFFICIALS, WORKER, WORKER_EN, Harness
 
@@ -95,21 +96,28 @@ async def test_my_questions_lists_status_and_answer(bot: Harness) -> None:
 async def test_english_worker_gets_english(bot: Harness) -> None:
     greeting = await bot.say(WORKER_EN, "/start")
     assert greeting["text"].startswith("Hello Anna")
-    menu = await bot.say(WORKER_EN, "/ask")
+    prompt = await bot.say(WORKER_EN, "/ask")
+    assert "Please type your question" in prompt["text"]
+    menu = await bot.say(WORKER_EN, "Can workers in the industrial park rent social housing?")
     assert "Please pick a topic" in menu["text"]
     assert "Housing" in [b["text"] for b in menu["buttons"]]
+    await bot.press(WORKER_EN, menu, "Housing")
+    confirm = await bot.emu.wait_for_edit(WORKER_EN, menu["message_id"],
+                                          lambda m: "Please check" in m["text"])
+    assert [b["text"] for b in confirm["buttons"]] == [
+        "📨 Send with my name", "🕶 Send anonymously", "✖️ Cancel"]
 
 
-async def test_question_typed_before_topic_is_kept(bot: Harness) -> None:
+async def test_question_typed_without_ask_is_kept(bot: Harness) -> None:
     topics = await bot.say(WORKER, QUESTION)
     assert "chọn một chủ đề" in topics["text"]
     await bot.press(WORKER, topics, "Nhà ở")
-    identity = await bot.emu.wait_for_bot_message(WORKER, lambda m: "ẩn danh" in m["text"],
-                                                  after=topics["message_id"])
-    await bot.press(WORKER, identity, "kèm tên")
-    confirm = await bot.emu.wait_for_edit(WORKER, identity["message_id"],
+    confirm = await bot.emu.wait_for_edit(WORKER, topics["message_id"],
                                           lambda m: "kiểm tra lại" in m["text"])
     assert QUESTION in confirm["text"]
+    # One last step both confirms and chooses: with the name, anonymously, or not at all.
+    assert [b["text"] for b in confirm["buttons"]] == ["📨 Gửi kèm tên", "🕶 Gửi ẩn danh", "✖️ Hủy"]
+    assert "Hoa Nguyễn Thị" in confirm["text"]
 
 
 async def test_card_goes_to_the_topic_thread(emu, make_config) -> None:  # type: ignore[no-untyped-def]
@@ -142,12 +150,20 @@ async def test_restart_between_question_and_answer(bot: Harness) -> None:
 
 
 async def test_restart_in_the_middle_of_asking(bot: Harness) -> None:
-    menu = await bot.say(WORKER, "/ask")
-    await bot.press(WORKER, menu, "Nhà ở")
-    await bot.emu.wait_for_edit(WORKER, menu["message_id"], lambda m: "Mời bạn gõ" in m["text"])
+    assert "Mời bạn gõ" in (await bot.say(WORKER, "/ask"))["text"]
+    await bot.restart()  # an update cut short by a restart is processed again: it says so twice
+    after = bot.last_bot_id(WORKER)
+    await bot.emu.send_text(WORKER, QUESTION)
+    topics = await bot.emu.wait_for_bot_message(WORKER, lambda m: "lĩnh vực nào" in m["text"], after=after)
     await bot.restart()
-    identity = await bot.say(WORKER, QUESTION)
-    assert "ẩn danh" in identity["text"]
+    await bot.press(WORKER, topics, "Nhà ở")
+    confirm = await bot.emu.wait_for_edit(WORKER, topics["message_id"],
+                                          lambda m: "kiểm tra lại" in m["text"])
+    await bot.restart()
+    await bot.press(WORKER, confirm, "Gửi ẩn danh")
+    sent = await bot.emu.wait_for_edit(WORKER, topics["message_id"], lambda m: "Đã gửi" in m["text"])
+    case = int(re.search(r"#(\d+)", sent["text"]).group(1))  # type: ignore[union-attr]
+    assert (await bot.services.storage.get_question(case)).anonymous
 
 
 async def test_answer_sent_while_telegram_refuses_is_delivered_later(bot: Harness) -> None:
@@ -164,3 +180,12 @@ async def test_answer_sent_while_telegram_refuses_is_delivered_later(bot: Harnes
         await asyncio.sleep(0.05)
     assert rows[0]["failed_at"] is not None
     assert "blocked" in rows[0]["last_error"]
+
+
+async def test_the_same_question_typed_again_keeps_the_topic_buttons_working(bot: Harness) -> None:
+    # As when an update is processed again after a restart: the buttons already shown stay good.
+    first = await bot.say(WORKER, QUESTION)
+    again = await bot.say(WORKER, QUESTION)
+    assert [b["callback_data"] for b in again["buttons"]] == [b["callback_data"] for b in first["buttons"]]
+    await bot.press(WORKER, first, "Nhà ở")
+    await bot.emu.wait_for_edit(WORKER, first["message_id"], lambda m: "kiểm tra lại" in m["text"])

@@ -45,10 +45,8 @@ def labels(message: dict[str, Any]) -> list[str]:
 
 
 async def reply_to_question(bot: Harness, user: int, text: str) -> dict[str, Any]:
-    """/ask, the topic, then the question typed: the bot's answer to it (a suggestion, an offer...)."""
-    menu = await bot.say(user, "/ask")
-    await bot.press(user, menu, "Nhà ở")
-    await bot.emu.wait_for_edit(user, menu["message_id"], lambda m: "Mời bạn gõ" in m["text"])
+    """/ask, then the question typed: the bot's answer to it (a suggestion, an offer, topics)."""
+    await bot.say(user, "/ask")
     return await bot.say(user, text)
 
 
@@ -60,20 +58,25 @@ async def follow(bot: Harness, user: int, text: str, case: int) -> None:
 
 
 async def followup_card(bot: Harness, case: int) -> dict[str, Any]:
-    return await bot.emu.wait_for_bot_message(OFFICIALS, lambda m: f"Hỏi thêm về #{case}" in m.get("text", ""))
+    return await bot.emu.wait_for_bot_message(
+        OFFICIALS, lambda m: f"Hỏi thêm về #{case}" in m.get("text", "")
+    )
 
 
 async def case_history(bot: Harness, case: int) -> str:
     after = bot.last_bot_id(OFFICIALS)
     await bot.emu.send_text(OFFICIAL, f"/case {case}", chat_id=OFFICIALS)
-    return (await bot.emu.wait_for_bot_message(OFFICIALS, lambda m: "Lịch sử" in m["text"], after=after))["text"]
+    return (
+        await bot.emu.wait_for_bot_message(OFFICIALS, lambda m: "Lịch sử" in m["text"], after=after)
+    )["text"]
 
 
 # -- Telegram ------------------------------------------------------------------------------
 
 
 async def test_a_follower_is_told_as_a_follower_rates_and_gets_no_follow_up_answer(
-        people: Harness) -> None:
+    people: Harness,
+) -> None:
     bot = people
     case = await bot.ask(WORKER, Q_ASKER)
     await follow(bot, FOLLOWER, Q_SAME, case)
@@ -91,14 +94,19 @@ async def test_a_follower_is_told_as_a_follower_rates_and_gets_no_follow_up_answ
     # The follower's 👍 counts, and the buttons then show it.
     thanks = await bot.emu.wait_for_callback_answer(await bot.press(FOLLOWER, theirs, "Hữu ích"))
     assert "Cảm ơn" in thanks["text"]
-    rated = await bot.emu.wait_for_edit(FOLLOWER, theirs["message_id"],
-                                        lambda m: "Bạn đã đánh giá" in str(labels(m)))
+    rated = await bot.emu.wait_for_edit(
+        FOLLOWER, theirs["message_id"], lambda m: "Bạn đã đánh giá" in str(labels(m))
+    )
     assert labels(rated) == ["✅ Bạn đã đánh giá: 👍 Hữu ích"] and rated["text"] == theirs["text"]
     assert await bot.services.storage.follower_ratings() == (1, 0)
-    assert (await bot.services.storage.get_question(case)).rating is None  # the asker's own is apart
+    assert (
+        await bot.services.storage.get_question(case)
+    ).rating is None  # the asker's own is apart
     after = bot.last_bot_id(OFFICIALS)
     await bot.emu.send_text(OFFICIAL, "/stats", chat_id=OFFICIALS)
-    photo = await bot.emu.wait_for_bot_message(OFFICIALS, lambda m: "photo" in m, after=after, timeout=15)
+    photo = await bot.emu.wait_for_bot_message(
+        OFFICIALS, lambda m: "photo" in m, after=after, timeout=15
+    )
     assert "👍 0 · 👎 0" in photo["caption"]
     assert "Đánh giá của người cùng hỏi: 👍 1 · 👎 0" in photo["caption"]
 
@@ -108,13 +116,21 @@ async def test_a_follower_is_told_as_a_follower_rates_and_gets_no_follow_up_answ
     assert "Đã gửi câu hỏi thêm" in (await bot.say(WORKER, FOLLOWUP))["text"]
     card = await followup_card(bot, case)
     watched = {u: bot.last_bot_id(u) for u in (WORKER, FOLLOWER)}
-    await bot.emu.send_text(OFFICIAL, A_SECOND, chat_id=OFFICIALS, reply_to=card["message_id"],
-                            thread_id=card.get("message_thread_id"))
+    await bot.emu.send_text(
+        OFFICIAL,
+        A_SECOND,
+        chat_id=OFFICIALS,
+        reply_to=card["message_id"],
+        thread_id=card.get("message_thread_id"),
+    )
     second = await bot.answer_for(WORKER, case, after=watched[WORKER])
     assert f"Câu hỏi thêm của bạn về #{case} đã có câu trả lời" in second["text"], second["text"]
-    assert FOLLOWUP in second["text"] and A_SECOND in second["text"] and Q_ASKER not in second["text"]
-    main = await bot.emu.wait_for_edit(OFFICIALS, (await bot.card(case))["message_id"],
-                                       lambda m: A_SECOND in m["text"])
+    assert (
+        FOLLOWUP in second["text"] and A_SECOND in second["text"] and Q_ASKER not in second["text"]
+    )
+    main = await bot.emu.wait_for_edit(
+        OFFICIALS, (await bot.card(case))["message_id"], lambda m: A_SECOND in m["text"]
+    )
     # The card keeps every answer, in the order things happened.
     text = main["text"]
     assert text.index(A_FIRST) < text.index(FOLLOWUP) < text.index(A_SECOND), text
@@ -127,7 +143,8 @@ async def test_a_follower_is_told_as_a_follower_rates_and_gets_no_follow_up_answ
 
 
 async def test_a_duplicate_asker_sees_their_own_words_and_a_dislike_reaches_the_officials(
-        people: Harness) -> None:
+    people: Harness,
+) -> None:
     bot = people
     original = await bot.ask(WORKER, Q_ASKER)
     merged = await bot.ask(THIRD, Q_OTHER_WORDS, anonymous=True)
@@ -139,35 +156,51 @@ async def test_a_duplicate_asker_sees_their_own_words_and_a_dislike_reaches_the_
     watched = bot.last_bot_id(THIRD)
     await bot.answer_by_reply(OFFICIAL, original, A_FIRST)
     theirs = await bot.answer_for(THIRD, original, after=watched)
-    assert f"Câu hỏi #{merged} của bạn trùng với câu hỏi #{original}, nay đã được trả lời" \
-        in theirs["text"], theirs["text"]
+    assert (
+        f"Câu hỏi #{merged} của bạn trùng với câu hỏi #{original}, nay đã được trả lời"
+        in theirs["text"]
+    ), theirs["text"]
     assert Q_OTHER_WORDS in theirs["text"] and Q_ASKER not in theirs["text"]
 
     # 👎, then one line saying why: on the card, and under it where officials see it.
     await bot.press(THIRD, theirs, "Chưa thỏa đáng")
-    why = await bot.emu.wait_for_bot_message(THIRD, lambda m: "chưa thỏa đáng ở điểm nào" in m["text"])
+    why = await bot.emu.wait_for_bot_message(
+        THIRD, lambda m: "chưa thỏa đáng ở điểm nào" in m["text"]
+    )
     assert labels(why) == ["Bỏ qua"]
-    await bot.emu.wait_for_edit(THIRD, theirs["message_id"],
-                                lambda m: labels(m) == ["✅ Bạn đã đánh giá: 👎 Chưa thỏa đáng"])
+    await bot.emu.wait_for_edit(
+        THIRD,
+        theirs["message_id"],
+        lambda m: labels(m) == ["✅ Bạn đã đánh giá: 👎 Chưa thỏa đáng"],
+    )
     first_notice = await bot.emu.wait_for_bot_message(
-        OFFICIALS, lambda m: m["text"].startswith(f"👎 #{original}"))
+        OFFICIALS, lambda m: m["text"].startswith(f"👎 #{original}")
+    )
     card = await bot.card(original)
     assert first_notice["reply_to_message"]["message_id"] == card["message_id"]
     thanks = await bot.say(THIRD, "Tôi đã gửi Công đoàn cơ sở 40 ngày mà chưa có hồi âm")
     assert "đã được chuyển tới cán bộ" in thanks["text"]
     notice = await bot.emu.wait_for_bot_message(
-        OFFICIALS, lambda m: "40 ngày" in m["text"] and m["text"].startswith("👎"))
+        OFFICIALS, lambda m: "40 ngày" in m["text"] and m["text"].startswith("👎")
+    )
     assert "Một người cùng hỏi chưa hài lòng" in notice["text"]
     assert notice["reply_to_message"]["message_id"] == card["message_id"]
-    shown = await bot.emu.wait_for_edit(OFFICIALS, card["message_id"], lambda m: "40 ngày" in m["text"])
-    assert "👎 Một người cùng hỏi chưa hài lòng: «Tôi đã gửi Công đoàn cơ sở 40 ngày" in shown["text"]
+    shown = await bot.emu.wait_for_edit(
+        OFFICIALS, card["message_id"], lambda m: "40 ngày" in m["text"]
+    )
+    assert (
+        "👎 Một người cùng hỏi chưa hài lòng: «Tôi đã gửi Công đoàn cơ sở 40 ngày" in shown["text"]
+    )
     assert "Hằng" not in shown["text"] and "Hằng" not in notice["text"]
     assert await bot.services.storage.follower_ratings() == (0, 1)
 
     # The digest lists it.
     housekeeping = bot.services.housekeeping
-    text = housekeeping.digest_text(await bot.services.storage.all_questions(), date(2026, 12, 4),
-                                    await bot.services.storage.dislikes_since_last_digest())
+    text = housekeeping.digest_text(
+        await bot.services.storage.all_questions(),
+        date(2026, 12, 4),
+        await bot.services.storage.dislikes_since_last_digest(),
+    )
     assert f"• #{original} · Một người cùng hỏi: «Tôi đã gửi Công đoàn cơ sở 40 ngày" in text, text
 
 
@@ -179,15 +212,20 @@ async def test_the_asker_may_skip_saying_why(people: Harness) -> None:
     mine = await bot.answer_for(WORKER, case, after=after)
     await bot.press(WORKER, mine, "Chưa thỏa đáng")
     why = await bot.emu.wait_for_bot_message(WORKER, lambda m: "Bỏ qua" in labels(m))
-    await bot.emu.wait_for_edit(WORKER, mine["message_id"], lambda m: labels(m) == [
-        "✅ Bạn đã đánh giá: 👎 Chưa thỏa đáng", "❓ Hỏi thêm"])
+    await bot.emu.wait_for_edit(
+        WORKER,
+        mine["message_id"],
+        lambda m: labels(m) == ["✅ Bạn đã đánh giá: 👎 Chưa thỏa đáng", "❓ Hỏi thêm"],
+    )
     await bot.press(WORKER, why, "Bỏ qua")
-    skipped = await bot.emu.wait_for_edit(WORKER, why["message_id"],
-                                          lambda m: "Cảm ơn bạn đã đánh giá" in m["text"])
+    skipped = await bot.emu.wait_for_edit(
+        WORKER, why["message_id"], lambda m: "Cảm ơn bạn đã đánh giá" in m["text"]
+    )
     assert labels(skipped) == ["❓ Hỏi thêm"]
     assert (await bot.services.storage.get_question(case)).rating == -1
-    card = await bot.emu.wait_for_edit(OFFICIALS, (await bot.card(case))["message_id"],
-                                       lambda m: "👎" in m["text"])
+    card = await bot.emu.wait_for_edit(
+        OFFICIALS, (await bot.card(case))["message_id"], lambda m: "👎" in m["text"]
+    )
     assert "👎 Người hỏi chưa hài lòng" in card["text"]
     history = await case_history(bot, case)
     assert "chưa hài lòng với câu trả lời (👎)" in history
@@ -196,14 +234,21 @@ async def test_the_asker_may_skip_saying_why(people: Harness) -> None:
     assert "Cảm ơn" in again["text"]
     asker = (await bot.services.storage.get_question(case)).user_id
     assert await bot.services.storage.get_draft(asker) is None
-    assert len((await bot.services.storage.dislikes_of(case))) == 1
+    assert len(await bot.services.storage.dislikes_of(case)) == 1
 
 
 async def test_me_too_is_offered_after_declining_the_knowledge_base(people: Harness) -> None:
     bot = people
-    await bot.services.knowledge.publish([Entry(
-        id="kb-wage", topic="jobs", question="Công ty nợ lương công nhân thì phải làm gì?",
-        answer="Người lao động gửi đơn tới Công đoàn cơ sở hoặc Thanh tra lao động.")])
+    await bot.services.knowledge.publish(
+        [
+            Entry(
+                id="kb-wage",
+                topic="jobs",
+                question="Công ty nợ lương công nhân thì phải làm gì?",
+                answer="Người lao động gửi đơn tới Công đoàn cơ sở hoặc Thanh tra lao động.",
+            )
+        ]
+    )
     first = await reply_to_question(bot, WORKER, Q_ASKER)
     assert "📨 Vẫn gửi câu hỏi cho cán bộ" in labels(first), first
     case = await send_after_declining(bot, WORKER, first)
@@ -212,30 +257,36 @@ async def test_me_too_is_offered_after_declining_the_knowledge_base(people: Harn
     suggestion = await reply_to_question(bot, FOLLOWER, Q_SAME)
     assert "📨 Vẫn gửi câu hỏi cho cán bộ" in labels(suggestion), suggestion
     await bot.press(FOLLOWER, suggestion, "Vẫn gửi")
-    offer = await bot.emu.wait_for_bot_message(FOLLOWER, lambda m: "Cùng hỏi" in str(labels(m)),
-                                               after=suggestion["message_id"])
+    offer = await bot.emu.wait_for_bot_message(
+        FOLLOWER, lambda m: "Cùng hỏi" in str(labels(m)), after=suggestion["message_id"]
+    )
     assert labels(offer) == [f"👥 Cùng hỏi #{case}", "📨 Gửi câu hỏi riêng"]
     await bot.press(FOLLOWER, offer, "Cùng hỏi")
-    await bot.emu.wait_for_edit(FOLLOWER, offer["message_id"], lambda m: "Bạn đã cùng hỏi" in m["text"])
+    await bot.emu.wait_for_edit(
+        FOLLOWER, offer["message_id"], lambda m: "Bạn đã cùng hỏi" in m["text"]
+    )
     assert [u.id for u in await bot.services.storage.followers_of(case)] != []
 
 
 async def send_after_declining(bot: Harness, user: int, suggestion: dict[str, Any]) -> int:
-    """"Vẫn gửi" under a KB suggestion, then on to the case number."""
+    """ "Vẫn gửi" under a KB suggestion, then on to the case number."""
     await bot.press(user, suggestion, "Vẫn gửi")
-    identity = await bot.emu.wait_for_bot_message(user, lambda m: "ẩn danh" in m["text"],
-                                                  after=suggestion["message_id"])
-    await bot.press(user, identity, "kèm tên")
-    confirm = await bot.emu.wait_for_edit(user, identity["message_id"], lambda m: "kiểm tra lại" in m["text"])
-    await bot.press(user, confirm, "Gửi câu hỏi")
-    sent = await bot.emu.wait_for_edit(user, identity["message_id"], lambda m: "#" in m["text"])
+    topics = await bot.emu.wait_for_bot_message(
+        user, lambda m: "lĩnh vực nào" in m["text"], after=suggestion["message_id"]
+    )
+    await bot.press(user, topics, "Việc làm")
+    confirm = await bot.emu.wait_for_edit(
+        user, topics["message_id"], lambda m: "kiểm tra lại" in m["text"]
+    )
+    await bot.press(user, confirm, "Gửi kèm tên")
+    sent = await bot.emu.wait_for_edit(user, topics["message_id"], lambda m: "Đã gửi" in m["text"])
     return int(re.search(r"#(\d+)", sent["text"]).group(1))  # type: ignore[union-attr]
 
 
 # -- Zalo ----------------------------------------------------------------------------------
 
 
-async def test_a_zalo_follower_is_told_as_a_follower_and_says_why_in_words(zbot: ZaloBot) -> None:
+async def test_a_zalo_follower_is_told_as_a_follower_and_says_why_in_words(zbot: ZaloBot) -> None:  # noqa: F811
     await zbot.consent(HUNG)
     await zbot.consent(MAI)
     case = await zbot.ask(HUNG, Q_ASKER)
@@ -245,7 +296,9 @@ async def test_a_zalo_follower_is_told_as_a_follower_and_says_why_in_words(zbot:
 
     after = zbot.zalo.last_bot_seq(MAI)
     await zbot.harness.answer_by_reply(OFFICIAL, case, A_FIRST)
-    theirs = (await zbot.zalo.wait_for_bot_message(MAI, lambda m: "📬" in m["text"], after=after))["text"]
+    theirs = (await zbot.zalo.wait_for_bot_message(MAI, lambda m: "📬" in m["text"], after=after))[
+        "text"
+    ]
     assert f"Câu hỏi bạn cùng hỏi (#{case}) đã được trả lời" in theirs and Q_ASKER not in theirs
     assert "1. 👍 Hữu ích\n2. 👎 Chưa thỏa đáng" in theirs and "Hỏi thêm" not in theirs
 
@@ -254,12 +307,12 @@ async def test_a_zalo_follower_is_told_as_a_follower_and_says_why_in_words(zbot:
     thanks = await zbot.say(MAI, "Chưa nói rõ phải gửi đơn trong bao lâu")
     assert "đã được chuyển tới cán bộ" in thanks["text"]
     card = await zbot.harness.card(case)
-    shown = await zbot.harness.emu.wait_for_edit(OFFICIALS, card["message_id"],
-                                                 lambda m: "bao lâu" in m["text"])
+    shown = await zbot.harness.emu.wait_for_edit(
+        OFFICIALS, card["message_id"], lambda m: "bao lâu" in m["text"]
+    )
     assert "Một người cùng hỏi chưa hài lòng" in shown["text"] and "Mai" not in shown["text"]
 
 
-async def zalo_reply_to_question(zbot: ZaloBot, user: str, text: str) -> dict[str, Any]:
-    await zbot.say(user, "hỏi")
-    await zbot.say(user, "nha o")
-    return await zbot.say(user, text)
+async def zalo_reply_to_question(on: ZaloBot, user: str, text: str) -> dict[str, Any]:
+    await on.say(user, "hỏi")
+    return await on.say(user, text)

@@ -743,5 +743,6 @@ async def test_generated_updates_never_crash_a_handler(fuzz_bot: Harness) -> Non
     # they may have had the others decline consent or be forgotten).
     greeting = await bot.say(NEWCOMER, "/start")
     assert "Xin chào Mới" in greeting["text"], greeting["text"]
-    menu = await bot.say(NEWCOMER, "/ask")
+    assert "Mời bạn gõ câu hỏi" in (await bot.say(NEWCOMER, "/ask"))["text"]
+    menu = await bot.say(NEWCOMER, "Công nhân thuê trọ có được hỗ trợ tiền nhà không ạ?")
     assert any("Nhà ở" in button["text"] for button in menu["buttons"]), menu

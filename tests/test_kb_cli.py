@@ -105,10 +105,8 @@ async def test_kb_answer_deflects_the_question(bot: Harness) -> None:
         Entry("kb-1", "housing", "Công nhân khu công nghiệp có được thuê nhà ở xã hội không?",
               "Có. Công nhân đủ điều kiện được thuê nhà ở xã hội; hồ sơ nộp tại chủ đầu tư dự án."),
     ])
-    menu = await bot.say(WORKER, "/ask")
-    await bot.press(WORKER, menu, "Nhà ở")
-    await bot.emu.wait_for_edit(WORKER, menu["message_id"], lambda m: "Mời bạn gõ" in m["text"])
-    suggestion = await bot.say(WORKER, "cong nhan kcn co dc thue nha o xa hoi ko a")
+    assert "Mời bạn gõ" in (await bot.say(WORKER, "/ask"))["text"]
+    suggestion = await bot.say(WORKER, "cong nhan kcn co dc thue nha o xa hoi ko a")  # no topic yet
     assert "đã được giải đáp" in suggestion["text"]
     assert "hồ sơ nộp tại chủ đầu tư" in suggestion["text"]
     await bot.press(WORKER, suggestion, "Đã rõ")
@@ -123,18 +121,16 @@ async def test_kb_answer_not_enough_routes_to_officials(bot: Harness) -> None:
         Entry("kb-1", "housing", "Công nhân khu công nghiệp có được thuê nhà ở xã hội không?",
               "Có, nếu đủ điều kiện."),
     ])
-    suggestion_start = await bot.say(WORKER, "Công nhân khu công nghiệp có được thuê nhà ở xã hội không?")
-    await bot.press(WORKER, suggestion_start, "Nhà ở")
-    suggestion = await bot.emu.wait_for_bot_message(WORKER, lambda m: "đã được giải đáp" in m["text"],
-                                                    after=suggestion_start["message_id"])
+    suggestion = await bot.say(WORKER, "Công nhân khu công nghiệp có được thuê nhà ở xã hội không?")
+    assert "đã được giải đáp" in suggestion["text"]
     await bot.press(WORKER, suggestion, "Vẫn gửi")
-    identity = await bot.emu.wait_for_bot_message(WORKER, lambda m: "ẩn danh" in m["text"],
-                                                  after=suggestion["message_id"])
-    await bot.press(WORKER, identity, "ẩn danh")
-    confirm = await bot.emu.wait_for_edit(WORKER, identity["message_id"],
+    topics = await bot.emu.wait_for_bot_message(WORKER, lambda m: "lĩnh vực nào" in m["text"],
+                                                after=suggestion["message_id"])
+    await bot.press(WORKER, topics, "Nhà ở")
+    confirm = await bot.emu.wait_for_edit(WORKER, topics["message_id"],
                                           lambda m: "kiểm tra lại" in m["text"])
-    await bot.press(WORKER, confirm, "Gửi câu hỏi")
-    sent = await bot.emu.wait_for_edit(WORKER, identity["message_id"], lambda m: "#" in m["text"])
+    await bot.press(WORKER, confirm, "Gửi ẩn danh")
+    sent = await bot.emu.wait_for_edit(WORKER, topics["message_id"], lambda m: "#" in m["text"])
     case = int(sent["text"].split("#")[1].split(".")[0])
     card = await bot.card(case)
     assert "Ẩn danh" in card["text"]
@@ -144,11 +140,9 @@ async def test_unrelated_question_gets_no_suggestion(bot: Harness) -> None:
     await bot.services.knowledge.publish([
         Entry("kb-1", "housing", "Công nhân khu công nghiệp có được thuê nhà ở xã hội không?", "Có."),
     ])
-    menu = await bot.say(WORKER, "/ask")
-    await bot.press(WORKER, menu, "Việc làm")
-    await bot.emu.wait_for_edit(WORKER, menu["message_id"], lambda m: "Mời bạn gõ" in m["text"])
+    assert "Mời bạn gõ" in (await bot.say(WORKER, "/ask"))["text"]
     reply = await bot.say(WORKER, "Công ty nợ lương ba tháng thì tôi khiếu nại ở đâu?")
-    assert "ẩn danh" in reply["text"]
+    assert "lĩnh vực nào" in reply["text"]
 
 
 async def test_export_never_writes_a_formula_cell(bot: Harness, tmp_path: Path) -> None:

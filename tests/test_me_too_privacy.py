@@ -35,10 +35,10 @@ SAME_WITHOUT = "Công ty có được trừ lương khi công nhân nghỉ ốm 
 
 
 async def ask_until_offer(bot: Harness, user: int, text: str, topic: str) -> dict[str, Any]:
-    """/ask, pick the topic, type the text; returns the bot's answer to the text."""
-    menu = await bot.say(user, "/ask")
-    await bot.press(user, menu, topic)
-    await bot.emu.wait_for_edit(user, menu["message_id"], lambda m: "Mời bạn gõ" in m["text"])
+    """/ask, type the text; returns the bot's answer to the text. "Me too" comes before the
+    topic is asked, so `topic` (the one the worker means) is not chosen here."""
+    prompt = await bot.say(user, "/ask")
+    assert "Mời bạn gõ" in prompt["text"]
     return await bot.say(user, text)
 
 
@@ -68,8 +68,8 @@ def test_similarity_is_symmetric_and_a_subset_is_not_the_same_question() -> None
 async def test_a_short_generic_sentence_does_not_find_a_long_personal_question(two: Harness) -> None:
     await two.ask(WORKER, PERSONAL, anonymous=True)
     reply = await ask_until_offer(two, STRANGER_ID, GENERIC, "Nhà ở")
-    # Straight on to "with your name or anonymously?": nothing was offered.
-    assert "ẩn danh" in reply["text"] and "Cùng hỏi" not in str(reply.get("buttons"))
+    # Straight on to the topic: nothing was offered.
+    assert "lĩnh vực nào" in reply["text"] and "Cùng hỏi" not in str(reply.get("buttons"))
     seen = everything_seen(two, STRANGER_ID)
     assert not [bit for bit in PERSONAL_BITS if bit in seen], seen
 
@@ -93,30 +93,28 @@ async def test_the_offer_shows_none_of_the_other_askers_words(two: Harness) -> N
 async def test_on_zalo_the_offer_is_as_discreet(zbot: ZaloBot) -> None:  # noqa: F811
     await zbot.consent(HUNG, agree=False)  # declined: always anonymous
     await zbot.consent(MAI)
-    topics = await zbot.say(HUNG, "hỏi")
+    assert "Mời bạn gõ" in (await zbot.say(HUNG, "hỏi"))["text"]
+    topics = await zbot.say(HUNG, PERSONAL)
     assert "Nhà ở" in topics["text"]
-    await zbot.say(HUNG, "nha o")
-    confirm = await zbot.say(HUNG, PERSONAL)
+    confirm = await zbot.say(HUNG, "nha o")
     assert "kiểm tra lại" in confirm["text"], confirm["text"]
     sent = await zbot.say(HUNG, "1")
     assert "Đã gửi câu hỏi" in sent["text"], sent["text"]
 
     await zbot.say(MAI, "hỏi")
-    await zbot.say(MAI, "nha o")
     reply = await zbot.say(MAI, GENERIC)
-    assert "Gửi kèm tên" in reply["text"] and "Cùng hỏi" not in reply["text"], reply["text"]
+    assert "lĩnh vực nào" in reply["text"] and "Cùng hỏi" not in reply["text"], reply["text"]
     seen = "\n".join(m["text"] for m in zbot.zalo.bot_messages(MAI))
     assert not [bit for bit in PERSONAL_BITS if bit in seen], seen
 
     # Nearly the same wording is offered, as numbered choices, without Hùng's words.
     await zbot.say(HUNG, "hỏi")
-    await zbot.say(HUNG, "viec lam")
     await zbot.say(HUNG, WITH_COMPANY)
-    sent = await zbot.say(HUNG, "1")
+    await zbot.say(HUNG, "viec lam")
+    sent = await zbot.say(HUNG, "ok")
     case = re.search(r"#(\d+)", sent["text"]).group(1)  # type: ignore[union-attr]
     await zbot.say(MAI, "hủy")
     await zbot.say(MAI, "hỏi")
-    await zbot.say(MAI, "viec lam")
     offer = await zbot.say(MAI, SAME_WITHOUT)
     assert f"1. 👥 Cùng hỏi #{case}" in offer["text"] and "1 người đang hỏi" in offer["text"], offer
     assert "Hòa Phát" not in "\n".join(m["text"] for m in zbot.zalo.bot_messages(MAI))

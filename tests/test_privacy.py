@@ -53,12 +53,13 @@ async def test_declining_still_allows_anonymous_questions(bot: Harness) -> None:
     notice = await _newcomer(bot)
     await bot.press(NEWCOMER, notice, "Không")
     await bot.emu.wait_for_bot_message(NEWCOMER, lambda m: "Xin chào" in m["text"], after=notice["message_id"])
-    menu = await bot.say(NEWCOMER, "/ask")
-    await bot.press(NEWCOMER, menu, "Nhà ở")
-    await bot.emu.wait_for_edit(NEWCOMER, menu["message_id"], lambda m: "Mời bạn gõ" in m["text"])
-    confirm = await bot.say(NEWCOMER, QUESTION)  # no "with name or anonymous?" step
-    assert "kiểm tra lại" in confirm["text"] and "ẩn danh" in confirm["text"]
-    await bot.press(NEWCOMER, confirm, "Gửi câu hỏi")
+    assert "Mời bạn gõ" in (await bot.say(NEWCOMER, "/ask"))["text"]
+    topics = await bot.say(NEWCOMER, QUESTION)
+    await bot.press(NEWCOMER, topics, "Nhà ở")
+    confirm = await bot.emu.wait_for_edit(NEWCOMER, topics["message_id"], lambda m: "kiểm tra lại" in m["text"])
+    # No name kept, none offered: anonymous is the only way to send.
+    assert [b["text"] for b in confirm["buttons"]] == ["🕶 Gửi ẩn danh", "✖️ Hủy"]
+    await bot.press(NEWCOMER, confirm, "Gửi ẩn danh")
     sent = await bot.emu.wait_for_edit(NEWCOMER, confirm["message_id"], lambda m: "#" in m["text"])
     case = int(sent["text"].split("#")[1].split(".")[0])
     card = await bot.card(case)

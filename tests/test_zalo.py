@@ -59,15 +59,14 @@ class ZaloBot:
         return await self.say(user, "1" if agree else "2", lambda m: "1. ✍️ Đặt câu hỏi" in m["text"])
 
     async def ask(self, user: str, text: str = QUESTION) -> int:
-        """hỏi → topic by words → the question → with name → send; returns the case number."""
-        topics = await self.say(user, "hỏi")
-        assert "1. Đào tạo" in topics["text"], topics["text"]
-        prompt = (await self.say(user, "nha o"))["text"]
+        """hỏi → the question → the topic by words → with name (sends); returns the case number."""
+        prompt = (await self.say(user, "hỏi"))["text"]
         assert "Mời bạn gõ câu hỏi" in prompt and "Gõ “hủy” nếu muốn hủy" in prompt, prompt
-        identity = await self.say(user, text)
-        assert "1. 👤 Gửi kèm tên" in identity["text"], identity["text"]
-        confirm = await self.say(user, "1")
-        assert "kiểm tra lại" in confirm["text"] and "1. 📨 Gửi câu hỏi" in confirm["text"]
+        topics = await self.say(user, text)
+        assert "1. Đào tạo" in topics["text"], topics["text"]
+        confirm = await self.say(user, "nha o")
+        assert "kiểm tra lại" in confirm["text"], confirm["text"]
+        assert "1. 📨 Gửi kèm tên\n2. 🕶 Gửi ẩn danh\n3. ✖️ Hủy" in confirm["text"], confirm["text"]
         sent = await self.say(user, "số 1")
         match = re.search(r"#(\d+)", sent["text"])
         assert match and "Đã gửi câu hỏi" in sent["text"], sent["text"]
@@ -166,10 +165,11 @@ async def test_a_worker_who_keeps_no_name_asks_anonymously(zbot: ZaloBot) -> Non
     assert "không lưu tên" in zbot.zalo.bot_messages(MAI)[-2]["text"]
     assert greeting["text"].startswith("Xin chào Lê Thị Mai! 👋")  # greeted, but the name is not kept
     await zbot.say(MAI, "/ask")
-    await zbot.say(MAI, "viec lam")
-    confirm = await zbot.say(MAI, "Công ty nợ lương hai tháng thì tôi nên làm gì trước ạ?")
-    assert "Hình thức: ẩn danh" in confirm["text"]
-    sent = await zbot.say(MAI, "gửi câu hỏi")
+    await zbot.say(MAI, "Công ty nợ lương hai tháng thì tôi nên làm gì trước ạ?")
+    confirm = await zbot.say(MAI, "viec lam")
+    assert "sẽ được gửi ẩn danh" in confirm["text"] and "kèm tên" not in confirm["text"]
+    assert "1. 🕶 Gửi ẩn danh\n2. ✖️ Hủy" in confirm["text"], confirm["text"]
+    sent = await zbot.say(MAI, "đồng ý")  # "ok" / "đồng ý" sends, as the first choice
     case = int(re.search(r"#(\d+)", sent["text"]).group(1))  # type: ignore[union-attr]
     card = await zbot.harness.card(case)
     assert "Ẩn danh · Zalo" in card["text"]
@@ -181,11 +181,10 @@ async def test_a_worker_who_keeps_no_name_asks_anonymously(zbot: ZaloBot) -> Non
 async def test_a_named_worker_may_still_ask_anonymously(zbot: ZaloBot) -> None:
     await zbot.consent(HUNG)
     await zbot.say(HUNG, "hỏi")
-    await zbot.say(HUNG, "thu tuc")
     await zbot.say(HUNG, QUESTION)
-    confirm = await zbot.say(HUNG, "gui an danh")
-    assert "Hình thức: ẩn danh" in confirm["text"]
-    sent = await zbot.say(HUNG, "1")
+    confirm = await zbot.say(HUNG, "thu tuc")
+    assert "Gửi kèm tên: cán bộ thấy tên của bạn là “Trần Văn Hùng”" in confirm["text"]
+    sent = await zbot.say(HUNG, "gui an danh")
     case = int(re.search(r"#(\d+)", sent["text"]).group(1))  # type: ignore[union-attr]
     card = await zbot.harness.card(case)
     assert "Ẩn danh · Zalo" in card["text"] and "Hùng" not in card["text"]
@@ -215,15 +214,15 @@ async def test_start_menu_help_and_cancel_are_words(zbot: ZaloBot) -> None:
     assert greeting["text"] == (await zbot.say(HUNG, "Xin chào!"))["text"]
     assert "1. ✍️ Đặt câu hỏi\n2. 📋 Câu hỏi của tôi\n3. ❓ Hướng dẫn" in greeting["text"]
     help_text = await zbot.say(HUNG, "3")
-    assert "trên Zalo" in help_text["text"] and "câu hỏi của tôi" in help_text["text"]
+    assert "Trên Zalo" in help_text["text"] and "“câu hỏi của tôi”" in help_text["text"]
     assert "chưa gửi câu hỏi nào" in (await zbot.say(HUNG, "2"))["text"]  # the menu stays
-    assert "lĩnh vực nào" in (await zbot.say(HUNG, "1"))["text"]
+    assert "Mời bạn gõ câu hỏi" in (await zbot.say(HUNG, "1"))["text"]
     # Texts that name a Telegram command name the word to type instead.
     cancelled = (await zbot.say(HUNG, "HUY"))["text"]
     assert "Đã hủy" in cancelled and "bằng “hỏi”" in cancelled and "/ask" not in cancelled, cancelled
     assert "không có thao tác nào cần hủy" in (await zbot.say(HUNG, "/huy"))["text"]
-    assert "lĩnh vực nào" in (await zbot.say(HUNG, "Hỏi"))["text"]
-    assert "trên Zalo" in (await zbot.say(HUNG, "trợ giúp"))["text"]
+    assert "Mời bạn gõ câu hỏi" in (await zbot.say(HUNG, "Hỏi"))["text"]
+    assert "Trên Zalo" in (await zbot.say(HUNG, "trợ giúp"))["text"]
     unknown = (await zbot.say(HUNG, "/abc"))["text"]
     assert "chưa hiểu lệnh" in unknown and "Gõ “trợ giúp”" in unknown, unknown
 
@@ -267,7 +266,7 @@ def test_words_that_choose_nothing(typed: str) -> None:
 
 
 def test_ambiguous_words_choose_nothing() -> None:
-    labels = ["👤 Gửi kèm tên", "🕶 Gửi ẩn danh", "✖️ Hủy"]
+    labels = ["📨 Gửi kèm tên", "🕶 Gửi ẩn danh", "✖️ Hủy"]
     assert match_choice("gui", labels) is None
     assert match_choice("gui an danh", labels) == 1
     assert match_choice("an danh", labels) == 1
@@ -280,38 +279,41 @@ def test_fold_handles_nfd_and_d_stroke() -> None:
 
 async def test_numbers_out_of_range_and_without_choices(zbot: ZaloBot) -> None:
     await zbot.consent(HUNG)
-    topics = await zbot.say(HUNG, "hỏi")
+    topics = await zbot.say(HUNG, QUESTION)
     assert "Trả lời 1–5" in topics["text"]
     for typed in ("9", "số 0", "6"):
         reply = await zbot.say(HUNG, typed)
         assert "từ 1 đến 5" in reply["text"], reply["text"]
     # Nothing changed: the same list still works; choosing uses it up.
     assert "Thủ tục hành chính" in (await zbot.say(HUNG, "số 4"))["text"]
+    assert "Đã gửi câu hỏi" in (await zbot.say(HUNG, "2"))["text"]  # 2: anonymously
     assert "không có lựa chọn nào" in (await zbot.say(HUNG, "2"))["text"].lower()
-    assert "kèm tên" in (await zbot.say(HUNG, QUESTION))["text"]
 
 
 async def test_typed_text_while_a_choice_is_waiting_shows_the_choices_again(zbot: ZaloBot) -> None:
     await zbot.consent(HUNG)
     await zbot.say(HUNG, "hỏi")
-    await zbot.say(HUNG, "nha o")
-    identity = await zbot.say(HUNG, QUESTION)
-    assert "1. 👤 Gửi kèm tên" in identity["text"]
+    await zbot.say(HUNG, QUESTION)
+    confirm = await zbot.say(HUNG, "nha o")
+    assert "1. 📨 Gửi kèm tên" in confirm["text"]
     after = zbot.zalo.last_bot_seq(HUNG)
     await zbot.zalo.send_text(HUNG, "không biết nữa")
     hint = await zbot.zalo.wait_for_bot_message(HUNG, after=after)
     again = await zbot.zalo.wait_for_bot_message(HUNG, after=hint["seq"])
     assert "số thứ tự" in hint["text"] and "nút" not in hint["text"]
-    assert "1. 👤 Gửi kèm tên" in again["text"]
-    assert "kiểm tra lại" in (await zbot.say(HUNG, "gửi kèm tên"))["text"]
+    assert "1. 📨 Gửi kèm tên" in again["text"]
+    assert "Đã gửi câu hỏi" in (await zbot.say(HUNG, "OK ạ"))["text"]
+    (question,) = await zbot.services.storage.questions_of_user(
+        (await zbot.services.storage.user_by_chat("zalo", HUNG)).id)
+    assert not question.anonymous  # "ok" is the first choice: with the name shown above
 
 
 async def test_a_question_typed_first_keeps_its_text(zbot: ZaloBot) -> None:
     await zbot.consent(HUNG)
     topics = await zbot.say(HUNG, QUESTION)
     assert "1. Đào tạo" in topics["text"]
-    identity = await zbot.say(HUNG, "3", lambda m: "kèm tên" in m["text"])
-    assert QUESTION not in identity["text"] and "Trả lời 1–3" in identity["text"]
+    confirm = await zbot.say(HUNG, "3", lambda m: "kèm tên" in m["text"])
+    assert QUESTION in confirm["text"] and "Trả lời 1–3" in confirm["text"]
 
 
 # -- not text ------------------------------------------------------------------------------
@@ -329,7 +331,7 @@ async def test_stickers_and_pictures_get_a_clear_reply(zbot: ZaloBot) -> None:
     await zbot.zalo.send_image(HUNG, caption=QUESTION)
     topics = await zbot.zalo.wait_for_bot_message(HUNG, after=after)
     assert "lĩnh vực nào" in topics["text"]
-    await zbot.say(HUNG, "nhà ở", lambda m: "kèm tên" in m["text"])
+    await zbot.say(HUNG, "nhà ở", lambda m: "kèm tên" in m["text"] and QUESTION in m["text"])
 
 
 async def test_group_messages_are_not_answered(zbot: ZaloBot) -> None:
@@ -343,24 +345,21 @@ async def test_group_messages_are_not_answered(zbot: ZaloBot) -> None:
 
 async def test_a_restart_between_the_choices_and_the_reply_keeps_their_meaning(zbot: ZaloBot) -> None:
     await zbot.consent(HUNG)
-    await zbot.say(HUNG, "hỏi")
+    await zbot.say(HUNG, QUESTION)
     await zbot.harness.stop()
     after = zbot.zalo.last_bot_seq(HUNG)
     await zbot.zalo.send_text(HUNG, "2")  # sent while the bot is down: waits at Zalo
     await zbot.harness.start()
     chosen = await zbot.zalo.wait_for_bot_message(HUNG, after=after)
-    assert "Việc làm, thu nhập" in chosen["text"], chosen["text"]
+    assert "Việc làm, thu nhập" in chosen["text"] and "kèm tên" in chosen["text"], chosen["text"]
     await zbot.harness.restart()
-    identity = await zbot.say(HUNG, QUESTION)
-    assert "kèm tên" in identity["text"]
-    await zbot.harness.restart()
-    assert "kiểm tra lại" in (await zbot.say(HUNG, "2"))["text"]
+    assert "Đã gửi câu hỏi" in (await zbot.say(HUNG, "2"))["text"]
 
 
 async def test_a_replayed_update_acts_on_the_choice_it_was_resolved_to(zbot: ZaloBot) -> None:
     """The process died after reading "1" as choice 2 but before finishing: the replay agrees."""
     await zbot.consent(HUNG)
-    await zbot.say(HUNG, "hỏi")
+    await zbot.say(HUNG, QUESTION)
     choices = await zbot.services.storage.zalo_choices(HUNG)
     storage = zbot.services.storage
     update = {"event_name": "message.text.received",
@@ -382,7 +381,7 @@ async def test_a_replayed_update_acts_on_the_choice_it_was_resolved_to(zbot: Zal
 async def test_failed_sends_are_retried_through_the_outbox(zbot: ZaloBot) -> None:
     await zbot.consent(HUNG)
     zbot.zalo.fail_next("sendMessage", 503, "Service Unavailable")
-    assert "lĩnh vực nào" in (await zbot.say(HUNG, "hỏi"))["text"]
+    assert "Mời bạn gõ câu hỏi" in (await zbot.say(HUNG, "hỏi"))["text"]
     sends = [m for m, _ in zbot.zalo.requests if m == "sendMessage"]
     assert len(sends) >= 2
 
@@ -435,9 +434,9 @@ async def test_webhook_mode_registers_and_serves_the_worker(webhook_bot: ZaloBot
     assert secret == SECRET and url.endswith("/zalo/hook")
     assert not any(m == "getUpdates" for m, _ in webhook_bot.zalo.requests)
     await webhook_bot.consent(HUNG)
-    topics = await webhook_bot.say(HUNG, "hỏi")
+    topics = await webhook_bot.say(HUNG, QUESTION)
     assert "1. Đào tạo" in topics["text"]
-    assert "Mời bạn gõ câu hỏi" in (await webhook_bot.say(HUNG, "3"))["text"]
+    assert "kiểm tra lại" in (await webhook_bot.say(HUNG, "3"))["text"]
 
 
 async def test_webhook_with_a_wrong_or_missing_secret_processes_nothing(webhook_bot: ZaloBot) -> None:
@@ -474,7 +473,7 @@ async def test_an_announcement_reaches_a_zalo_worker(emu: BotApiEmulator, zalo: 
     bot = ZaloBot(harness, zalo)
     try:
         await bot.consent(HUNG)
-        topics = await bot.say(HUNG, "hỏi")  # registered, and in the middle of choosing
+        topics = await bot.say(HUNG, QUESTION)  # registered, and in the middle of choosing
         assert "Trả lời 1–5" in topics["text"]
         await bot.consent(MAI, agree=False)
         text = "Thông báo: Hội nghị đối thoại với công nhân diễn ra sáng 25/12 tại Hội trường tỉnh."
@@ -568,7 +567,7 @@ async def outbox_row(bot: ZaloBot, chat_id: str, predicate: Callable[[dict[str, 
 async def test_a_403_from_zalo_is_its_internal_error_and_is_retried(zbot: ZaloBot) -> None:
     await zbot.consent(HUNG)
     zbot.zalo.fail_next("sendMessage", 403, "Internal server error", times=2)
-    assert "lĩnh vực nào" in (await zbot.say(HUNG, "hỏi"))["text"]
+    assert "Mời bạn gõ câu hỏi" in (await zbot.say(HUNG, "hỏi"))["text"]
     assert not [r for r in await zbot.services.storage.failed_deliveries() if r["channel"] == "zalo"]
 
 
@@ -630,8 +629,8 @@ async def test_an_update_without_an_event_name_but_with_text_is_text(zbot: ZaloB
     after = zbot.zalo.last_bot_seq(HUNG)
     update = await zbot.zalo.send_text(HUNG, "hỏi", event_name=False)
     assert "event_name" not in update
-    topics = await zbot.zalo.wait_for_bot_message(HUNG, after=after)
-    assert "1. Đào tạo" in topics["text"] and "chỉ nhận câu hỏi bằng chữ" not in topics["text"]
+    prompt = await zbot.zalo.wait_for_bot_message(HUNG, after=after)
+    assert "Mời bạn gõ câu hỏi" in prompt["text"] and "chỉ nhận câu hỏi bằng chữ" not in prompt["text"]
 
 
 async def test_webhook_bodies_wrapped_as_zalo_sends_them_and_bare_ones_are_taken(
@@ -643,7 +642,7 @@ async def test_webhook_bodies_wrapped_as_zalo_sends_them_and_bare_ones_are_taken
                         "chat": {"id": HUNG, "chat_type": "PRIVATE"}, "date": 0, "text": "hỏi"}}
     after = zalo.last_bot_seq(HUNG)
     assert await zalo.post_webhook(bare, secret=SECRET, wrapped=False) == 200   # bare, no event name
-    assert "1. Đào tạo" in (await zalo.wait_for_bot_message(HUNG, after=after))["text"]
+    assert "Mời bạn gõ câu hỏi" in (await zalo.wait_for_bot_message(HUNG, after=after))["text"]
     after = zalo.last_bot_seq(HUNG)
     wrapped_withheld = {"event_name": "message.unsupported.received",
                         "message": {**bare["message"], "message_id": "wrapped-2", "text": None}}

@@ -72,15 +72,14 @@ class OABot:
         return await self.tap(user, notice, "Đồng ý", lambda m: bool(m["buttons"]))
 
     async def ask(self, user: str, text: str = QUESTION) -> int:
-        """hỏi → topic button → the question → with name → send; returns the case number."""
-        topics = await self.say(user, "hỏi")
-        assert [b["title"] for b in topics["buttons"]][2] == "Nhà ở công nhân", topics
-        prompt = await self.tap(user, topics, "Nhà ở công nhân")
+        """hỏi → the question → topic button → "Gửi kèm tên" (sends); returns the case number."""
+        prompt = await self.say(user, "hỏi")
         assert "Mời bạn gõ câu hỏi" in prompt["text"]
-        identity = await self.say(user, text)
-        confirm = await self.tap(user, identity, "Gửi kèm tên")
+        topics = await self.say(user, text)
+        assert [b["title"] for b in topics["buttons"]][2] == "Nhà ở công nhân", topics
+        confirm = await self.tap(user, topics, "Nhà ở công nhân")
         assert "kiểm tra lại" in confirm["text"]
-        sent = await self.tap(user, confirm, "Gửi câu hỏi")
+        sent = await self.tap(user, confirm, "Gửi kèm tên")
         match = re.search(r"#(\d+)", sent["text"])
         assert match and "Đã gửi câu hỏi" in sent["text"], sent["text"]
         return int(match.group(1))
@@ -173,13 +172,15 @@ async def test_worker_on_the_oa_answered_from_the_telegram_group(oabot: OABot) -
 async def test_numbers_and_words_choose_as_well_as_buttons(oabot: OABot) -> None:
     await oabot.consent(MAI)
     await oabot.say(MAI, "hỏi")
-    assert "Mời bạn gõ câu hỏi" in (await oabot.say(MAI, "nha o"))["text"]
-    identity = await oabot.say(MAI, QUESTION)
-    assert "kiểm tra lại" in (await oabot.say(MAI, "2"))["text"]  # "2": anonymous
+    topics = await oabot.say(MAI, QUESTION)
+    assert "kiểm tra lại" in (await oabot.say(MAI, "nha o"))["text"]
     assert "Đã hủy" in (await oabot.say(MAI, "hủy"))["text"]
     # A stale button (from a list already used) does not act on today's list.
-    stale = await oabot.tap(MAI, identity, "Gửi kèm tên")
+    stale = await oabot.tap(MAI, topics, "Nhà ở công nhân")
     assert "kiểm tra lại" not in stale["text"]
+    await oabot.say(MAI, QUESTION)
+    assert "kiểm tra lại" in (await oabot.say(MAI, "1"))["text"]
+    assert "Đã gửi câu hỏi" in (await oabot.say(MAI, "2"))["text"]  # "2": anonymous
 
 
 async def test_more_choices_than_buttons_are_numbered_text(start_bot: Callable[..., Any], emu: BotApiEmulator,
@@ -188,18 +189,18 @@ async def test_more_choices_than_buttons_are_numbered_text(start_bot: Callable[.
         {"key": "safety", "title": "An toàn lao động", "title_en": "Safety"}]
     bot: OABot = await start_bot(topics=topics)
     await bot.consent(HUNG)
-    listed = await bot.say(HUNG, "hỏi")
+    listed = await bot.say(HUNG, QUESTION)
     assert listed["buttons"] == [] and "5. An toàn lao động\n6. ✖️ Hủy" in listed["text"]
     assert "Trả lời 1–6" in listed["text"]
-    assert "Mời bạn gõ câu hỏi" in (await bot.say(HUNG, "5"))["text"]
+    assert "kiểm tra lại" in (await bot.say(HUNG, "5"))["text"]
 
 
 async def test_buttons_refused_by_zalo_are_sent_again_as_numbered_text(oabot: OABot) -> None:
     await oabot.consent(HUNG)
     oabot.oa.fail_next(-201, "attachment is invalid")
-    topics = await oabot.say(HUNG, "hỏi")
+    topics = await oabot.say(HUNG, QUESTION)
     assert topics["buttons"] == [] and "3. Nhà ở công nhân" in topics["text"]
-    assert "Mời bạn gõ câu hỏi" in (await oabot.say(HUNG, "3"))["text"]
+    assert "kiểm tra lại" in (await oabot.say(HUNG, "3"))["text"]
 
 
 async def test_follow_greets_and_unfollow_stops_announcements(
@@ -346,7 +347,7 @@ async def test_tokens_refresh_before_expiry_and_survive_a_restart(oabot: OABot) 
 
     # A restart keeps the rotated tokens: the config's spent refresh token is never used again.
     await oabot.harness.restart()
-    assert "lĩnh vực nào" in (await oabot.say(HUNG, "hỏi"))["text"]
+    assert "Mời bạn gõ câu hỏi" in (await oabot.say(HUNG, "hỏi"))["text"]
     assert oa.refreshes == [first_refresh] and oa.token_rejections == 0
 
     # Close to expiry (as stored): refreshed before sending, not after a refusal.
@@ -363,7 +364,7 @@ async def test_a_refused_access_token_is_refreshed_and_the_message_sent(oabot: O
     await oabot.consent(HUNG)
     refreshes = len(oabot.oa.refreshes)
     oabot.oa.expire_access_token()
-    assert "lĩnh vực nào" in (await oabot.say(HUNG, "hỏi"))["text"]
+    assert "Mời bạn gõ câu hỏi" in (await oabot.say(HUNG, "hỏi"))["text"]
     assert oabot.oa.token_rejections == 1 and len(oabot.oa.refreshes) == refreshes + 1
     assert stored_tokens(oabot)[:2] == (oabot.oa.access_token, oabot.oa.refresh_token)
 
@@ -387,7 +388,7 @@ async def test_a_refused_refresh_keeps_messages_waiting_until_new_tokens_are_con
         config.zalo_oa, access_token=oa.access_token, refresh_token=oa.refresh_token))
     await oabot.harness.restart()
     reply = await oa.wait_for_bot_message(HUNG, after=after, timeout=10)
-    assert "lĩnh vực nào" in reply["text"]
+    assert "Mời bạn gõ câu hỏi" in reply["text"]
     assert stored_tokens(oabot)[:2] == (oa.access_token, oa.refresh_token)
 
 
@@ -466,7 +467,7 @@ async def test_our_own_reply_limit_is_respected(start_bot: Callable[..., Any]) -
     assert failed and "2 of 2 messages already sent" in failed[0]["last_error"]
     assert len(bot.oa.sends) == sends
     # The person writes again: the count starts again.
-    assert "lĩnh vực nào" in (await bot.say(HUNG, "hỏi"))["text"]
+    assert "Mời bạn gõ câu hỏi" in (await bot.say(HUNG, "hỏi"))["text"]
 
 
 NOON = datetime(2026, 11, 26, 12, 0, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh")).timestamp()
@@ -875,7 +876,7 @@ async def test_someone_who_unfollowed_and_writes_again_is_answered(oabot: OABot)
             break
         await asyncio.sleep(0.02)
     # Not following, but writing: the reply window is opened by the interaction.
-    assert "lĩnh vực nào" in (await oabot.say(HUNG, "hỏi"))["text"]
+    assert "Mời bạn gõ câu hỏi" in (await oabot.say(HUNG, "hỏi"))["text"]
     after = oabot.oa.last_bot_seq(HUNG)
     await oabot.harness.answer_by_reply(OFFICIAL, case, "Bạn liên hệ Công đoàn khu công nghiệp nhé.")
     answer = await oabot.oa.wait_for_bot_message(HUNG, lambda m: "📬" in m["text"], after=after)

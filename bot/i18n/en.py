@@ -49,19 +49,17 @@ STRINGS: dict[str, str] = {
     "menu.help": "❓ Help",
     "help.text": (
         "<b>How to use Đối thoại</b>\n"
-        "/ask — ask a question: pick a topic, type it, choose to send with your name or anonymously.\n"
+        "/ask — ask a question: type it; if the knowledge base already has the answer, the bot "
+        "sends it at once; if not, pick a topic and send it with your name or anonymously.\n"
         "/my — see the questions you sent and their answers.\n"
+        "/events — upcoming dialogue conferences: get reminders, send a question for one.\n"
         "/cancel — drop the question you are writing.\n"
-        "/events — upcoming dialogue conferences: get reminders, send a question for one.\n\n"
+        "/stop_news — stop general announcements; /start_news — get them again.\n"
+        "/mydata — see the data the bot keeps about you; /forget — delete your personal data.\n\n"
         "When an official answers, the bot messages you with the case number (e.g. #12). "
         "If you ask anonymously, officials never see your name or account."
     ),
     "ask.choose_topic": "What is your question about? Please pick a topic below:",
-    "ask.type_question": (
-        "Topic: <b>{topic}</b>\n"
-        "Please type your question (at least 10 characters, at most 2,000). Send /cancel to stop."
-    ),
-    "ask.topic_chosen": "Topic: <b>{topic}</b>",
     "ask.too_short": (
         "Your question is a little short for officials to understand. "
         "Please write at least {minimum} letters or digits."
@@ -80,22 +78,8 @@ STRINGS: dict[str, str] = {
     "ask.kb_yes": "✅ Yes, thank you",
     "ask.kb_no": "📨 Send my question to officials anyway",
     "ask.kb_thanks": "Glad it helped! Send /ask whenever you have another question.",
-    "ask.identity": (
-        "Send your question <b>with your name</b> or <b>anonymously</b>?\n"
-        "• With name: officials see your name, “{name}”.\n"
-        "• Anonymous: officials see neither your name nor your account; the answer still comes back to you."
-    ),
-    "ask.named": "👤 With my name",
-    "ask.anonymous": "🕶 Anonymously",
-    "ask.confirm": (
-        "Please check before sending:\n"
-        "<b>Topic:</b> {topic}\n"
-        "<b>Sent:</b> {identity}\n"
-        "<b>Question:</b>\n<blockquote>{question}</blockquote>"
-    ),
-    "ask.identity_named": "with name ({name})",
-    "ask.identity_anonymous": "anonymously",
-    "ask.send": "📨 Send question",
+    "ask.named": "📨 Send with my name",
+    "ask.anonymous": "🕶 Send anonymously",
     "ask.cancel": "✖️ Cancel",
     "ask.sent": (
         "✅ Question sent. Your case number is <b>#{id}</b>.\n"
@@ -485,17 +469,6 @@ STRINGS: dict[str, str] = {
     "zalo.word.stop_news": "“stop news”",
     "zalo.word.start_news": "“start news”",
     "zalo.attachment_missing": "(This announcement has a picture or file that cannot be sent through Zalo yet.)",
-    "zalo.help": (
-        "<b>How to use Đối thoại on Zalo</b>\n"
-        "• <b>ask</b> — ask a question: pick a topic, type it, choose to send with your name or anonymously.\n"
-        "• <b>my questions</b> — see the questions you sent and their answers.\n"
-        "• <b>cancel</b> — drop the question you are writing.\n"
-        "• <b>events</b> — upcoming dialogue conferences.\n"
-        "• <b>stop news</b> / <b>start news</b> — stop / resume announcements.\n\n"
-        "When the bot offers numbered choices, reply with the number (e.g. 2) or type a few words "
-        "of the choice.\n"
-        "If you ask anonymously, officials do not see your name or Zalo account."
-    ),
     "cmd.mydata": "See the data kept about me",
     "cmd.forget": "Delete my personal data",
     "privacy.notice": (
@@ -577,6 +550,44 @@ STRINGS: dict[str, str] = {
     "digest.dislikes": "<b>👎 Not satisfied with an answer:</b>\n{lines}",
     "digest.dislike_line": "• #{id} · {who}",
     "digest.dislike_line_reason": "• #{id} · {who}: «{reason}»",
+    # -- one vocabulary on Telegram and Zalo; search first, topic later, one last step --
+    "help.words": (
+        "You can also type words instead of commands, with or without accents: "
+        "“hỏi” (ask), “câu hỏi của tôi” (my questions), “hội nghị” (conferences), “hủy” (cancel), "
+        "“trợ giúp” (help)."
+    ),
+    "zalo.help_choices": (
+        "On Zalo, when the bot offers numbered choices, reply with the number (e.g. 2) or type a few "
+        "words of the choice, with or without accents; “ok” or “đồng ý” sends your question."
+    ),
+    "vocab.thanks": "You are welcome! Send /ask whenever you have another question.",
+    "ask.type_question_first": (
+        "✍️ Please type your question (at least 10 characters, at most 2,000). Send /cancel to stop."
+    ),
+    "ask.type_full_question": (
+        "✍️ Please type your question in full (at least {minimum} characters) so that officials "
+        "understand it. Send /cancel to stop."
+    ),
+    "ask.kb_choices": (
+        "📚 The knowledge base has questions close to “{words}”. "
+        "Pick one to see its answer, or type your own question:"
+    ),
+    "ask.kb_write": "✍️ I will type my own question",
+    "ask.confirm_send": (
+        "Please check before sending:\n"
+        "<b>Topic:</b> {topic}\n"
+        "<b>Question:</b>\n<blockquote>{question}</blockquote>\n"
+        "{how}"
+    ),
+    "ask.confirm_how_named": (
+        "• <b>With your name</b>: officials see your name, “{name}”.\n"
+        "• <b>Anonymously</b>: officials see neither your name nor your account; "
+        "the answer still comes back to you."
+    ),
+    "ask.confirm_how_anonymous": (
+        "Your question will be sent <b>anonymously</b>: officials see neither your name nor your "
+        "account; the answer still comes back to you."
+    ),
     # -- officials' tools: likely duplicates, forward targets, /kb choices, publishing step by step --
     "card.declined": (
         "📚 <i>The asker saw entry <code>{entry}</code> (“{question}”) and found it not enough: "

@@ -50,20 +50,18 @@ STRINGS: dict[str, str] = {
     "menu.help": "❓ Hướng dẫn",
     "help.text": (
         "<b>Cách dùng Đối thoại</b>\n"
-        "/ask — đặt câu hỏi: chọn chủ đề, gõ câu hỏi, chọn gửi kèm tên hay ẩn danh.\n"
+        "/ask — đặt câu hỏi: gõ câu hỏi; nếu kho giải đáp đã có câu trả lời, bot gửi ngay; "
+        "nếu không, bạn chọn chủ đề rồi gửi kèm tên hay ẩn danh.\n"
         "/my — xem các câu hỏi bạn đã gửi và câu trả lời.\n"
+        "/events — các hội nghị đối thoại sắp tới: đăng ký nhắc lịch, gửi câu hỏi cho hội nghị.\n"
         "/cancel — hủy câu hỏi đang soạn.\n"
-        "/events — các hội nghị đối thoại sắp tới: đăng ký nhắc lịch, gửi câu hỏi cho hội nghị.\n\n"
+        "/stop_news — không nhận thông báo chung; /start_news — nhận lại.\n"
+        "/mydata — xem dữ liệu bot lưu về bạn; /forget — xóa dữ liệu cá nhân.\n\n"
         "Khi cán bộ trả lời, bot sẽ nhắn cho bạn kèm mã câu hỏi (ví dụ #12). "
         "Nếu gửi ẩn danh, cán bộ không thấy tên hay tài khoản của bạn."
     ),
     # -- asking --
     "ask.choose_topic": "Bạn muốn hỏi về lĩnh vực nào? Bạn chọn một chủ đề bên dưới nhé:",
-    "ask.type_question": (
-        "Chủ đề: <b>{topic}</b>\n"
-        "Mời bạn gõ câu hỏi (ít nhất 10 ký tự, tối đa 2.000 ký tự). Gõ /cancel nếu muốn hủy."
-    ),
-    "ask.topic_chosen": "Chủ đề: <b>{topic}</b>",
     "ask.too_short": (
         "Câu hỏi hơi ngắn nên cán bộ khó hiểu đúng ý bạn. "
         "Bạn vui lòng viết rõ hơn, ít nhất {minimum} ký tự (chữ hoặc số)."
@@ -82,22 +80,8 @@ STRINGS: dict[str, str] = {
     "ask.kb_yes": "✅ Đã rõ, cảm ơn",
     "ask.kb_no": "📨 Vẫn gửi câu hỏi cho cán bộ",
     "ask.kb_thanks": "Rất vui vì đã giúp được bạn! Khi cần, bạn cứ gõ /ask để hỏi tiếp.",
-    "ask.identity": (
-        "Bạn muốn gửi câu hỏi <b>kèm tên</b> hay <b>ẩn danh</b>?\n"
-        "• Kèm tên: cán bộ thấy tên của bạn là “{name}”.\n"
-        "• Ẩn danh: cán bộ không thấy tên hay tài khoản của bạn; câu trả lời vẫn được gửi về cho bạn."
-    ),
-    "ask.named": "👤 Gửi kèm tên",
+    "ask.named": "📨 Gửi kèm tên",
     "ask.anonymous": "🕶 Gửi ẩn danh",
-    "ask.confirm": (
-        "Bạn kiểm tra lại trước khi gửi nhé:\n"
-        "<b>Chủ đề:</b> {topic}\n"
-        "<b>Hình thức:</b> {identity}\n"
-        "<b>Câu hỏi:</b>\n<blockquote>{question}</blockquote>"
-    ),
-    "ask.identity_named": "kèm tên ({name})",
-    "ask.identity_anonymous": "ẩn danh",
-    "ask.send": "📨 Gửi câu hỏi",
     "ask.cancel": "✖️ Hủy",
     "ask.sent": (
         "✅ Đã gửi câu hỏi. Mã câu hỏi của bạn là <b>#{id}</b>.\n"
@@ -497,17 +481,6 @@ STRINGS: dict[str, str] = {
     "zalo.word.stop_news": "“dừng tin”",
     "zalo.word.start_news": "“nhận tin”",
     "zalo.attachment_missing": "(Thông báo này có kèm ảnh hoặc tệp, hiện chưa gửi được qua Zalo.)",
-    "zalo.help": (
-        "<b>Cách dùng Đối thoại trên Zalo</b>\n"
-        "• <b>hỏi</b> — đặt câu hỏi: chọn chủ đề, gõ câu hỏi, chọn gửi kèm tên hay ẩn danh.\n"
-        "• <b>câu hỏi của tôi</b> — xem các câu hỏi đã gửi và câu trả lời.\n"
-        "• <b>hủy</b> — hủy câu hỏi đang soạn.\n"
-        "• <b>hội nghị</b> — các hội nghị đối thoại sắp tới.\n"
-        "• <b>dừng tin</b> / <b>nhận tin</b> — thôi nhận / nhận lại thông báo chung.\n\n"
-        "Khi bot đưa ra các lựa chọn đánh số, bạn trả lời bằng số (ví dụ: 2) "
-        "hoặc gõ vài chữ của lựa chọn, có dấu hay không dấu đều được.\n"
-        "Nếu gửi ẩn danh, cán bộ không thấy tên hay tài khoản Zalo của bạn."
-    ),
     "cmd.mydata": "Xem dữ liệu bot lưu về tôi",
     "cmd.forget": "Xóa dữ liệu cá nhân của tôi",
     "privacy.notice": (
@@ -589,6 +562,43 @@ STRINGS: dict[str, str] = {
     "digest.dislikes": "<b>👎 Chưa hài lòng với câu trả lời:</b>\n{lines}",
     "digest.dislike_line": "• #{id} · {who}",
     "digest.dislike_line_reason": "• #{id} · {who}: «{reason}»",
+    # -- one vocabulary on Telegram and Zalo; search first, topic later, one last step --
+    "help.words": (
+        "Bạn cũng có thể gõ chữ thay cho lệnh, có dấu hay không dấu đều được: "
+        "“hỏi”, “câu hỏi của tôi”, “hội nghị”, “hủy”, “trợ giúp”."
+    ),
+    "zalo.help_choices": (
+        "Trên Zalo, khi bot đưa ra các lựa chọn đánh số, bạn trả lời bằng số (ví dụ: 2) "
+        "hoặc gõ vài chữ của lựa chọn, có dấu hay không dấu đều được; “ok” hay “đồng ý” để gửi câu hỏi."
+    ),
+    "vocab.thanks": "Không có gì ạ! Khi cần, bạn cứ gõ /ask để hỏi tiếp nhé.",
+    "ask.type_question_first": (
+        "✍️ Mời bạn gõ câu hỏi (ít nhất 10 ký tự, tối đa 2.000 ký tự). Gõ /cancel nếu muốn hủy."
+    ),
+    "ask.type_full_question": (
+        "✍️ Mời bạn gõ câu hỏi đầy đủ hơn (ít nhất {minimum} ký tự) để cán bộ hiểu đúng ý bạn. "
+        "Gõ /cancel nếu muốn hủy."
+    ),
+    "ask.kb_choices": (
+        "📚 Kho giải đáp có một số câu hỏi gần với “{words}”. "
+        "Bạn chọn một câu để xem câu trả lời, hoặc gõ câu hỏi của mình:"
+    ),
+    "ask.kb_write": "✍️ Tôi muốn gõ câu hỏi của mình",
+    "ask.confirm_send": (
+        "Bạn kiểm tra lại trước khi gửi nhé:\n"
+        "<b>Chủ đề:</b> {topic}\n"
+        "<b>Câu hỏi:</b>\n<blockquote>{question}</blockquote>\n"
+        "{how}"
+    ),
+    "ask.confirm_how_named": (
+        "• <b>Gửi kèm tên</b>: cán bộ thấy tên của bạn là “{name}”.\n"
+        "• <b>Gửi ẩn danh</b>: cán bộ không thấy tên hay tài khoản của bạn; "
+        "câu trả lời vẫn được gửi về cho bạn."
+    ),
+    "ask.confirm_how_anonymous": (
+        "Câu hỏi sẽ được gửi <b>ẩn danh</b>: cán bộ không thấy tên hay tài khoản của bạn; "
+        "câu trả lời vẫn được gửi về cho bạn."
+    ),
     # -- officials' tools: likely duplicates, forward targets, /kb choices, publishing step by step --
     "card.declined": (
         "📚 <i>Người hỏi đã xem mục <code>{entry}</code> («{question}») và thấy chưa đủ: "

@@ -2,11 +2,13 @@
 
 Steps, kept in the `drafts` table so a restart loses nothing:
 
-    topic ──▶ text ──▶ [kb] ──▶ identity ──▶ confirm ──▶ submitted (#N)
+    text ──▶ [kb | kbpick] ──▶ [metoo] ──▶ topic ──▶ confirm ──▶ submitted (#N)
 
-A worker who types a question straight away skips `text`: the question is
-kept and the topic asked for. Every button carries the draft's version, so a
-button from an older step can never act on a newer one.
+The knowledge base is searched first (it ignores the topic), then "me too";
+only a question that goes on to officials is asked its topic, and the last
+step both confirms and chooses: with name, anonymously, or cancel. A worker
+who types a question without /ask starts at the search. Every button carries
+the draft's version, so a button from an older step can never act on a newer one.
 """
 
 from __future__ import annotations
@@ -33,6 +35,11 @@ from knowledge_base import Entry
 
 MIN_MEANINGFUL = 10
 MAX_LENGTH = 2000
+# A short keyword's KB entries offered as choices: this many at most, from this score
+# (the matcher's probability), each labelled with this much of the entry's question.
+KB_CHOICES = 3
+SHORT_CHOICE_SCORE = 0.1
+KB_CHOICE_LABEL = 60
 KB_ANSWER_EXCERPT = 2500  # UTF-16 units, as Telegram counts
 KB_QUESTION_EXCERPT = 1000
 METOO_OWN_EXCERPT = 600
@@ -75,10 +82,10 @@ class AskFlow:
         if refused is not None:
             return Outcome(replies=[refused])
         current = await self._storage.get_draft(user.id)
-        draft = Draft(user_id=user.id, step="topic", version=_next_version(current),
+        draft = Draft(user_id=user.id, step="text", version=_next_version(current),
                       conference_id=conference.id if conference else None)
         await self._storage.save_draft(draft)
-        prompt = self._topic_prompt(user, draft, conference.topics if conference else ())
+        prompt = Reply(self._t(user, "ask.type_question_first"))
         if conference is not None:
             prompt = replace(prompt, text=self._t(user, "ask.for_conference", title=conference.title)
                              + "\n" + prompt.text)
@@ -93,25 +100,34 @@ class AskFlow:
     async def text(self, user: User, raw_text: str) -> Outcome:
         """The worker typed something (not a command)."""
         draft = await self._storage.get_draft(user.id)
-        if draft is None or draft.step == "topic":
-            problem = self._validate(user, raw_text) or await self._refused(user)
-            if problem:
-                return Outcome(replies=[problem])
-            draft = Draft(user_id=user.id, step="topic", version=_next_version(draft),
-                          text=clean_text(raw_text))
-            await self._storage.save_draft(draft)
-            return Outcome(replies=[self._topic_prompt(user, draft)])
+        if draft is not None and draft.step == "topic" and draft.text == clean_text(raw_text):
+            # The same words again (or the same update replayed after a restart): the same
+            # choice, whose buttons still work, rather than a new draft that would stale them.
+            return Outcome(replies=[await self._prompt_for(user, draft)])
+        # Typed while the topic is asked: a new question in place of the one waiting for it.
+        if draft is None or draft.step in ("text", "topic"):
+            refused = await self._refused(user)
+            if refused is not None:
+                return Outcome(replies=[refused])
+            conference = draft.conference_id if draft is not None else None
+            draft = Draft(user_id=user.id, step="text", version=_next_version(draft),
+                          text=clean_text(raw_text), conference_id=conference)
+            too_long = self._too_long(user, draft.text or "")
+            if too_long is not None:
+                return Outcome(replies=[too_long])
+            if meaningful_length(draft.text or "") < MIN_MEANINGFUL:
+                # A short keyword ("BHXH", "thai sản") the KB knows well: its entries, not
+                # "too short". Anything else short is asked again, longer.
+                found = await self._suggest_from_kb(user, draft, short=True)
+                return found or Outcome(replies=[self._too_short(user)])
+            return await self._after_text(user, draft)
         if draft.step == "followup":
             return await self._send_followup(user, draft, raw_text)
         if draft.step == "why":
             return await self._why(user, draft, raw_text)
-        if draft.step == "text":
-            problem = self._validate(user, raw_text)
-            if problem:
-                return Outcome(replies=[problem])
-            return await self._after_text(user, replace(draft, text=clean_text(raw_text)))
         # Waiting for a button: show the same choice again rather than guess.
-        return Outcome(replies=[Reply(self._t(user, "ask.use_buttons")), self._prompt_for(user, draft)])
+        return Outcome(replies=[Reply(self._t(user, "ask.use_buttons")),
+                                await self._prompt_for(user, draft)])
 
     async def not_text(self, user: User) -> Outcome:
         """A sticker, voice message, photo without caption, file..."""
@@ -128,12 +144,13 @@ class AskFlow:
             ("topic", "t"): self._chose_topic,
             ("kb", "yes"): self._kb_helped,
             ("kb", "no"): self._kb_not_enough,
+            ("kbpick", "pick"): self._picked_entry,
+            ("kbpick", "write"): self._write_question,
             ("metoo", "follow"): self._follow_similar,
             ("metoo", "own"): self._send_own,
             ("why", "skip"): self._skip_why,
-            ("identity", "named"): self._chose_identity,
-            ("identity", "anon"): self._chose_identity,
-            ("confirm", "send"): self._send,
+            ("confirm", "named"): self._send,
+            ("confirm", "anon"): self._send,
         }.get((draft.step, action))
         if action == "cancel":
             await self._storage.delete_draft(user.id)
@@ -148,24 +165,55 @@ class AskFlow:
         topic = next((t for t in self._topics if t.key == key), None)
         if topic is None:
             return Outcome(notice=self._t(user, "ask.unknown_topic"), keep_buttons=True)
-        chosen = Reply(self._t(user, "ask.topic_chosen", topic=topic.title_for(user.language)))
-        draft = replace(draft, topic=key)
-        if draft.text:
-            outcome = await self._after_text(user, draft)
-            return replace(outcome, edit=chosen)
-        draft = _advance(draft, "text")
+        draft = replace(_advance(draft, "confirm"), topic=key)
         await self._storage.save_draft(draft)
-        return Outcome(edit=Reply(self._t(user, "ask.type_question", topic=topic.title_for(user.language))))
+        return Outcome(edit=self._confirm_prompt(user, draft))
 
     async def _after_text(self, user: User, draft: Draft) -> Outcome:
+        """A question of a fair length: the KB first, then "me too", then the topic."""
+        return await self._suggest_from_kb(user, draft) or await self._after_kb(user, draft)
+
+    async def _suggest_from_kb(self, user: User, draft: Draft, *,
+                               short: bool = False) -> Outcome | None:
+        """What the knowledge base offers for the worker's words, or None (nothing worth it).
+
+        The matcher is sure: its entry, with "✅ Đã rõ" / "📨 Vẫn gửi". A short keyword
+        ("BHXH", "thai sản") that several entries fit, or that the matcher is not sure
+        of: the entries it finds plausible, as choices. The KB ignores the topic, so this
+        comes before the topic is asked.
+        """
         assert draft.text is not None
-        result = await self._knowledge.match(draft.text, topic=draft.topic)
-        if result.suggest and result.matches:
+        result = await self._knowledge.match(draft.text, limit=KB_CHOICES)
+        # A keyword says little: several entries that fit it are choices, even if one leads.
+        plausible = ([m.entry for m in result.matches if m.score >= SHORT_CHOICE_SCORE]
+                     if short else [])
+        if result.suggest and result.matches and len(plausible) <= 1:
             best = result.matches[0].entry
             draft = replace(_advance(draft, "kb"), suggestions=(best.id,))
             await self._storage.save_draft(draft)
             return Outcome(replies=[self._kb_prompt(user, draft, best.question, best.answer)])
-        return await self._after_kb(user, draft)
+        if plausible:
+            draft = replace(_advance(draft, "kbpick"), suggestions=tuple(e.id for e in plausible))
+            await self._storage.save_draft(draft)
+            return Outcome(replies=[self._kb_choices_prompt(user, draft, plausible)])
+        return None
+
+    async def _picked_entry(self, user: User, draft: Draft, _action: str, index: str) -> Outcome:
+        """One of the KB's entries offered for a short keyword: its answer."""
+        number = parse_id(index)
+        fits = number is not None and number < len(draft.suggestions)
+        entry_id = draft.suggestions[number] if fits and number is not None else None
+        entry = await self._knowledge.entry(entry_id) if entry_id else None
+        if entry is None:
+            return Outcome(notice=self._t(user, "ask.stale_button"), keep_buttons=True)
+        draft = replace(_advance(draft, "kb"), suggestions=(entry.id,))
+        await self._storage.save_draft(draft)
+        return Outcome(edit=self._kb_prompt(user, draft, entry.question, entry.answer))
+
+    async def _write_question(self, user: User, draft: Draft, _action: str, _arg: str) -> Outcome:
+        draft = replace(_advance(draft, "text"), text=None, suggestions=())
+        await self._storage.save_draft(draft)
+        return Outcome(edit=Reply(self._t(user, "ask.type_full_question", minimum=MIN_MEANINGFUL)))
 
     async def _after_kb(self, user: User, draft: Draft) -> Outcome:
         """On every path to officials: "me too" when someone's open question says the same."""
@@ -175,23 +223,30 @@ class AskFlow:
             draft = replace(_advance(draft, "metoo"), case_id=int(similar.entry.id))
             await self._storage.save_draft(draft)
             return Outcome(replies=[await self._metoo_prompt(user, draft, similar.entry)])
-        return await self._to_identity(user, draft)
+        return await self._to_topic(user, draft)
 
-    async def _to_identity(self, user: User, draft: Draft) -> Outcome:
-        """Ask "with name or anonymous?" — unless the worker declined to have a name kept."""
-        if user.consent != "granted":
-            draft = replace(_advance(draft, "confirm"), anonymous=True)
+    async def _to_topic(self, user: User, draft: Draft) -> Outcome:
+        """The question goes on to officials: its topic (unless a conference has just one),
+        then the confirmation."""
+        conference = (await self._storage.conference(draft.conference_id)
+                      if draft.conference_id else None)
+        only = tuple(conference.topics) if conference is not None else ()
+        known = [t.key for t in self._topics if not only or t.key in only]
+        if draft.topic is None and len(known) == 1:
+            draft = replace(draft, topic=known[0])
+        if draft.topic is not None:
+            draft = _advance(draft, "confirm")
             await self._storage.save_draft(draft)
             return Outcome(replies=[self._confirm_prompt(user, draft)])
-        draft = _advance(draft, "identity")
+        draft = _advance(draft, "topic")
         await self._storage.save_draft(draft)
-        return Outcome(replies=[self._identity_prompt(user, draft)])
+        return Outcome(replies=[self._topic_prompt(user, draft, only)])
 
     async def _follow_similar(self, user: User, draft: Draft, _action: str, _arg: str) -> Outcome:
         assert draft.case_id is not None
         followed = await self._questions.follow(draft.case_id, user)
         if followed is None:  # answered or closed meanwhile: send their own instead
-            return await self._to_identity(user, draft)
+            return await self._to_topic(user, draft)
         await self._storage.delete_draft(user.id)
         return Outcome(edit=Reply(self._t(user, "metoo.following", id=followed.id)))
 
@@ -225,28 +280,39 @@ class AskFlow:
         return Outcome(replies=[Reply(self._t(user, "followup.sent", id=question.id))])
 
     async def _kb_helped(self, user: User, draft: Draft, _action: str, _arg: str) -> Outcome:
-        assert draft.topic and draft.text
+        assert draft.text
         entry_id = draft.suggestions[0] if draft.suggestions else ""
-        await self._storage.record_deflection(user.id, draft.topic, draft.text, entry_id)
+        entry = await self._knowledge.entry(entry_id) if entry_id else None
+        # The topic is asked only on the way to officials: the entry's tells what was asked.
+        topic = draft.topic or (entry.topic if entry is not None else "")
+        await self._storage.record_deflection(user.id, topic, draft.text, entry_id)
         return Outcome(replies=[Reply(self._t(user, "ask.kb_thanks"))])
 
     async def _kb_not_enough(self, user: User, draft: Draft, _action: str, _arg: str) -> Outcome:
-        """The KB's answer did not help: someone may still be asking the same thing."""
+        """The KB's answer did not help: someone may still be asking the same thing. A
+        keyword too short for officials is asked again, in full."""
+        if meaningful_length(draft.text or "") < MIN_MEANINGFUL:
+            return await self._write_question(user, draft, "", "")
         return await self._after_kb(user, draft)
 
     async def _send_own(self, user: User, draft: Draft, _action: str, _arg: str) -> Outcome:
-        return await self._to_identity(user, draft)
+        return await self._to_topic(user, draft)
 
-    async def _chose_identity(self, user: User, draft: Draft, action: str, _arg: str) -> Outcome:
-        draft = replace(_advance(draft, "confirm"), anonymous=action == "anon" or user.consent != "granted")
-        await self._storage.save_draft(draft)
-        return Outcome(edit=self._confirm_prompt(user, draft))
+    async def thanks(self, user: User) -> Outcome:
+        """"Cảm ơn" typed: under a KB answer it is "✅ Đã rõ"; elsewhere a kind word back."""
+        draft = await self._storage.get_draft(user.id)
+        if draft is not None and draft.step == "kb":
+            return await self._kb_helped(user, draft, "yes", "")
+        return Outcome(replies=[Reply(self._t(user, "vocab.thanks"))])
 
-    async def _send(self, user: User, draft: Draft, _action: str, _arg: str) -> Outcome:
+    async def _send(self, user: User, draft: Draft, action: str, _arg: str) -> Outcome:
+        """The merged last step: "📨 Gửi kèm tên" or "🕶 Gửi ẩn danh" sends at once."""
         refused = await self._refused(user)  # checked again: the draft may have been begun earlier
         if refused is not None:
             await self._storage.delete_draft(user.id)
             return Outcome(edit=refused)
+        # Without consent to keep a name there is no name to send: anonymous, whatever the data.
+        draft = replace(draft, anonymous=action != "named" or user.consent != "granted")
         question = await self._questions.submit(draft, user)
         conference = (await self._storage.conference(question.conference_id)
                       if question.conference_id else None)
@@ -273,8 +339,9 @@ class AskFlow:
                   *self._followup_row(user, case_id, role))
         thanks = self._t(user, "rate.thanks")
         current = await self._storage.get_draft(user.id)
-        if vote == "up" or again or (current is not None and current.step not in ("why", "followup")):
-            return Outcome(notice=thanks, markup=markup)  # not in the middle of another question
+        busy = current is not None and current.step not in ("why", "followup")
+        if vote == "up" or again or busy:  # busy: in the middle of another question
+            return Outcome(notice=thanks, markup=markup)
         draft = Draft(user_id=user.id, step="why", version=_next_version(current), case_id=case_id)
         await self._storage.save_draft(draft)
         return Outcome(notice=thanks, markup=markup, replies=[Reply(
@@ -305,11 +372,16 @@ class AskFlow:
 
     # -- prompts -----------------------------------------------------------
 
-    def _prompt_for(self, user: User, draft: Draft) -> Reply:
+    async def _prompt_for(self, user: User, draft: Draft) -> Reply:
         if draft.step == "metoo":
             return Reply(self._t(user, "ask.use_buttons"), self._metoo_buttons(user, draft))
-        if draft.step == "identity":
-            return self._identity_prompt(user, draft)
+        if draft.step == "topic":
+            conference = (await self._storage.conference(draft.conference_id)
+                          if draft.conference_id else None)
+            return self._topic_prompt(user, draft, tuple(conference.topics) if conference else ())
+        if draft.step == "kbpick":
+            entries = [e for e in [await self._knowledge.entry(i) for i in draft.suggestions] if e]
+            return self._kb_choices_prompt(user, draft, entries)
         if draft.step == "confirm":
             return self._confirm_prompt(user, draft)
         # kb: the suggestion may be long; offer the two ways on rather than repeat it.
@@ -361,37 +433,52 @@ class AskFlow:
         key = await self._questions.refusal(user, new_question=new_question)
         return Reply(self._questions.refusal_text(user, key)) if key else None
 
-    def _identity_prompt(self, user: User, draft: Draft) -> Reply:
-        return Reply(
-            self._t(user, "ask.identity", name=user.display_name),
-            ((self._button(user, draft, "ask.named", "named"),),
-             (self._button(user, draft, "ask.anonymous", "anon"),),
-             (self._button(user, draft, "ask.cancel", "cancel"),)),
-        )
+    def _kb_choice_buttons(self, user: User, draft: Draft,
+                           entries: Sequence[Entry]) -> tuple[tuple[Button, ...], ...]:
+        rows = tuple((Button("📖 " + shorten(entry.question, KB_CHOICE_LABEL),
+                             f"{PREFIX}:{draft.version}:pick:{index}"),)
+                     for index, entry in enumerate(entries))
+        return rows + ((self._button(user, draft, "ask.kb_write", "write"),),
+                       (self._button(user, draft, "ask.cancel", "cancel"),))
+
+    def _kb_choices_prompt(self, user: User, draft: Draft, entries: Sequence[Entry]) -> Reply:
+        assert draft.text is not None
+        return Reply(self._t(user, "ask.kb_choices", words=shorten(draft.text, 60)),
+                     self._kb_choice_buttons(user, draft, entries))
 
     def _confirm_prompt(self, user: User, draft: Draft) -> Reply:
+        """Check, then send with the name or anonymously, in one step (or cancel). A worker
+        who did not agree to have a name kept is offered anonymous only."""
         assert draft.topic and draft.text
-        identity = (self._t(user, "ask.identity_anonymous") if draft.anonymous
-                    else self._t(user, "ask.identity_named", name=user.display_name))
+        named = user.consent == "granted"
+        how = Raw(self._t(user, "ask.confirm_how_named", name=user.display_name) if named
+                  else self._t(user, "ask.confirm_how_anonymous"))
         topic = self._questions.topic_title(draft.topic, user.language)
         # 2,000 characters of emoji are 4,000 UTF-16 units: quote what fits in one message.
         room = MESSAGE_LIMIT - plain_length(
-            self._t(user, "ask.confirm", topic=topic, identity=Raw(identity), question=""))
+            self._t(user, "ask.confirm_send", topic=topic, how=how, question=""))
+        rows = ((self._button(user, draft, "ask.named", "named"),),) if named else ()
         return Reply(
-            self._t(user, "ask.confirm", topic=topic, identity=Raw(identity),
+            self._t(user, "ask.confirm_send", topic=topic, how=how,
                     question=shorten(draft.text, room)),
-            ((self._button(user, draft, "ask.send", "send"),
-              self._button(user, draft, "ask.cancel", "cancel")),),
+            rows + ((self._button(user, draft, "ask.anonymous", "anon"),),
+                    (self._button(user, draft, "ask.cancel", "cancel"),)),
         )
 
-    def _validate(self, user: User, raw_text: str) -> Reply | None:
-        text = clean_text(raw_text)
-        if meaningful_length(text) < MIN_MEANINGFUL:
-            return Reply(self._t(user, "ask.too_short", minimum=MIN_MEANINGFUL))
+    def _too_short(self, user: User) -> Reply:
+        return Reply(self._t(user, "ask.too_short", minimum=MIN_MEANINGFUL))
+
+    def _too_long(self, user: User, text: str) -> Reply | None:
         if len(text) > MAX_LENGTH:
             return Reply(self._t(user, "ask.too_long", length=_number(user, len(text)),
                                  maximum=_number(user, MAX_LENGTH)))
         return None
+
+    def _validate(self, user: User, raw_text: str) -> Reply | None:
+        text = clean_text(raw_text)
+        if meaningful_length(text) < MIN_MEANINGFUL:
+            return self._too_short(user)
+        return self._too_long(user, text)
 
 
 def _next_version(draft: Draft | None) -> int:
