@@ -606,8 +606,6 @@ class Storage:
         # Asked again, a wording only moves to the newest end: nothing new was learned.
         return replace(entry, variants=variants), bool(set(variants) - set(entry.variants))
 
-    # -- outbox ------------------------------------------------------------
-
     # -- officials' tools: declined KB entries, likely duplicates, forward targets, previews --
 
     async def declined_entries(self, question_id: int) -> tuple[str, ...]:
@@ -652,6 +650,8 @@ class Storage:
             await db.execute(
                 f"UPDATE publish_previews SET {columns} WHERE chat_id = ? AND message_id = ?",
                 (*changes.values(), chat_id, message_id))
+
+    # -- outbox ------------------------------------------------------------
 
     async def enqueue(self, requests: Iterable[OutboxRequest]) -> None:
         now = time.time()
