@@ -47,7 +47,10 @@ def _load(path: str) -> Config:
 def cmd_run(args: argparse.Namespace) -> int:
     from bot.app import serve
 
+    from bot.logging_setup import log_in_timezone
+
     config = _load(args.config)
+    log_in_timezone(config.bot.timezone)  # the log's times read as the officials' clock
     sys.setswitchinterval(SWITCH_INTERVAL)
     return asyncio.run(serve(config))
 
