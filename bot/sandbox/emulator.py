@@ -1314,20 +1314,7 @@ class BotApiEmulator:
             raise ValueError(f"message {message_id} in chat {chat_id} is not from user {user_id}")
         if not any(key in message for key in _MEDIA_KEYS):
             raise ValueError(f"message {message_id} in chat {chat_id} has no caption to edit")
-        message["caption"] = caption
-        entities = _detect_entities(caption)
-        if entities:
-            message["caption_entities"] = entities
-        else:
-            message.pop("caption_entities", None)
-        message["html"] = caption
-        message["edit_date"] = self._now()
-        self._publish("edit", chat.id, message)
-        if self._bot_sees(chat, message):
-            self._queue_update("edited_message", _strip_emulator_keys(message))
-        self._changed.fire()
-        await asyncio.sleep(0)
-        return copy.deepcopy(message)
+        return await self._user_edits(chat, message, "caption", caption)
 
     async def edit_text(self, user_id: int, chat_id: int, message_id: int, text: str) -> dict:
         """The user edits one of their text messages; queues an ``edited_message`` update."""
@@ -1339,13 +1326,18 @@ class BotApiEmulator:
             raise ValueError(f"message {message_id} in chat {chat_id} has no text to edit")
         if not text:
             raise ValueError("a message text cannot be empty")
-        message["text"] = text
-        entities = _detect_entities(text)
+        return await self._user_edits(chat, message, "text", text)
+
+    async def _user_edits(self, chat: _Chat, message: JSONDict, field: str, value: str) -> dict:
+        """Change a user's message text or caption; queues an ``edited_message`` update."""
+        message[field] = value
+        entities_key = "entities" if field == "text" else "caption_entities"
+        entities = _detect_entities(value)
         if entities:
-            message["entities"] = entities
+            message[entities_key] = entities
         else:
-            message.pop("entities", None)
-        message["html"] = text
+            message.pop(entities_key, None)
+        message["html"] = value
         message["edit_date"] = self._now()
         self._publish("edit", chat.id, message)
         if self._bot_sees(chat, message):
