@@ -7,15 +7,33 @@ config's base_url points at the emulator.
 from __future__ import annotations
 
 import signal
+import sqlite3
 import subprocess
 import sys
-from collections.abc import Sequence
+import time
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from bot.sandbox.emulator import BotApiEmulator
+from bot.storage import Storage
 
 ROOT = Path(__file__).resolve().parent.parent
 OFFICIALS = -1001000000001
+
+
+async def add_known_users(path: Path, user_ids: Iterable[int], *, consent: bool = False) -> None:
+    """People who have used the bot before, written in bulk into a new database at `path`
+    (with `consent`, they also agreed to the privacy notice)."""
+    storage = await Storage.open(path)
+    await storage.close()
+    now = time.time()
+    with sqlite3.connect(path) as db:
+        db.executemany(
+            """INSERT INTO users (channel, external_id, chat_id, display_name, language, created_at,
+                                  consent, consent_at)
+               VALUES ('telegram', ?, ?, ?, 'vi', ?, ?, ?)""",
+            [(str(uid), str(uid), f"Công nhân {uid}", now, "granted" if consent else None,
+              now if consent else None) for uid in user_ids])
 
 
 def write_config(folder: Path, emu: BotApiEmulator, database: str,

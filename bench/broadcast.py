@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import sqlite3
 import sys
 import tempfile
 import time
@@ -24,27 +23,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.botprocess import OFFICIALS, BotProcess, write_config  # noqa: E402
+from bench.botprocess import OFFICIALS, BotProcess, add_known_users, write_config  # noqa: E402
 from bot.sandbox.emulator import BotApiEmulator  # noqa: E402
-from bot.storage import Storage  # noqa: E402
 
 ORGANIZER = 900
 FIRST_WORKER = 100_000
 ANNOUNCEMENT = "Thông báo: Hội nghị đối thoại năm 2026 sẽ diễn ra lúc 8h30 ngày 25/12 tại Hội trường tỉnh."
-
-
-async def prepare_database(path: Path, users: int) -> None:
-    """Workers who have used the bot before: rows in `users`, written in bulk."""
-    storage = await Storage.open(path)
-    await storage.close()
-    now = time.time()
-    with sqlite3.connect(path) as db:
-        db.executemany(
-            """INSERT INTO users (channel, external_id, chat_id, display_name, language, created_at)
-               VALUES ('telegram', ?, ?, ?, 'vi', ?)""",
-            [(str(uid), str(uid), f"Công nhân {uid}", now)
-             for uid in range(FIRST_WORKER, FIRST_WORKER + users)],
-        )
 
 
 def received(emu: BotApiEmulator, users: int) -> list[int]:
@@ -76,7 +60,7 @@ async def run(users: int, kill_at: float, timeout: float) -> int:
         emu.open_chat(uid)
     folder = Path(tempfile.mkdtemp(prefix="bench-broadcast-"))
     config = write_config(folder, emu, "bench.sqlite3", organizers=[ORGANIZER])
-    await prepare_database(folder / "bench.sqlite3", users)
+    await add_known_users(folder / "bench.sqlite3", range(FIRST_WORKER, FIRST_WORKER + users))
     log = folder / "bot.log"
 
     bot = BotProcess(config, log)

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import sqlite3
 import statistics
 import sys
 import tempfile
@@ -28,22 +27,11 @@ sys.path.insert(0, str(ROOT))
 from bot.i18n import Catalog
 from bot.models import OutboxRequest
 from bot.services.broadcasts import BroadcastService
+from bench.botprocess import add_known_users
 from bot.storage import Storage
 
 FIRST_WORKER = 100_000
 ORGANIZER = 900
-
-
-async def prepare(path: Path, users: int) -> None:
-    storage = await Storage.open(path)
-    await storage.close()
-    now = time.time()
-    with sqlite3.connect(path) as db:
-        db.executemany(
-            """INSERT INTO users (channel, external_id, chat_id, display_name, language, created_at)
-               VALUES ('telegram', ?, ?, ?, 'vi', ?)""",
-            [(str(uid), str(uid), f"Công nhân {uid}", now)
-             for uid in range(FIRST_WORKER, FIRST_WORKER + users)])
 
 
 async def writer(storage: Storage, every: float, done: asyncio.Event, waits: list[float]) -> None:
@@ -60,7 +48,7 @@ async def writer(storage: Storage, every: float, done: asyncio.Event, waits: lis
 async def run(users: int, every: float) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "bench.sqlite3"
-        await prepare(path, users)
+        await add_known_users(path, range(FIRST_WORKER, FIRST_WORKER + users))
         storage = await Storage.open(path)
         try:
             service = BroadcastService(storage, Catalog("vi"))

@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import sqlite3
 import statistics
 import sys
 import tempfile
@@ -26,26 +25,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.botprocess import OFFICIALS, BotProcess, write_config  # noqa: E402
+from bench.botprocess import OFFICIALS, BotProcess, add_known_users, write_config  # noqa: E402
 from bot.sandbox.emulator import BotApiEmulator  # noqa: E402
-from bot.storage import Storage  # noqa: E402
 
 FIRST_STRANGER = 300_000
 FIRST_WORKER = 400_000
 COMMANDS = ("/stats", "/case 1", "/reject 1 spam", "/answer 1 xin chào")
-
-
-async def prepare_database(path: Path, people: list[int]) -> None:
-    """Everyone has used the bot before and agreed to the privacy notice."""
-    storage = await Storage.open(path)
-    await storage.close()
-    now = time.time()
-    with sqlite3.connect(path) as db:
-        db.executemany(
-            """INSERT INTO users (channel, external_id, chat_id, display_name, language, created_at,
-                                  consent, consent_at)
-               VALUES ('telegram', ?, ?, ?, 'vi', ?, 'granted', ?)""",
-            [(str(uid), str(uid), f"Người dùng {uid}", now, now) for uid in people])
 
 
 async def wait_ready(emu: BotApiEmulator, timeout: float = 60.0) -> None:
@@ -87,7 +72,8 @@ async def run(stranger_count: int, worker_count: int, rounds: int, per_second: f
         emu.open_chat(uid)
     folder = Path(tempfile.mkdtemp(prefix="bench-dos-"))
     config = write_config(folder, emu, "bench.sqlite3")
-    await prepare_database(folder / "bench.sqlite3", stranger_ids + worker_ids)
+    # Everyone has used the bot before and agreed to the privacy notice.
+    await add_known_users(folder / "bench.sqlite3", stranger_ids + worker_ids, consent=True)
     bot = BotProcess(config, folder / "bot.log")
     bot.start()
     try:
